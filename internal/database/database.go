@@ -44,3 +44,24 @@ func ForeignKeyViolation(err error) bool {
 	var pgErr pgdriver.Error
 	return errors.As(err, &pgErr) && pgErr.Field('C') == "23503"
 }
+
+// ValidUUID reports whether s is a UUID in its canonical text form. Ids are opaque to clients, so a
+// malformed one is simply not found, and never reaches PostgreSQL as a cast error.
+func ValidUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

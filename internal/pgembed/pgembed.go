@@ -1,28 +1,185 @@
 // Package pgembed runs the embedded PostgreSQL that casegate uses when no DATABASE_URL is given.
+//
+// It drives github.com/fergusstrange/embedded-postgres, but prefers the machine's own PostgreSQL
+// binaries (see findBinaries) and keeps the cluster under Options.DataDir so that data survives
+// restarts:
+//
+//	<DataDir>/pgdata        the cluster (PGDATA)
+//	<DataDir>/postgres.log  the server log (PostgreSQL's logging collector writes it)
+//	<DataDir>/runtime       scratch folder that embedded-postgres empties at every start
+//	<DataDir>/cache         downloaded binary archives, when the machine has no PostgreSQL
+//	<DataDir>/pgbin         wrapper scripts, only when running as root (see root.go)
+//
+// The server listens on 127.0.0.1 only, has no Unix socket, and has one superuser, postgres, whose
+// password is postgres.
 package pgembed
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	embeddedpostgres "github.com/fergusstrange/embedded-postgres"
 )
 
 // Options say where the cluster lives and where it listens.
 type Options struct {
 	DataDir string       // the cluster's folder; created when missing, kept across restarts
-	Port    uint32       // TCP port on 127.0.0.1
-	Logger  *slog.Logger // optional
+	Port    uint32       // TCP port on 127.0.0.1; 0 picks a free one
+	Logger  *slog.Logger // optional; the server log also always goes to <DataDir>/postgres.log
 }
 
 // Instance is a running embedded PostgreSQL.
 type Instance struct {
 	opts Options
+	pg   *embeddedpostgres.EmbeddedPostgres
+	tail *tailer // forwards postgres.log to opts.Logger; nil without a Logger
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
-// Start starts (initialising if needed) the cluster in opts.DataDir and waits until it answers.
+const (
+	pgUser     = "postgres"
+	pgPassword = "postgres"
+	pgDatabase = "postgres"
+
+	defaultStartTimeout = 30 * time.Second
+)
+
+// layout is where the parts of an instance live inside DataDir.
+type layout struct {
+	dataDir, pgdata, runtime, cache, pgbin, logFile string
+}
+
+func newLayout(dataDir string) layout {
+	return layout{
+		dataDir: dataDir,
+		pgdata:  filepath.Join(dataDir, "pgdata"),
+		runtime: filepath.Join(dataDir, "runtime"),
+		cache:   filepath.Join(dataDir, "cache"),
+		pgbin:   filepath.Join(dataDir, "pgbin"),
+		logFile: filepath.Join(dataDir, "postgres.log"),
+	}
+}
+
+// Start starts (initialising if needed) the cluster in opts.DataDir and waits until it answers. ctx
+// only bounds how long it waits for the server to answer once started.
 func Start(ctx context.Context, opts Options) (*Instance, error) {
-	return nil, errors.New("pgembed: not implemented yet")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.DataDir == "" {
+		return nil, errors.New("pgembed: Options.DataDir is empty")
+	}
+	dataDir, err := filepath.Abs(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+	// pg_ctl hands paths to /bin/sh inside double quotes, and so do the root wrappers.
+	if strings.ContainsAny(dataDir, "\"$`\\\n") {
+		return nil, fmt.Errorf("pgembed: data folder %q contains a character PostgreSQL's tools cannot quote (\" $ ` \\ or newline)", dataDir)
+	}
+	opts.DataDir = dataDir
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := newLayout(dataDir)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+
+	cluster, err := clusterMajor(l.pgdata)
+	if err != nil {
+		return nil, err
+	}
+	bins, err := findBinaries(cluster)
+	if err != nil {
+		return nil, err
+	}
+	if err := clearStalePIDFile(l.pgdata, log); err != nil {
+		return nil, err
+	}
+	if opts.Port == 0 {
+		if opts.Port, err = freePort(); err != nil {
+			return nil, fmt.Errorf("pgembed: pick a port: %w", err)
+		}
+	} else if err := portFree(opts.Port); err != nil {
+		return nil, err
+	}
+
+	logFile, err := os.OpenFile(l.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+	defer logFile.Close()
+	st, err := logFile.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+	logStart := st.Size()
+
+	binariesPath := bins.dir
+	if os.Geteuid() == 0 {
+		if binariesPath, err = prepareRoot(l, bins); err != nil {
+			return nil, err
+		}
+	}
+
+	// Output of initdb and pg_ctl, and what the server says before its logging collector takes over.
+	// embedded-postgres collects it in a temporary file and copies it here after start and stop.
+	var toolOutput io.Writer = logFile
+	if opts.Logger != nil {
+		toolOutput = &lineWriter{out: newPGLog(opts.Logger, slog.LevelDebug)}
+	}
+	timeout := defaultStartTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(deadline), time.Second)
+	}
+	cfg := embeddedpostgres.DefaultConfig().
+		Port(opts.Port).
+		Username(pgUser).
+		Password(pgPassword).
+		Database(pgDatabase).
+		DataPath(l.pgdata).
+		RuntimePath(l.runtime).
+		CachePath(l.cache).
+		BinariesPath(binariesPath). // "" makes embedded-postgres download binaries
+		Encoding("UTF8").
+		StartTimeout(timeout).
+		Logger(toolOutput).
+		StartParameters(map[string]string{
+			"listen_addresses":        "127.0.0.1",
+			"unix_socket_directories": "",
+			"logging_collector":       "on",
+			"log_directory":           dataDir,
+			"log_filename":            filepath.Base(l.logFile),
+			"log_rotation_age":        "0",
+			"log_rotation_size":       "0",
+			"log_line_prefix":         "%m [%p] ",
+		})
+	if bins.version != "" {
+		cfg = cfg.Version(bins.version)
+	}
+	pg := embeddedpostgres.NewDatabase(cfg)
+	if err := pg.Start(); err != nil {
+		return nil, fmt.Errorf("pgembed: start PostgreSQL in %s: %w%s", l.pgdata, err, logSince(l.logFile, logStart))
+	}
+	inst := &Instance{opts: opts, pg: pg}
+	if opts.Logger != nil {
+		inst.tail = startTailer(l.logFile, logStart, newPGLog(opts.Logger, slog.LevelInfo))
+	}
+	log.Info("pgembed: PostgreSQL started", "dir", dataDir, "port", opts.Port, "version", bins.describe())
+	return inst, nil
 }
 
 // URL is the connection URL of database on this instance.
@@ -30,5 +187,35 @@ func (i *Instance) URL(database string) string {
 	return fmt.Sprintf("postgres://postgres:postgres@127.0.0.1:%d/%s?sslmode=disable", i.opts.Port, database)
 }
 
-// Stop stops the server and waits for it to exit.
-func (i *Instance) Stop() error { return nil }
+// Stop stops the server (pg_ctl stop, fast mode) and waits for it to exit. Calling it again does
+// nothing and returns the first call's result.
+func (i *Instance) Stop() error {
+	i.stopOnce.Do(func() {
+		err := i.pg.Stop()
+		if i.tail != nil {
+			i.tail.stop()
+		}
+		if err != nil {
+			i.stopErr = fmt.Errorf("pgembed: stop PostgreSQL in %s: %w", newLayout(i.opts.DataDir).pgdata, err)
+		}
+	})
+	return i.stopErr
+}
+
+// portFree reports, as a clear error, that something already listens on 127.0.0.1:port.
+func portFree(port uint32) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return fmt.Errorf("pgembed: port %d on 127.0.0.1 is already in use (%v); choose another port", port, err)
+	}
+	return l.Close()
+}
+
+func freePort() (uint32, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return uint32(l.Addr().(*net.TCPAddr).Port), nil
+}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/casegate/casegate/internal/config"
+)
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `casegate — GraphQL server for business-process cases with layered, field-level access.
+
+Usage:
+  casegate serve [--demo] [flags]    start the server; without DATABASE_URL it starts an embedded
+                                     PostgreSQL with its data under --data-dir
+  casegate migrate up|down|status    apply, roll back (last group) or list migrations
+  casegate help                      this text
+
+Every flag can also be given as an environment variable; secrets only as environment variables.
+
+`)
+	config.PrintHelp(w)
+}

@@ -1,0 +1,21 @@
+package graph
+
+import (
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/users"
+)
+
+// Resolver holds the services the resolvers call; internal/app constructs it.
+type Resolver struct {
+	DB              *bun.DB
+	AuthService     *auth.Service
+	UserService     *users.Service
+	GroupService    *groups.Service
+	PositionService *positions.Service
+	SettingsService *settings.Service
+}

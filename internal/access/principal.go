@@ -1,0 +1,72 @@
+package access
+
+import "slices"
+
+// Kind is the kind of principal a request runs as.
+type Kind string
+
+// Principal kinds (SPEC §3).
+const (
+	KindInternal  Kind = "INTERNAL"  // an employee
+	KindExternal  Kind = "EXTERNAL"  // a contact with guest access
+	KindTemporary Kind = "TEMPORARY" // a temporary-access session for one case
+	KindSystem    Kind = "SYSTEM"    // the built-in system user, for jobs and bootstrap
+)
+
+// SystemUserID is the id of the built-in system user created by the first migration.
+const SystemUserID = "00000000-0000-0000-0000-000000000001"
+
+// ClientDataGroupID is the id of the built-in client-data group created by the first migration.
+const ClientDataGroupID = "00000000-0000-0000-0000-000000000002"
+
+// PositionRight is a right to a node of the organisation tree. Path is the node's id chain
+// ("/root/…/id/"); with IncludeSubtree the right covers every node below it as well.
+type PositionRight struct {
+	PositionID     string
+	Path           string
+	IncludeSubtree bool
+}
+
+// Covers reports whether the right reaches the position whose path is positionPath.
+func (r PositionRight) Covers(positionPath string) bool {
+	if r.Path == positionPath {
+		return true
+	}
+	return r.IncludeSubtree && len(positionPath) > len(r.Path) && positionPath[:len(r.Path)] == r.Path
+}
+
+// Principal is who a request runs as, built once per request. Groups, permissions and position
+// rights are always those of the effective user, never the native user's added.
+type Principal struct {
+	Kind           Kind
+	UserID         string // effective user: whose permissions apply
+	NativeUserID   string // who is really logged in; equals UserID unless substituting
+	SubstitutionID string // the substitution being worked in, if any
+	SessionID      string
+	ContactID      string // EXTERNAL: the contact; TEMPORARY: none
+	CompanyID      string // EXTERNAL: the contact's company
+	GrantID        string // TEMPORARY: the temporary-access grant
+	Groups         []string
+	Permissions    []Permission
+	PositionRights []PositionRight
+}
+
+// System is the principal of the built-in system user, used by jobs and bootstrap.
+func System() *Principal {
+	return &Principal{Kind: KindSystem, UserID: SystemUserID, NativeUserID: SystemUserID}
+}
+
+// Substituting reports whether the principal works with another user's permissions.
+func (p *Principal) Substituting() bool {
+	return p != nil && p.SubstitutionID != "" && p.NativeUserID != p.UserID
+}
+
+// HasPermission reports whether the effective user holds perm itself (ADMIN is not implied here).
+func (p *Principal) HasPermission(perm Permission) bool {
+	return p != nil && slices.Contains(p.Permissions, perm)
+}
+
+// InGroup reports whether the effective user is a member of the group.
+func (p *Principal) InGroup(groupID string) bool {
+	return p != nil && slices.Contains(p.Groups, groupID)
+}

@@ -1,0 +1,124 @@
+// Package app wires casegate together: it builds the services from the configuration and a database,
+// makes sure the configured administrator exists, and registers the background jobs. cmd/casegate
+// and the end-to-end tests both start casegate through it, so they run the same thing.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/graph"
+	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/jobs"
+	"github.com/casegate/casegate/internal/mail"
+	"github.com/casegate/casegate/internal/outbox"
+	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/server"
+	"github.com/casegate/casegate/internal/session"
+	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/users"
+)
+
+// App is a wired casegate instance.
+type App struct {
+	Handler   http.Handler
+	Resolver  *graph.Resolver
+	Deliverer *outbox.Deliverer
+	jobs      *jobs.Scheduler
+	logger    *slog.Logger
+}
+
+// Options tune what tests need to change; the zero value is production.
+type Options struct {
+	Clock    clockwork.Clock
+	Password *password.Params
+	// JobInterval is how often the outbox is delivered (default 5 s).
+	JobInterval time.Duration
+}
+
+// New builds casegate on db (already migrated).
+func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger, o Options) (*App, error) {
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
+	pw := password.Default
+	if o.Password != nil {
+		pw = *o.Password
+	}
+	if o.JobInterval == 0 {
+		o.JobInterval = 5 * time.Second
+	}
+	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
+	set := &settings.Service{DB: db, Clock: o.Clock, Defaults: settings.Settings{
+		TimeZone: cfg.TimeZone, PublicBaseURL: cfg.BaseURL(),
+		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: cfg.SMSURL != "" && cfg.SMSToken != "",
+	}}
+	us := &users.Service{DB: db, Clock: o.Clock, Password: pw}
+	r := &graph.Resolver{
+		DB:              db,
+		UserService:     us,
+		GroupService:    &groups.Service{DB: db, Clock: o.Clock},
+		PositionService: &positions.Service{DB: db, Clock: o.Clock},
+		SettingsService: set,
+		AuthService: &auth.Service{DB: db, Clock: o.Clock, TTL: cfg.SessionTTL, Limits: auth.DefaultLimits,
+			Users: us, Settings: set},
+	}
+	if cfg.AdminEmail != "" {
+		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
+			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)
+		}
+	}
+	senders := map[outbox.Channel]outbox.Sender{}
+	if mailCfg.Configured() {
+		s, err := mail.NewSender(mailCfg)
+		if err != nil {
+			return nil, err
+		}
+		senders[outbox.Email] = s
+	}
+	a := &App{
+		Resolver:  r,
+		Deliverer: outbox.NewDeliverer(db, senders, o.Clock, logger),
+		logger:    logger,
+		Handler: server.New(server.Options{Resolver: r, Auth: r.AuthService, DB: db, Logger: logger, Limits: server.Limits{
+			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes}}),
+	}
+	sched, err := jobs.New(db, o.Clock, logger)
+	if err != nil {
+		return nil, err
+	}
+	a.jobs = sched
+	if err := a.registerJobs(db, o); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) registerJobs(db *bun.DB, o Options) error {
+	deliver := func(ctx context.Context) error { _, err := a.Deliverer.DeliverDue(ctx); return err }
+	cleanSessions := func(ctx context.Context) error {
+		if _, err := session.DeleteExpired(ctx, db, o.Clock.Now()); err != nil {
+			return err
+		}
+		return a.Resolver.AuthService.DeleteOldFailures(ctx)
+	}
+	if err := a.jobs.Every("outbox-delivery", o.JobInterval, deliver); err != nil {
+		return err
+	}
+	return a.jobs.Every("session-cleanup", time.Minute, cleanSessions)
+}
+
+// StartJobs starts the background jobs.
+func (a *App) StartJobs() { a.jobs.Start() }
+
+// Close stops the jobs, waiting for running ones to finish.
+func (a *App) Close() error { return a.jobs.Shutdown() }

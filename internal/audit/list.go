@@ -1,0 +1,58 @@
+package audit
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/relay"
+)
+
+// Filter narrows the audit log; empty fields do not filter.
+type Filter struct {
+	Action   string
+	Entity   string
+	EntityID string
+	UserID   string
+	From, To *time.Time
+}
+
+// List returns the newest records first, one page after the cursor. Needs VIEW_AUDIT or ADMIN.
+func List(ctx context.Context, db bun.IDB, p *access.Principal, f Filter, page relay.Args) (relay.Page[Record], error) {
+	if err := access.ViewAudit(p).Err(); err != nil {
+		return relay.Page[Record]{}, err
+	}
+	limit, after, err := page.Int64Cursor()
+	if err != nil {
+		return relay.Page[Record]{}, err
+	}
+	var rows []Record
+	q := db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit) + 1)
+	if after != nil {
+		q.Where("id < ?", *after)
+	}
+	if f.Action != "" {
+		q.Where("action = ?", f.Action)
+	}
+	if f.Entity != "" {
+		q.Where("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		q.Where("entity_id = ?", f.EntityID)
+	}
+	if f.UserID != "" {
+		q.Where("(user_id = ? OR native_user_id = ?)", f.UserID, f.UserID)
+	}
+	if f.From != nil {
+		q.Where("at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q.Where("at < ?", *f.To)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return relay.Page[Record]{}, err
+	}
+	return relay.NewPage(rows, limit, func(r Record) []any { return []any{r.ID} }), nil
+}

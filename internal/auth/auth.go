@@ -1,0 +1,131 @@
+// Package auth logs people in and out and turns a bearer token into the request's principal. It owns
+// the login rate limits and password recovery; what a principal may then do is decided by access.
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/session"
+	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/users"
+)
+
+// ErrBadCredentials is the one answer to every failed login: wrong password, unknown e-mail,
+// blocked, deactivated or expired account alike, so the answer reveals nothing about the account.
+var ErrBadCredentials = errors.New("invalid e-mail or password")
+
+// Limits bound failed logins within Window, per account and per client address.
+type Limits struct {
+	Window        time.Duration
+	PerAccount    int
+	PerClientAddr int
+}
+
+// DefaultLimits allow 5 failures per account and 20 per address in 15 minutes.
+var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerClientAddr: 20}
+
+// Service logs in and authenticates.
+type Service struct {
+	DB       *bun.DB
+	Clock    clockwork.Clock
+	TTL      time.Duration
+	Limits   Limits
+	Users    *users.Service
+	Settings *settings.Service
+}
+
+// Result is a new session.
+type Result struct {
+	Token     string
+	ExpiresAt time.Time
+	Principal *access.Principal
+}
+
+// dummyHash is verified when the e-mail is unknown, so that a miss costs as long as a wrong password.
+var dummyHash, _ = password.Hash("not a real password 0", password.Default)
+
+// Login checks e-mail and password and opens a session.
+func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Result, error) {
+	account := strings.ToLower(strings.TrimSpace(email))
+	if err := s.checkRate(ctx, account, clientAddr); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	set, err := s.Settings.Get(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	u, err := users.FindByEmail(ctx, s.DB, account)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	if !s.passwordMatches(u, pw) || !u.CanLogIn(now, set.Location()) {
+		if err := s.recordFailure(ctx, account, clientAddr, now); err != nil {
+			return nil, err
+		}
+		return nil, ErrBadCredentials
+	}
+	var res *Result
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.clearFailures(ctx, tx, account); err != nil {
+			return err
+		}
+		var err error
+		res, err = s.open(ctx, tx, u.ID, clientAddr, now)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, res.Principal, now, audit.Entry{Action: "session.login", Entity: "session", EntityID: res.Principal.SessionID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) passwordMatches(u *users.User, pw string) bool {
+	if u == nil || u.PasswordHash == nil {
+		_, _ = password.Verify(pw, dummyHash)
+		return false
+	}
+	ok, err := password.Verify(pw, *u.PasswordHash)
+	return err == nil && ok
+}
+
+// open creates a session for userID and loads its principal inside tx.
+func (s *Service) open(ctx context.Context, tx bun.IDB, userID, clientAddr string, now time.Time) (*Result, error) {
+	token, hash := session.NewToken()
+	sess := &session.Session{TokenHash: hash, Kind: access.KindInternal, UserID: &userID, ClientAddr: clientAddr,
+		CreatedAt: now, ExpiresAt: now.Add(s.TTL)}
+	if err := session.Create(ctx, tx, sess); err != nil {
+		return nil, err
+	}
+	p, _, err := s.load(ctx, tx, hash, now)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Token: token, ExpiresAt: sess.ExpiresAt, Principal: p}, nil
+}
+
+// Logout ends the caller's session.
+func (s *Service) Logout(ctx context.Context, p *access.Principal) error {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return err
+	}
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := session.Delete(ctx, tx, p.SessionID); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "session.logout", Entity: "session", EntityID: p.SessionID})
+	})
+}

@@ -1,0 +1,197 @@
+// Package config reads casegate's configuration from flags and the environment. Each option has a
+// flag and an environment variable; the flag wins when both are given. Secrets (passwords, tokens)
+// are read from the environment only, so they never show in a process list.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is the whole configuration of a casegate process.
+type Config struct {
+	DatabaseURL   string
+	Addr          string
+	PublicURL     string
+	DataDir       string
+	PGPort        int
+	AdminEmail    string
+	AdminPassword string
+	Demo          bool
+
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUsername string
+	SMTPPassword string
+	SMTPTLS      string
+	SMSURL       string
+	SMSToken     string
+	TimeZone     string
+
+	SessionTTL        time.Duration
+	MaxQueryDepth     int
+	MaxComplexity     int
+	MaxQueryBytes     int
+	HiddenFieldErrors bool
+	LogFormat         string
+	LogLevel          string
+}
+
+type option struct {
+	flag, env, def, help string
+	secret               bool
+	set                  func(c *Config, v string) error
+}
+
+func str(dst func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *dst(c) = v; return nil }
+}
+
+func integer(name string, dst func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%s: %q is not a positive whole number", name, v)
+		}
+		*dst(c) = n
+		return nil
+	}
+}
+
+func boolean(name string, dst func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not true or false", name, v)
+		}
+		*dst(c) = b
+		return nil
+	}
+}
+
+var options = []option{
+	{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts an embedded PostgreSQL under --data-dir", true, str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"addr", "CASEGATE_ADDR", "127.0.0.1:8080", "listen address", false, str(func(c *Config) *string { return &c.Addr })},
+	{"public-url", "CASEGATE_PUBLIC_URL", "", "public base URL used in links sent by mail (default http://<addr>)", false, str(func(c *Config) *string { return &c.PublicURL })},
+	{"data-dir", "CASEGATE_DATA_DIR", "data", "folder of the embedded PostgreSQL's data", false, str(func(c *Config) *string { return &c.DataDir })},
+	{"pg-port", "CASEGATE_PG_PORT", "54329", "port of the embedded PostgreSQL on 127.0.0.1", false, integer("pg-port", func(c *Config) *int { return &c.PGPort })},
+	{"admin-email", "CASEGATE_ADMIN_EMAIL", "", "make sure an administrator with this e-mail exists", false, str(func(c *Config) *string { return &c.AdminEmail })},
+	{"", "CASEGATE_ADMIN_PASSWORD", "", "password of that administrator when it is created", true, str(func(c *Config) *string { return &c.AdminPassword })},
+	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and cases", false, boolean("demo", func(c *Config) *bool { return &c.Demo })},
+	{"smtp-addr", "CASEGATE_SMTP_ADDR", "", "SMTP server host:port; empty means outgoing mail is not configured", false, str(func(c *Config) *string { return &c.SMTPAddr })},
+	{"smtp-from", "CASEGATE_SMTP_FROM", "", "sender address of outgoing mail", false, str(func(c *Config) *string { return &c.SMTPFrom })},
+	{"smtp-username", "CASEGATE_SMTP_USERNAME", "", "SMTP user name (auth only when set)", false, str(func(c *Config) *string { return &c.SMTPUsername })},
+	{"", "CASEGATE_SMTP_PASSWORD", "", "SMTP password", true, str(func(c *Config) *string { return &c.SMTPPassword })},
+	{"smtp-tls", "CASEGATE_SMTP_TLS", "starttls", "SMTP TLS mode: none, starttls or tls", false, str(func(c *Config) *string { return &c.SMTPTLS })},
+	{"sms-url", "CASEGATE_SMS_URL", "", "base URL of an smsapi.pl-compatible SMS API", false, str(func(c *Config) *string { return &c.SMSURL })},
+	{"", "CASEGATE_SMS_TOKEN", "", "SMS API token", true, str(func(c *Config) *string { return &c.SMSToken })},
+	{"time-zone", "CASEGATE_TIME_ZONE", "Europe/Warsaw", "server time zone for dates (substitution periods)", false, str(func(c *Config) *string { return &c.TimeZone })},
+	{"session-ttl", "CASEGATE_SESSION_TTL", "12h", "lifetime of a login session", false, func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("session-ttl: %q is not a positive duration", v)
+		}
+		c.SessionTTL = d
+		return nil
+	}},
+	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer("max-query-depth", func(c *Config) *int { return &c.MaxQueryDepth })},
+	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "5000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
+	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
+	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
+	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
+	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
+}
+
+// Defaults returns the configuration with every option at its default.
+func Defaults() Config {
+	var c Config
+	for _, o := range options {
+		if err := o.set(&c, o.def); err != nil && o.def != "" {
+			panic(err) // a default that does not parse is a programming error
+		}
+	}
+	return c
+}
+
+// Load reads the environment (getenv), then the flags in args, over the defaults.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	for _, o := range options {
+		if v := getenv(o.env); v != "" {
+			if err := o.set(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %w", o.env, err)
+			}
+		}
+	}
+	for _, o := range options {
+		if o.flag != "" {
+			fs.Var(&flagValue{c: &c, o: o}, o.flag, o.help)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		return fmt.Errorf("smtp-tls: %q is not none, starttls or tls", c.SMTPTLS)
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("time-zone: %w", err)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log-format: %q is not text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// flagValue sets an option straight into the Config; boolean options work as bare flags (--demo).
+type flagValue struct {
+	c *Config
+	o option
+}
+
+func (f *flagValue) String() string     { return "" }
+func (f *flagValue) Set(v string) error { return f.o.set(f.c, v) }
+func (f *flagValue) IsBoolFlag() bool   { return f.o.def == "true" || f.o.def == "false" }
+
+// BaseURL is the public base URL, defaulting to the listen address.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// PrintHelp writes every option with its flag, environment variable and default.
+func PrintHelp(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
+	for _, o := range options {
+		fl := "--" + o.flag
+		if o.flag == "" {
+			fl = "(environment only)"
+		}
+		def := o.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", fl, o.env, def, o.help)
+	}
+	_ = tw.Flush()
+}
+
+// Getenv is os.Getenv, named so tests can pass their own.
+var Getenv = os.Getenv

@@ -1,0 +1,177 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/jobs"
+)
+
+// logRecorder keeps every log record (and passes it on to the test log), so a test can wait for
+// something only observable in the logs, such as a run skipped for the lock.
+type logRecorder struct {
+	slog.Handler
+	log *recordLog
+}
+
+type recordLog struct {
+	mu      sync.Mutex
+	records []slog.Record
+	changed chan struct{} // closed and replaced on every new record
+}
+
+func newRecorder(next slog.Handler) (logRecorder, *recordLog) {
+	l := &recordLog{changed: make(chan struct{})}
+	return logRecorder{Handler: next, log: l}, l
+}
+
+func (h logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h logRecorder) Handle(ctx context.Context, r slog.Record) error {
+	h.log.mu.Lock()
+	h.log.records = append(h.log.records, r.Clone())
+	close(h.log.changed)
+	h.log.changed = make(chan struct{})
+	h.log.mu.Unlock()
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
+	return logRecorder{Handler: h.Handler.WithAttrs(as), log: h.log}
+}
+
+func (h logRecorder) WithGroup(name string) slog.Handler {
+	return logRecorder{Handler: h.Handler.WithGroup(name), log: h.log}
+}
+
+// count returns how many records have message msg and attribute job=job.
+func (l *recordLog) count(msg, job string) (int, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.records {
+		if r.Message != msg {
+			continue
+		}
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "job" && a.Value.String() == job {
+				n++
+				return false
+			}
+			return true
+		})
+	}
+	return n, l.changed
+}
+
+// waitFor waits until at least n records msg for job have been logged.
+func (l *recordLog) waitFor(ctx context.Context, t *testing.T, n int, msg, job string) {
+	t.Helper()
+	for {
+		got, changed := l.count(msg, job)
+		if got >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatalf("log %q for job %q seen %d times, want %d: %v", msg, job, got, n, ctx.Err())
+		}
+	}
+}
+
+func waitRun(ctx context.Context, t *testing.T, ran <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ran:
+	case <-ctx.Done():
+		t.Fatalf("%s: job did not run: %v", what, ctx.Err())
+	}
+}
+
+func TestSchedulerRunsJobsOnTheClock(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	url := dbtest.NewURL(t)
+	db := open(t, url)
+	handler, logs := newRecorder(slog.NewTextHandler(t.Output(), nil))
+	logger := slog.New(handler)
+	clock := clockwork.NewFakeClock()
+
+	s, err := jobs.New(db, clock, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan struct{}, 10)
+	must(t, s.Every("tick", time.Minute, func(ctx context.Context) error {
+		ran <- struct{}{}
+		return nil
+	}))
+	must(t, s.Every("failing", time.Minute, func(context.Context) error { return errors.New("boom") }))
+	must(t, s.Every("panicking", time.Minute, func(context.Context) error { panic("kaboom") }))
+	if err := s.Every("", time.Minute, func(context.Context) error { return nil }); err == nil {
+		t.Error("job without a name accepted")
+	}
+	s.Start()
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = s.Shutdown()
+		}
+	}()
+
+	// One timer per job: wait until all three are armed before moving time.
+	must(t, clock.BlockUntilContext(ctx, 3))
+	select {
+	case <-ran:
+		t.Fatal("job ran before its interval passed")
+	default:
+	}
+	clock.Advance(time.Minute)
+	waitRun(ctx, t, ran, "first tick")
+	logs.waitFor(ctx, t, 1, "job failed", "failing")
+	logs.waitFor(ctx, t, 1, "job panicked", "panicking")
+
+	// A failing or panicking job neither stops the scheduler nor its own next run.
+	must(t, clock.BlockUntilContext(ctx, 3))
+	clock.Advance(time.Minute)
+	waitRun(ctx, t, ran, "second tick")
+	logs.waitFor(ctx, t, 2, "job failed", "failing")
+	logs.waitFor(ctx, t, 2, "job panicked", "panicking")
+
+	// Another replica holds the lock: this tick is skipped here.
+	held, err := jobs.NewLocker(open(t, url)).Lock(ctx, "tick")
+	must(t, err)
+	must(t, clock.BlockUntilContext(ctx, 3))
+	clock.Advance(time.Minute)
+	logs.waitFor(ctx, t, 1, "job skipped: locked elsewhere", "tick")
+	select {
+	case <-ran:
+		t.Fatal("job ran while another replica held its lock")
+	default:
+	}
+	must(t, held.Unlock(ctx))
+
+	must(t, clock.BlockUntilContext(ctx, 3))
+	clock.Advance(time.Minute)
+	waitRun(ctx, t, ran, "tick after the lock was released")
+
+	stopped = true
+	if err := s.Shutdown(); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

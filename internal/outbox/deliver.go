@@ -1,0 +1,212 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+)
+
+// Delivery is one outbox message handed to a Sender. ID is stable across retries, so senders can
+// derive an idempotency key from it (e-mail: Message-ID <outbox-ID@casegate>) and a receiver can
+// drop the duplicate that a crash between sending and committing could cause.
+type Delivery struct {
+	ID        int64
+	Channel   Channel
+	Recipient string
+	Subject   string
+	Body      string
+}
+
+// Sender sends a message over one channel. An error means it was not accepted and will be retried.
+type Sender interface {
+	Send(ctx context.Context, m Delivery) error
+}
+
+// redacted replaces the body of secret messages once they no longer need it.
+const redacted = "[redacted]"
+
+// defaultBatch bounds one DeliverDue call, so one job run cannot hold the scheduler forever when a
+// large backlog builds up; the next tick continues.
+const defaultBatch = 100
+
+// Deliverer sends due outbox messages. Several Deliverers (one per replica) may run on the same
+// database at once: each message is claimed with a row lock, so only one of them sends it.
+type Deliverer struct {
+	db      *bun.DB
+	senders map[Channel]Sender
+	clock   clockwork.Clock
+	logger  *slog.Logger
+	batch   int
+}
+
+// NewDeliverer returns a Deliverer sending through senders; channels without a sender are left
+// pending until one is configured. A nil clock means the real clock, a nil logger discards.
+func NewDeliverer(db *bun.DB, senders map[Channel]Sender, clock clockwork.Clock, logger *slog.Logger) *Deliverer {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	own := make(map[Channel]Sender, len(senders))
+	for ch, s := range senders {
+		if s != nil {
+			own[ch] = s
+		}
+	}
+	return &Deliverer{db: db, senders: own, clock: clock, logger: logger, batch: defaultBatch}
+}
+
+// DeliverDue sends the messages that are due now, up to a batch limit, and returns how many were
+// sent. A failed send is not an error of DeliverDue (it is recorded on the message and retried
+// later); errors are database errors or ctx ending.
+func (d *Deliverer) DeliverDue(ctx context.Context) (sent int, err error) {
+	now := d.clock.Now()
+	channels := slices.Sorted(maps.Keys(d.senders))
+	d.warnUnrouted(ctx, now, channels)
+	if len(channels) == 0 {
+		return 0, nil
+	}
+	for range d.batch {
+		found, ok, err := d.deliverOne(ctx, now, channels)
+		if err != nil {
+			return sent, err
+		}
+		if !found {
+			break
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// dueQuery restricts q to messages that should be attempted at now.
+func dueQuery(q *bun.SelectQuery, now time.Time) *bun.SelectQuery {
+	return q.Where("sent_at IS NULL").
+		Where("failed_at IS NULL").
+		Where("next_attempt_at <= ?", now)
+}
+
+// deliverOne claims the oldest due message, sends it and records the outcome, all in one
+// transaction: the row lock keeps other replicas off it while it is being sent (SKIP LOCKED lets
+// them take the next one instead of waiting), and sent_at commits only after the sender accepted
+// it. found is false when nothing is due; ok reports a successful send.
+func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Channel) (found, ok bool, err error) {
+	err = d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var r Row
+		err := dueQuery(tx.NewSelect().Model(&r), now).
+			Where("channel IN (?)", bun.List(channels)).
+			OrderExpr("next_attempt_at, id").
+			Limit(1).
+			For("UPDATE SKIP LOCKED").
+			Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("outbox: claim message: %w", err)
+		}
+		found = true
+		sendErr := d.senders[r.Channel].Send(ctx, Delivery{
+			ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
+		})
+		if sendErr != nil && ctx.Err() != nil {
+			// Shutting down is not the recipient's fault: leave the attempt uncounted.
+			return ctx.Err()
+		}
+		if sendErr == nil {
+			ok = true
+			return d.markSent(ctx, tx, &r)
+		}
+		return d.markFailed(ctx, tx, &r, sendErr)
+	})
+	return found, ok, err
+}
+
+func (d *Deliverer) markSent(ctx context.Context, tx bun.Tx, r *Row) error {
+	q := tx.NewUpdate().Model((*Row)(nil)).
+		Set("sent_at = ?", d.clock.Now()).
+		Set("attempts = attempts + 1").
+		Where("id = ?", r.ID)
+	if r.Secret {
+		q = q.Set("body = ?", redacted)
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("outbox: mark message %d sent: %w", r.ID, err)
+	}
+	d.logger.InfoContext(ctx, "outbox message sent", "id", r.ID, "channel", r.Channel, "attempt", r.Attempts+1)
+	return nil
+}
+
+func (d *Deliverer) markFailed(ctx context.Context, tx bun.Tx, r *Row, sendErr error) error {
+	now := d.clock.Now()
+	attempts := r.Attempts + 1
+	msg := truncate(sendErr.Error(), 2000)
+	q := tx.NewUpdate().Model((*Row)(nil)).
+		Set("attempts = ?", attempts).
+		Set("last_error = ?", msg).
+		Where("id = ?", r.ID)
+	if attempts >= MaxAttempts {
+		q = q.Set("failed_at = ?", now)
+		if r.Secret {
+			q = q.Set("body = ?", redacted)
+		}
+		d.logger.ErrorContext(ctx, "outbox message given up", "id", r.ID, "channel", r.Channel,
+			"attempts", attempts, "error", sendErr)
+	} else {
+		next := now.Add(Backoff(attempts))
+		q = q.Set("next_attempt_at = ?", next)
+		d.logger.WarnContext(ctx, "outbox message not sent, will retry", "id", r.ID, "channel", r.Channel,
+			"attempts", attempts, "next_attempt_at", next, "error", sendErr)
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("outbox: record failed attempt of message %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// warnUnrouted logs due messages on channels that have no sender, because nothing else would make
+// them visible: they wait, unharmed, until a sender for their channel is configured.
+func (d *Deliverer) warnUnrouted(ctx context.Context, now time.Time, channels []Channel) {
+	var counts []struct {
+		Channel Channel `bun:"channel"`
+		N       int     `bun:"n"`
+	}
+	q := dueQuery(d.db.NewSelect().Model((*Row)(nil)), now).
+		ColumnExpr("channel, count(*) AS n").
+		Group("channel")
+	if len(channels) > 0 {
+		q = q.Where("channel NOT IN (?)", bun.List(channels))
+	}
+	if err := q.Scan(ctx, &counts); err != nil {
+		if ctx.Err() == nil {
+			d.logger.WarnContext(ctx, "outbox: count unroutable messages", "error", err)
+		}
+		return
+	}
+	for _, c := range counts {
+		d.logger.WarnContext(ctx, "outbox messages pending: no sender configured for channel",
+			"channel", c.Channel, "count", c.N)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so PostgreSQL gets valid UTF-8.
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/auth"
+)
+
+var errInternal = errors.New("internal error")
+
+// anonymousFields are the only root fields a request without a token may call (SPEC §13).
+var anonymousFields = map[string]bool{
+	"login": true, "requestAccessCode": true, "verifyAccessCode": true, "activateAccount": true,
+	"requestPasswordReset": true, "resetPassword": true,
+	"__schema": true, "__type": true, "__typename": true,
+}
+
+// authenticate resolves the bearer token into the request's principal once, before GraphQL runs.
+// A token that does not (or no longer) work is UNAUTHENTICATED for the whole request, never
+// silently anonymous, so a client learns at once that its session ended.
+func authenticate(a *auth.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := auth.WithClientAddr(r.Context(), clientAddr(r))
+		if token, ok := bearer(r); ok {
+			p, err := a.Authenticate(ctx, token)
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			ctx = auth.WithPrincipal(ctx, p)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", false
+	}
+	// Any other scheme gives an empty token, which fails authentication like a wrong one.
+	token, _ := strings.CutPrefix(h, "Bearer ")
+	if token == h {
+		return "", true
+	}
+	return strings.TrimSpace(token), true
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// writeError answers a request that never reached GraphQL, in GraphQL's response shape.
+func writeError(w http.ResponseWriter, err error) {
+	code, msg, status := "UNAUTHENTICATED", "session is invalid or has expired", http.StatusUnauthorized
+	if !errors.Is(err, apperr.ErrUnauthenticated) {
+		code, msg, status = "INTERNAL", "internal error", http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`{"errors":[{"message":"` + msg + `","extensions":{"code":"` + code + `"}}],"data":null}`))
+}
+
+// requireLogin refuses every root field but the anonymous ones to a request without a principal.
+func requireLogin(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	if auth.PrincipalFrom(ctx) == nil && !anonymousFields[fc.Field.Name] {
+		err := gqlerror.Errorf("authentication required for %s", fc.Field.Name)
+		err.Extensions = map[string]any{"code": "UNAUTHENTICATED"}
+		graphql.AddError(ctx, err)
+		return graphql.Null
+	}
+	return next(ctx)
+}

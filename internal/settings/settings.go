@@ -1,0 +1,149 @@
+// Package settings holds the non-secret system settings that an administrator may change at run
+// time (SPEC §13). Their defaults come from the configuration; the database keeps only overrides.
+package settings
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+)
+
+// Settings are the system settings in force.
+type Settings struct {
+	ExternalFunctionsEnabled       bool   `json:"externalFunctionsEnabled"`
+	SubstitutionForExpiredProfiles bool   `json:"substitutionForExpiredProfiles"`
+	GuestsSeeCompanyCases          bool   `json:"guestsSeeCompanyCases"`
+	TimeZone                       string `json:"timeZone"`
+	PublicBaseURL                  string `json:"publicBaseURL"`
+
+	// Read-only facts about the configuration, from the environment.
+	OutgoingMailConfigured bool `json:"-"`
+	SMSConfigured          bool `json:"-"`
+}
+
+// Location is the server's time zone (valid by construction: Update and config validate it).
+func (s Settings) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Input changes the settings that are set.
+type Input struct {
+	ExternalFunctionsEnabled       *bool
+	SubstitutionForExpiredProfiles *bool
+	GuestsSeeCompanyCases          *bool
+	TimeZone                       *string
+	PublicBaseURL                  *string
+}
+
+type row struct {
+	bun.BaseModel `bun:"table:settings,alias:s"`
+
+	Key       string          `bun:"key,pk"`
+	Value     json.RawMessage `bun:"value,type:jsonb,notnull"`
+	UpdatedAt time.Time       `bun:"updated_at,notnull"`
+}
+
+// Service reads and changes settings.
+type Service struct {
+	DB       *bun.DB
+	Clock    clockwork.Clock
+	Defaults Settings
+}
+
+// Get returns the settings in force: defaults overlaid with the stored overrides.
+func (s *Service) Get(ctx context.Context, db bun.IDB) (Settings, error) {
+	out := s.Defaults
+	var rows []row
+	if err := db.NewSelect().Model(&rows).Scan(ctx); err != nil {
+		return out, fmt.Errorf("load settings: %w", err)
+	}
+	stored := map[string]json.RawMessage{}
+	for _, r := range rows {
+		stored[r.Key] = r.Value
+	}
+	b, _ := json.Marshal(stored)
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, fmt.Errorf("decode settings: %w", err)
+	}
+	return out, nil
+}
+
+// Read returns the settings for an employee to see.
+func (s *Service) Read(ctx context.Context, p *access.Principal) (Settings, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return Settings{}, err
+	}
+	return s.Get(ctx, s.DB)
+}
+
+// Update stores the given settings. Needs ADMIN.
+func (s *Service) Update(ctx context.Context, p *access.Principal, in Input) (Settings, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return Settings{}, err
+	}
+	changes, err := in.changes()
+	if err != nil {
+		return Settings{}, err
+	}
+	now := s.Clock.Now()
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var keys []string
+		for k, v := range changes {
+			b, _ := json.Marshal(v)
+			r := &row{Key: k, Value: b, UpdatedAt: now}
+			if _, err := tx.NewInsert().Model(r).On("CONFLICT (key) DO UPDATE").
+				Set("value = EXCLUDED.value, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+				return err
+			}
+			keys = append(keys, k)
+		}
+		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "settings.update", Entity: "settings", ChangedFields: keys})
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	return s.Get(ctx, s.DB)
+}
+
+func (in Input) changes() (map[string]any, error) {
+	c := map[string]any{}
+	if in.ExternalFunctionsEnabled != nil {
+		c["externalFunctionsEnabled"] = *in.ExternalFunctionsEnabled
+	}
+	if in.SubstitutionForExpiredProfiles != nil {
+		c["substitutionForExpiredProfiles"] = *in.SubstitutionForExpiredProfiles
+	}
+	if in.GuestsSeeCompanyCases != nil {
+		c["guestsSeeCompanyCases"] = *in.GuestsSeeCompanyCases
+	}
+	if in.TimeZone != nil {
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
+			return nil, apperr.Input("timeZone", "is not an IANA time zone such as Europe/Warsaw")
+		}
+		c["timeZone"] = *in.TimeZone
+	}
+	if in.PublicBaseURL != nil {
+		u := strings.TrimRight(strings.TrimSpace(*in.PublicBaseURL), "/")
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return nil, apperr.Input("publicBaseURL", "must start with http:// or https://")
+		}
+		c["publicBaseURL"] = u
+	}
+	if len(c) == 0 {
+		return nil, apperr.Input("input", "names no setting to change")
+	}
+	return c, nil
+}

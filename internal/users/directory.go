@@ -1,0 +1,117 @@
+package users
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/relay"
+)
+
+// Filter narrows the user directory.
+type Filter struct {
+	Search  string // part of the name or e-mail, case-insensitive
+	Status  *Status
+	GroupID string
+}
+
+// Get returns one user. Employees see the directory; guests and temporary sessions see only
+// themselves.
+func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*User, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	if !access.Internal(p).Allowed && id != p.UserID {
+		return nil, apperr.NotFound("user")
+	}
+	return Find(ctx, s.DB, id)
+}
+
+// Find loads a user by id without an access check, for callers that have made their own.
+func Find(ctx context.Context, db bun.IDB, id string) (*User, error) {
+	if !database.ValidUUID(id) {
+		return nil, apperr.NotFound("user")
+	}
+	u := new(User)
+	err := db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("user")
+	}
+	return u, err
+}
+
+// FindByEmail loads a user by e-mail, case-insensitively.
+func FindByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
+	u := new(User)
+	err := db.NewSelect().Model(u).Where("lower(email) = lower(?)", strings.TrimSpace(email)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("user")
+	}
+	return u, err
+}
+
+// Load returns the users with the given ids, in no particular order (for batch loaders).
+func Load(ctx context.Context, db bun.IDB, ids []string) ([]User, error) {
+	var out []User
+	ids = validIDs(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
+	return out, err
+}
+
+// List pages through the directory by name. Employees only.
+func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page relay.Args) (relay.Page[User], error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return relay.Page[User]{}, err
+	}
+	limit, err := page.Limit()
+	if err != nil {
+		return relay.Page[User]{}, err
+	}
+	var afterName, afterID string
+	hasCursor, err := page.Keys(&afterName, &afterID)
+	if err != nil {
+		return relay.Page[User]{}, err
+	}
+	var rows []User
+	q := s.DB.NewSelect().Model(&rows).Where("NOT is_system").OrderExpr("name, id").Limit(int64(limit) + 1)
+	if hasCursor {
+		q.Where("(name, id) > (?, ?::uuid)", afterName, afterID)
+	}
+	if f.Search != "" {
+		like := "%" + escapeLike(f.Search) + "%"
+		q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
+	}
+	if f.Status != nil {
+		q.Where("status = ?", *f.Status)
+	}
+	if f.GroupID != "" {
+		q.Where("EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = ?)", f.GroupID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return relay.Page[User]{}, err
+	}
+	return relay.NewPage(rows, limit, func(u User) []any { return []any{u.Name, u.ID} }), nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func validIDs(ids []string) []string {
+	out := ids[:0:0]
+	for _, id := range ids {
+		if database.ValidUUID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+// Package users stores the people who log in to casegate (SPEC §3): their profile, status, password
+// hash and system permissions, and the administrative operations on them.
+package users
+
+import (
+	"fmt"
+	"github.com/casegate/casegate/internal/apperr"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+)
+
+// Status is a user's account status.
+type Status string
+
+// Account statuses. Only ACTIVE users may log in; the others have no sessions.
+const (
+	Active      Status = "ACTIVE"
+	Deactivated Status = "DEACTIVATED"
+	Blocked     Status = "BLOCKED"
+)
+
+// UnmarshalGQL binds the GraphQL enum UserStatus.
+func (s *Status) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	switch Status(str) {
+	case Active, Deactivated, Blocked:
+		*s = Status(str)
+		return nil
+	}
+	return fmt.Errorf("%w: %v is not a valid UserStatus", apperr.ErrBadInput, v)
+}
+
+// MarshalGQL writes the enum value.
+func (s Status) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
+
+// User is a row of the users table.
+type User struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+
+	ID               string              `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Email            string              `bun:"email,notnull"`
+	Name             string              `bun:"name,notnull"`
+	Phone            *string             `bun:"phone"`
+	ManagerID        *string             `bun:"manager_id,type:uuid"`
+	Status           Status              `bun:"status,notnull"`
+	ProfileExpiresOn *time.Time          `bun:"profile_expires_on,type:date"`
+	PasswordHash     *string             `bun:"password_hash"`
+	Permissions      []access.Permission `bun:"permissions,array,notnull"`
+	IsSystem         bool                `bun:"is_system,notnull"`
+	CreatedAt        time.Time           `bun:"created_at,notnull"`
+	UpdatedAt        time.Time           `bun:"updated_at,notnull"`
+}
+
+// ProfileExpired reports whether the profile's expiry date has passed at now (in loc): the profile
+// is valid through the whole of its expiry day.
+func (u *User) ProfileExpired(now time.Time, loc *time.Location) bool {
+	if u.ProfileExpiresOn == nil {
+		return false
+	}
+	e := *u.ProfileExpiresOn
+	endOfDay := time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
+	return !now.Before(endOfDay)
+}
+
+// CanLogIn reports whether the account may hold a session at now.
+func (u *User) CanLogIn(now time.Time, loc *time.Location) bool {
+	return u.Status == Active && !u.IsSystem && u.PasswordHash != nil && !u.ProfileExpired(now, loc)
+}
