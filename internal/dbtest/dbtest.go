@@ -33,6 +33,7 @@ var (
 	serverURL  string
 	serverErr  error
 	embedded   *pgembed.Instance
+	embedDir   string
 
 	templateOnce sync.Once
 	templateName string
@@ -47,6 +48,7 @@ func Run(m *testing.M) int {
 		if err := embedded.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "dbtest: stop embedded postgres:", err)
 		}
+		_ = os.RemoveAll(embedDir)
 	}
 	return code
 }
@@ -103,14 +105,17 @@ func server() (string, error) {
 }
 
 func findServer() (string, error) {
-	for _, env := range []string{"CASEGATE_TEST_DATABASE_URL", "DATABASE_URL"} {
-		if u := os.Getenv(env); u != "" {
-			return u, nil
+	// CASEGATE_TEST_EMBEDDED=1 skips the URL and local-server lookup: always the embedded server.
+	if os.Getenv("CASEGATE_TEST_EMBEDDED") != "1" {
+		for _, env := range []string{"CASEGATE_TEST_DATABASE_URL", "DATABASE_URL"} {
+			if u := os.Getenv(env); u != "" {
+				return u, nil
+			}
 		}
-	}
-	local := "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	if answers(local) {
-		return local, nil
+		local := "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+		if answers(local) {
+			return local, nil
+		}
 	}
 	dir, err := os.MkdirTemp("", "casegate-dbtest-")
 	if err != nil {
@@ -124,7 +129,7 @@ func findServer() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("start embedded postgres: %w", err)
 	}
-	embedded = inst
+	embedded, embedDir = inst, dir
 	return inst.URL("postgres"), nil
 }
 

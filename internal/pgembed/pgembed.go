@@ -39,9 +39,10 @@ type Options struct {
 
 // Instance is a running embedded PostgreSQL.
 type Instance struct {
-	opts Options
-	pg   *embeddedpostgres.EmbeddedPostgres
-	tail *tailer // forwards postgres.log to opts.Logger; nil without a Logger
+	opts    Options
+	pg      *embeddedpostgres.EmbeddedPostgres
+	tail    *tailer  // forwards postgres.log to opts.Logger; nil without a Logger
+	logFile *os.File // receives the output of pg_ctl without a Logger
 
 	stopOnce sync.Once
 	stopErr  error
@@ -117,11 +118,18 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, err
 	}
 
+	// Without a Logger, embedded-postgres copies the output of pg_ctl to this file at every start and
+	// stop, so it stays open until Stop.
 	logFile, err := os.OpenFile(l.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("pgembed: %w", err)
 	}
-	defer logFile.Close()
+	started := false
+	defer func() {
+		if !started || opts.Logger != nil {
+			logFile.Close()
+		}
+	}()
 	st, err := logFile.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("pgembed: %w", err)
@@ -172,11 +180,18 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	pg := embeddedpostgres.NewDatabase(cfg)
 	if err := pg.Start(); err != nil {
-		return nil, fmt.Errorf("pgembed: start PostgreSQL in %s: %w%s", l.pgdata, err, logSince(l.logFile, logStart))
+		more := "\n(the server log is " + l.logFile + ")"
+		if opts.Logger != nil { // else the error's text is in the file already
+			more = logSince(l.logFile, logStart)
+		}
+		return nil, fmt.Errorf("pgembed: start PostgreSQL in %s: %w%s", l.pgdata, err, more)
 	}
+	started = true
 	inst := &Instance{opts: opts, pg: pg}
 	if opts.Logger != nil {
 		inst.tail = startTailer(l.logFile, logStart, newPGLog(opts.Logger, slog.LevelInfo))
+	} else {
+		inst.logFile = logFile
 	}
 	log.Info("pgembed: PostgreSQL started", "dir", dataDir, "port", opts.Port, "version", bins.describe())
 	return inst, nil
@@ -194,6 +209,9 @@ func (i *Instance) Stop() error {
 		err := i.pg.Stop()
 		if i.tail != nil {
 			i.tail.stop()
+		}
+		if i.logFile != nil {
+			_ = i.logFile.Close()
 		}
 		if err != nil {
 			i.stopErr = fmt.Errorf("pgembed: stop PostgreSQL in %s: %w", newLayout(i.opts.DataDir).pgdata, err)

@@ -41,6 +41,9 @@ func (s *syncBuffer) String() string {
 
 func start(t *testing.T, opts Options) *Instance {
 	t.Helper()
+	if b, err := findBinaries(0); err == nil && b.dir == "" && os.Geteuid() == 0 {
+		t.Skipf("running as root needs PostgreSQL installed (or %s); none found", BinariesEnv)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	inst, err := Start(ctx, opts)

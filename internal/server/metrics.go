@@ -47,13 +47,12 @@ func (m *Metrics) observe(ctx context.Context, next graphql.ResponseHandler) *gr
 	name, kind := "unknown", "unknown"
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
-		if oc.OperationName != "" {
-			name = oc.OperationName
-		} else {
-			name = "anonymous"
-		}
+		name = "anonymous"
 		if oc.Operation != nil {
 			kind = string(oc.Operation.Operation)
+			if oc.Operation.Name != "" {
+				name = oc.Operation.Name
+			}
 		}
 	}
 	m.requests.WithLabelValues(name, kind).Inc()

@@ -1,0 +1,77 @@
+package app_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casegate/casegate/internal/gqltest"
+)
+
+var linkRE = regexp.MustCompile(`https://casegate\.test/reset-password\?token=([A-Za-z0-9_-]+)`)
+
+// deliver runs the outbox job once, as the scheduler would, and returns the mails that arrived.
+func deliver(t *testing.T, s *gqltest.Server, want int) []string {
+	t.Helper()
+	s.Clock.Advance(time.Second) // enqueued rows carry the database's now, a moment after the fake clock's
+	if _, err := s.App.Deliverer.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, m := range s.SMTP.WaitFor(t, want, 5*time.Second) {
+		bodies = append(bodies, strings.Join(m.To, ",")+"\n"+m.Subject+"\n"+m.Body)
+	}
+	return bodies
+}
+
+func TestPasswordReset(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	createUser(t, admin, "forgetful@casegate.test", "Forgetful")
+	old := s.Login("forgetful@casegate.test", "user-password-1")
+	anon := s.Anonymous()
+
+	// Unknown address: same answer, no mail.
+	anon.Do(`mutation { requestPasswordReset(email: "nobody@casegate.test") }`, nil).MustOK(t)
+	anon.Do(`mutation { requestPasswordReset(email: "Forgetful@casegate.test") }`, nil).MustOK(t)
+	mails := deliver(t, s, 1)
+	if len(mails) != 1 || !strings.HasPrefix(mails[0], "forgetful@casegate.test\n") {
+		t.Fatalf("mails = %q", mails)
+	}
+	m := linkRE.FindStringSubmatch(mails[0])
+	if m == nil {
+		t.Fatalf("no reset link in %q", mails[0])
+	}
+	token := m[1]
+	// The link is kept only until sent: the outbox redacts it, the reset table holds a hash.
+	if n := s.Count(`SELECT count(*) FROM outbox WHERE body LIKE ?`, "%"+token+"%"); n != 0 {
+		t.Fatal("reset token still in the outbox after sending")
+	}
+
+	reset := `mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) }`
+	anon.Do(reset, map[string]any{"t": token, "p": "weak"}).MustFail(t, "BAD_USER_INPUT")
+	anon.Do(reset, map[string]any{"t": "forged-token", "p": "brand-new-pass-2"}).MustFail(t, "BAD_USER_INPUT")
+	anon.Do(reset, map[string]any{"t": token, "p": "brand-new-pass-2"}).MustOK(t)
+	// Single use; the old password and the old sessions are gone.
+	anon.Do(reset, map[string]any{"t": token, "p": "another-pass-3"}).MustFail(t, "BAD_USER_INPUT")
+	old.Do(`{ me { kind } }`, nil).MustFail(t, "UNAUTHENTICATED")
+	login(anon, "forgetful@casegate.test", "user-password-1").MustFail(t, "UNAUTHENTICATED")
+	s.Login("forgetful@casegate.test", "brand-new-pass-2")
+
+	// A link works for one hour only.
+	anon.Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
+	mails = deliver(t, s, 2)
+	late := linkRE.FindStringSubmatch(mails[1])[1]
+	s.Clock.Advance(time.Hour + time.Minute)
+	anon.Do(reset, map[string]any{"t": late, "p": "brand-new-pass-4"}).MustFail(t, "BAD_USER_INPUT")
+
+	// Nothing secret reached the audit log.
+	if n := s.Count(`SELECT count(*) FROM audit_log WHERE array_to_string(changed_fields, ' ') LIKE ?`, "%brand-new%"); n != 0 {
+		t.Fatal("password in audit log")
+	}
+	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'user.password'`); n != 1 {
+		t.Fatalf("password change audited %d times, want 1", n)
+	}
+}

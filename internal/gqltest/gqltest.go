@@ -1,0 +1,196 @@
+// Package gqltest runs a whole casegate server for end-to-end tests: a fresh migrated database, an
+// SMTP server in the test process, the real HTTP handler on a loopback port, and a small GraphQL
+// client. Nothing in it is mocked.
+package gqltest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/app"
+	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/smtptest"
+)
+
+// Admin credentials of every test server.
+const (
+	AdminEmail    = "admin@casegate.test"
+	AdminPassword = "admin-password-1"
+)
+
+// Server is a running casegate with its database and mail server.
+type Server struct {
+	URL   string
+	App   *app.App
+	DB    *bun.DB
+	SMTP  *smtptest.Server
+	Clock *clockwork.FakeClock
+	t     testing.TB
+}
+
+// Start starts a server. The clock is fake (starting now) so tests can move time; change cfg with
+// configure before the app is built.
+func Start(t testing.TB, configure ...func(*config.Config)) *Server {
+	t.Helper()
+	db := dbtest.New(t)
+	smtp := smtptest.Start(t)
+	cfg := config.Defaults()
+	cfg.AdminEmail, cfg.AdminPassword = AdminEmail, AdminPassword
+	cfg.SMTPAddr, cfg.SMTPFrom, cfg.SMTPTLS = smtp.Addr(), "casegate@casegate.test", "none"
+	cfg.PublicURL = "https://casegate.test"
+	for _, c := range configure {
+		c(&cfg)
+	}
+	clock := clockwork.NewFakeClockAt(time.Now())
+	fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
+	a, err := app.New(context.Background(), cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		app.Options{Clock: clock, Password: &fast})
+	if err != nil {
+		t.Fatalf("gqltest: start app: %v", err)
+	}
+	hs := httptest.NewServer(a.Handler)
+	t.Cleanup(hs.Close)
+	return &Server{URL: hs.URL, App: a, DB: db, SMTP: smtp, Clock: clock, t: t}
+}
+
+// Client sends GraphQL requests, with a bearer token once logged in.
+type Client struct {
+	s     *Server
+	Token string
+}
+
+// Anonymous returns a client without a token.
+func (s *Server) Anonymous() *Client { return &Client{s: s} }
+
+// WithToken returns a client that sends token as its bearer token.
+func (s *Server) WithToken(token string) *Client { return &Client{s: s, Token: token} }
+
+// Login logs in and returns a client with the session's token; the test fails if login fails.
+func (s *Server) Login(email, pw string) *Client {
+	s.t.Helper()
+	r := s.Anonymous().Do(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+		map[string]any{"e": email, "p": pw})
+	r.MustOK(s.t)
+	var out struct{ Login struct{ Token string } }
+	r.Decode(s.t, &out)
+	return &Client{s: s, Token: out.Login.Token}
+}
+
+// Admin logs in as the test administrator.
+func (s *Server) Admin() *Client { return s.Login(AdminEmail, AdminPassword) }
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a GraphQL response with its HTTP status.
+type Response struct {
+	Status     int
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
+	Header     http.Header     `json:"-"`
+}
+
+// Do posts a query with variables.
+func (c *Client) Do(query string, vars map[string]any) *Response {
+	c.s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return c.Post(body)
+}
+
+// Post posts a raw request body.
+func (c *Client) Post(body []byte) *Response {
+	c.s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.s.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.s.t.Fatalf("gqltest: post: %v", err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := &Response{Status: res.StatusCode, Header: res.Header}
+	if err := json.Unmarshal(raw, out); err != nil {
+		c.s.t.Fatalf("gqltest: response is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// MustOK fails the test when the response has errors.
+func (r *Response) MustOK(t testing.TB) *Response {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		b, _ := json.Marshal(r.Errors)
+		t.Fatalf("unexpected GraphQL errors: %s", b)
+	}
+	return r
+}
+
+// Decode unmarshals data into v.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Code is the extensions.code of the first error, "" when there is none.
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// MustFail fails the test unless the first error has code; it returns that error.
+func (r *Response) MustFail(t testing.TB, code string) Error {
+	t.Helper()
+	if r.Code() != code {
+		b, _ := json.Marshal(r)
+		t.Fatalf("want error %s, got %s", code, b)
+	}
+	return r.Errors[0]
+}
+
+// Count runs a SQL count on the server's database.
+func (s *Server) Count(query string, args ...any) int {
+	s.t.Helper()
+	var n int
+	if err := s.DB.NewRaw(query, args...).Scan(context.Background(), &n); err != nil {
+		s.t.Fatalf("count %q: %v", query, err)
+	}
+	return n
+}
+
+// Get fetches a plain HTTP path.
+func (s *Server) Get(path string) (int, string) {
+	s.t.Helper()
+	res, err := http.Get(s.URL + path)
+	if err != nil {
+		s.t.Fatalf("get %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, strings.TrimSpace(string(b))
+}
