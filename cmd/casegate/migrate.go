@@ -66,7 +66,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if mg.IsApplied() {
 				state = "applied (group " + fmt.Sprint(mg.GroupID) + ")"
 			}
-			fmt.Fprintf(stdout, "%s\t%s\n", mg.Name, state)
+			fmt.Fprintf(stdout, "%s_%s\t%s\n", mg.Name, mg.Comment, state)
 		}
 	default:
 		return fmt.Errorf("migrate needs one of up, down, status, not %q", fs.Arg(0))

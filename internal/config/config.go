@@ -34,13 +34,12 @@ type Config struct {
 	SMSToken     string
 	TimeZone     string
 
-	SessionTTL        time.Duration
-	MaxQueryDepth     int
-	MaxComplexity     int
-	MaxQueryBytes     int
-	HiddenFieldErrors bool
-	LogFormat         string
-	LogLevel          string
+	SessionTTL    time.Duration
+	MaxQueryDepth int
+	MaxComplexity int
+	MaxQueryBytes int
+	LogFormat     string
+	LogLevel      string
 }
 
 type option struct {
@@ -83,7 +82,7 @@ var options = []option{
 	{"pg-port", "CASEGATE_PG_PORT", "54329", "port of the embedded PostgreSQL on 127.0.0.1", false, integer("pg-port", func(c *Config) *int { return &c.PGPort })},
 	{"admin-email", "CASEGATE_ADMIN_EMAIL", "", "make sure an administrator with this e-mail exists", false, str(func(c *Config) *string { return &c.AdminEmail })},
 	{"", "CASEGATE_ADMIN_PASSWORD", "", "password of that administrator when it is created", true, str(func(c *Config) *string { return &c.AdminPassword })},
-	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and cases", false, boolean("demo", func(c *Config) *bool { return &c.Demo })},
+	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and positions (idempotent)", false, boolean("demo", func(c *Config) *bool { return &c.Demo })},
 	{"smtp-addr", "CASEGATE_SMTP_ADDR", "", "SMTP server host:port; empty means outgoing mail is not configured", false, str(func(c *Config) *string { return &c.SMTPAddr })},
 	{"smtp-from", "CASEGATE_SMTP_FROM", "", "sender address of outgoing mail", false, str(func(c *Config) *string { return &c.SMTPFrom })},
 	{"smtp-username", "CASEGATE_SMTP_USERNAME", "", "SMTP user name (auth only when set)", false, str(func(c *Config) *string { return &c.SMTPUsername })},
@@ -101,9 +100,8 @@ var options = []option{
 		return nil
 	}},
 	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer("max-query-depth", func(c *Config) *int { return &c.MaxQueryDepth })},
-	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "5000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
+	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
-	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
 }
