@@ -108,9 +108,11 @@ func (s *Server) shutdown() {
 		defer close(done)
 		_ = s.srv.Shutdown(context.Background())
 	}()
+	// go-smtp closes only the listeners Serve has registered, and Serve may not have got that far.
+	_ = s.listener.Close()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 		s.listener.closeConns()
 		<-done
 	}
