@@ -1,0 +1,67 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return Load(fs, args, func(k string) string { return env[k] })
+}
+
+func TestDefaultsEnvironmentAndFlags(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.SessionTTL != 12*time.Hour || c.TimeZone != "Europe/Warsaw" || c.Demo || c.BaseURL() != "http://127.0.0.1:8080" {
+		t.Fatalf("defaults = %+v", c)
+	}
+	env := map[string]string{"CASEGATE_ADDR": "0.0.0.0:9000", "CASEGATE_SMTP_PASSWORD": "s3cret", "CASEGATE_SESSION_TTL": "30m",
+		"DATABASE_URL": "postgres://x/y", "CASEGATE_PUBLIC_URL": "https://cases.example.com/"}
+	c, err = load(t, []string{"--addr", "127.0.0.1:7000", "--demo"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The flag wins over the environment; the environment over the default.
+	if c.Addr != "127.0.0.1:7000" || !c.Demo || c.SMTPPassword != "s3cret" || c.SessionTTL != 30*time.Minute || c.DatabaseURL != "postgres://x/y" {
+		t.Fatalf("loaded = %+v", c)
+	}
+	if c.BaseURL() != "https://cases.example.com" {
+		t.Fatalf("BaseURL = %q", c.BaseURL())
+	}
+}
+
+func TestSecretsHaveNoFlags(t *testing.T) {
+	for _, name := range []string{"smtp-password", "sms-token", "admin-password"} {
+		if _, err := load(t, []string{"--" + name, "x"}, nil); err == nil {
+			t.Errorf("--%s accepted: secrets must come from the environment only", name)
+		}
+	}
+}
+
+func TestInvalidValues(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"tls mode":    {"CASEGATE_SMTP_TLS": "maybe"},
+		"time zone":   {"CASEGATE_TIME_ZONE": "Mars/Olympus"},
+		"ttl":         {"CASEGATE_SESSION_TTL": "forever"},
+		"depth":       {"CASEGATE_MAX_QUERY_DEPTH": "-3"},
+		"log format":  {"CASEGATE_LOG_FORMAT": "xml"},
+		"demo toggle": {"CASEGATE_DEMO": "perhaps"},
+	} {
+		if _, err := load(t, nil, env); err == nil {
+			t.Errorf("%s: invalid value accepted", name)
+		}
+	}
+	var b strings.Builder
+	PrintHelp(&b)
+	if !strings.Contains(b.String(), "CASEGATE_SMTP_PASSWORD") || !strings.Contains(b.String(), "(environment only)") {
+		t.Fatal("help does not list environment-only secrets")
+	}
+}

@@ -1,0 +1,57 @@
+package relay
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/casegate/casegate/internal/apperr"
+)
+
+func TestCursorRoundTrip(t *testing.T) {
+	c := Encode("Zażółć", "0b8c3c1e-0000-0000-0000-000000000001")
+	var name, id string
+	ok, err := Args{After: &c}.Keys(&name, &id)
+	if err != nil || !ok || name != "Zażółć" || id != "0b8c3c1e-0000-0000-0000-000000000001" {
+		t.Fatalf("Keys = %v %v %q %q", ok, err, name, id)
+	}
+	c2 := Encode(int64(42))
+	if limit, after, err := (Args{After: &c2}).Int64Cursor(); err != nil || *after != 42 || limit != DefaultFirst {
+		t.Fatalf("Int64Cursor = %d %v %v", limit, after, err)
+	}
+	if limit, after, err := (Args{}).Int64Cursor(); err != nil || after != nil || limit != DefaultFirst {
+		t.Fatalf("Int64Cursor without cursor = %d %v %v", limit, after, err)
+	}
+}
+
+func TestBadArgs(t *testing.T) {
+	big, neg := MaxFirst+1, -1
+	forged, other := "%%%", Encode("one key")
+	for name, a := range map[string]Args{
+		"first over 200":       {First: &big},
+		"negative first":       {First: &neg},
+		"not base64":           {After: &forged},
+		"wrong number of keys": {After: &other},
+	} {
+		var x, y string
+		_, err := a.Keys(&x, &y)
+		var ie *apperr.InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("%s: err = %v, want an input error", name, err)
+		}
+	}
+}
+
+func TestNewPage(t *testing.T) {
+	rows := []int{1, 2, 3}
+	p := NewPage(rows, 2, func(i int) []any { return []any{i} })
+	if !p.HasNext || len(p.Edges) != 2 || *p.EndCursor != Encode(2) || *p.StartCursor != Encode(1) {
+		t.Fatalf("page = %+v", p)
+	}
+	p = NewPage(rows[:2], 2, func(i int) []any { return []any{i} })
+	if p.HasNext || len(p.Edges) != 2 {
+		t.Fatalf("last page = %+v", p)
+	}
+	if p := NewPage([]int{}, 2, func(i int) []any { return nil }); p.EndCursor != nil || p.HasNext {
+		t.Fatalf("empty page = %+v", p)
+	}
+}
