@@ -1,6 +1,7 @@
 // Package jobs runs casegate's periodic jobs (SPEC §11: grant expiry, substitutions, session
 // clean-up, outbox delivery) on gocron/v2. Every replica runs the same scheduler; a PostgreSQL
-// advisory lock per job name keeps two replicas from running the same job at the same time.
+// advisory lock per job name keeps two replicas from running the same job at the same time, and the
+// job_runs table from running it twice in one tick.
 package jobs
 
 import (
@@ -19,6 +20,7 @@ import (
 // Scheduler runs named jobs at fixed intervals.
 type Scheduler struct {
 	s      gocron.Scheduler
+	db     *bun.DB
 	clock  clockwork.Clock
 	logger *slog.Logger
 }
@@ -41,7 +43,7 @@ func New(db *bun.DB, clock clockwork.Clock, logger *slog.Logger) (*Scheduler, er
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new scheduler: %w", err)
 	}
-	return &Scheduler{s: s, clock: clock, logger: logger}, nil
+	return &Scheduler{s: s, db: db, clock: clock, logger: logger}, nil
 }
 
 // Every registers fn to run every interval (first run one interval after Start) under name, which
@@ -53,7 +55,7 @@ func (s *Scheduler) Every(name string, interval time.Duration, fn func(ctx conte
 	}
 	_, err := s.s.NewJob(
 		gocron.DurationJob(interval),
-		gocron.NewTask(func(ctx context.Context) error { return s.run(ctx, name, fn) }),
+		gocron.NewTask(func(ctx context.Context) error { return s.run(ctx, name, interval, fn) }),
 		gocron.WithName(name),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
 		gocron.WithEventListeners(gocron.AfterLockError(func(_ uuid.UUID, jobName string, err error) {
@@ -68,7 +70,7 @@ func (s *Scheduler) Every(name string, interval time.Duration, fn func(ctx conte
 
 // run is the one place a job's outcome is seen: errors and panics are logged with the job's name
 // and go no further, so a failing job never takes the server down and runs again next tick.
-func (s *Scheduler) run(ctx context.Context, name string, fn func(ctx context.Context) error) (err error) {
+func (s *Scheduler) run(ctx context.Context, name string, interval time.Duration, fn func(ctx context.Context) error) (err error) {
 	start := s.clock.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -76,6 +78,15 @@ func (s *Scheduler) run(ctx context.Context, name string, fn func(ctx context.Co
 			s.logger.ErrorContext(ctx, "job panicked", "job", name, "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
+	claimed, err := claimTick(ctx, s.db, name, start, interval)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "job not started", "job", name, "error", err)
+		return err
+	}
+	if !claimed {
+		s.logger.DebugContext(ctx, "job skipped: another replica ran this tick", "job", name)
+		return nil
+	}
 	if err = fn(ctx); err != nil {
 		s.logger.ErrorContext(ctx, "job failed", "job", name, "error", err, "duration", s.clock.Since(start))
 		return err
