@@ -49,6 +49,7 @@ type Principal struct {
 	Groups         []string
 	Permissions    []Permission
 	PositionRights []PositionRight
+	ClientGrants   []string // clients whose data the effective user may see (grantClientAccess)
 }
 
 // System is the principal of the built-in system user, used by jobs and bootstrap.

@@ -1,0 +1,47 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Step is one step of an explanation: which layer acted, on which setting, the value it produced,
+// and the rule that applied.
+type Step struct {
+	Layer   string
+	Setting string
+	Value   string
+	Rule    string
+}
+
+// Explanation is a field's mode and the ordered steps that produced it.
+type Explanation struct {
+	Mode  Mode
+	Steps []Step
+}
+
+// tracer records steps; a nil tracer records nothing, so Decide pays only for nil checks.
+type tracer struct{ steps []Step }
+
+func (t *tracer) step(layer, setting, value, rule string) {
+	if t != nil {
+		t.steps = append(t.steps, Step{Layer: layer, Setting: setting, Value: value, Rule: rule})
+	}
+}
+
+// Explain runs the same resolution as Decide for one field and records every step.
+func Explain(p *Principal, c *Case, f *Form, si, fi int) Explanation {
+	tr := &tracer{}
+	rights := RightsOn(p, c, f)
+	rules := "none"
+	if len(rights.GrantedBy) > 0 {
+		rules = strings.Join(rights.GrantedBy, ", ")
+	}
+	tr.step("CASE", "rights", rights.Right.String(), fmt.Sprintf("granted by: %s", rules))
+	sec := sectionMode(p, c, f, si, rights.Right, tr)
+	m := Hidden
+	if rights.Right >= Read {
+		m = fieldMode(p, c, f, si, fi, sec, rights.Right, tr)
+	}
+	return Explanation{Mode: m, Steps: tr.steps}
+}

@@ -1,0 +1,158 @@
+package access
+
+// Audience decides which set of modes applies: employees and the system see internal modes,
+// guests and temporary sessions external ones.
+func (p *Principal) External() bool {
+	return p.Kind == KindExternal || p.Kind == KindTemporary
+}
+
+// NewForm compiles a procedure's settings for the engine.
+func NewForm(procedure string, keepAccessAfterTask bool, sections []SectionSettings, grants []Grant) *Form {
+	f := &Form{Procedure: procedure, KeepAccessAfterTask: keepAccessAfterTask, Sections: sections, Grants: grants}
+	f.offsets = make([]int, len(sections))
+	for i, s := range sections {
+		f.offsets[i] = f.fieldCount
+		f.fieldCount += len(s.Fields)
+	}
+	return f
+}
+
+// CaseDecision is everything access says about one case for one principal: the rights and the
+// mode of every section and field. It is computed once per request and case and then looked up.
+type CaseDecision struct {
+	CaseRights
+	form     *Form
+	Sections []Mode
+	fields   []Mode
+}
+
+// Field is the mode of field fi of section si.
+func (d *CaseDecision) Field(si, fi int) Mode { return d.fields[d.form.offsets[si]+fi] }
+
+// Form is the compiled form the decision was made on.
+func (d *CaseDecision) Form() *Form { return d.form }
+
+// Decide computes a principal's rights on a case and, when it may read the case, the mode of every
+// section and field (SPEC §4, steps 2–7). Without READ every mode is HIDDEN: the case does not
+// exist for the principal.
+func Decide(p *Principal, c *Case, f *Form) *CaseDecision {
+	d := &CaseDecision{CaseRights: RightsOn(p, c, f), form: f}
+	modes := make([]Mode, len(f.Sections)+f.fieldCount)
+	d.Sections, d.fields = modes[:len(f.Sections):len(f.Sections)], modes[len(f.Sections):]
+	for si := range f.Sections {
+		sec := sectionMode(p, c, f, si, d.Right, nil)
+		for fi := range f.Sections[si].Fields {
+			d.fields[f.offsets[si]+fi] = fieldMode(p, c, f, si, fi, sec, d.Right, nil)
+		}
+		d.Sections[si] = capToRead(sec, d.Right, nil, "")
+	}
+	return d
+}
+
+// sectionMode is steps 2–3 (and the read check of step 1) for section si. The write cap (step 7)
+// is applied by the caller, after fields have inherited the uncapped mode.
+func sectionMode(p *Principal, c *Case, f *Form, si int, right Right, tr *tracer) Mode {
+	if right < Read {
+		tr.step("CASE", "rights", "NONE", "no rule grants READ: the case does not exist for the principal")
+		return Hidden
+	}
+	s := &f.Sections[si]
+	m := configured(p, c, s.Key, "", &s.Settings, "section "+s.Key, tr)
+	return restrict(p, m, &s.Settings, "section "+s.Key, tr)
+}
+
+// fieldMode is steps 4–7 for field fi of section si, given the section's uncapped mode.
+func fieldMode(p *Principal, c *Case, f *Form, si, fi int, sec Mode, right Right, tr *tracer) Mode {
+	if sec == Hidden {
+		tr.step("SECTION", "section "+f.Sections[si].Key, "HIDDEN", "a hidden section hides every field in it")
+		return Hidden
+	}
+	s := &f.Sections[si]
+	fs := &s.Fields[fi]
+	name := "field " + s.Key + "." + fs.Key
+	m := configured(p, c, s.Key, fs.Key, &fs.Settings, name, tr)
+	if m == AsSection {
+		m = sec
+		tr.step("FIELD", name, m.String(), "AS_SECTION: the section's mode")
+	}
+	m = restrict(p, m, &s.Settings, "section "+s.Key, tr)
+	m = restrict(p, m, &fs.Settings, name, tr)
+	return capToRead(m, right, tr, name)
+}
+
+// configured is the mode before lists: the case override, else the stage exception for the
+// principal's audience, else the base for that audience.
+func configured(p *Principal, c *Case, section, field string, s *Settings, name string, tr *tracer) Mode {
+	for _, o := range c.Overrides {
+		if o.Section == section && o.Field == field && o.Mode != ModeUnset {
+			tr.step("CASE_OVERRIDE", name, o.Mode.String(), "a workflow rule set this mode for this case (setCaseFieldMode)")
+			return o.Mode
+		}
+	}
+	ext := p.External()
+	for _, e := range s.Exceptions {
+		if e.Stage != c.Stage {
+			continue
+		}
+		if m := pick(e.Internal, e.External, ext); m != ModeUnset {
+			tr.step("STAGE_EXCEPTION", name+" at "+e.Stage+" for "+audience(ext), m.String(), "stage exception")
+			return m
+		}
+	}
+	m := pick(s.Internal, s.External, ext)
+	tr.step("BASE", name+" for "+audience(ext), m.String(), "base mode")
+	return m
+}
+
+func pick(internal, external Mode, ext bool) Mode {
+	if ext {
+		return external
+	}
+	return internal
+}
+
+func audience(ext bool) string {
+	if ext {
+		return "external users"
+	}
+	return "internal users"
+}
+
+// restrict applies the visibleOnlyFor / modifyOnlyFor lists (SPEC §4 table; the first column that
+// applies wins).
+func restrict(p *Principal, m Mode, s *Settings, name string, tr *tracer) Mode {
+	if m == Hidden || len(s.VisibleOnlyFor) == 0 && len(s.ModifyOnlyFor) == 0 {
+		return m
+	}
+	var out Mode
+	var rule string
+	switch {
+	case len(s.ModifyOnlyFor) > 0 && names(p, s.ModifyOnlyFor):
+		out, rule = m, "listed in modifyOnlyFor: the mode stays"
+	case len(s.VisibleOnlyFor) > 0 && names(p, s.VisibleOnlyFor):
+		out, rule = ReadOnly, "listed in visibleOnlyFor (not in modifyOnlyFor): read only"
+	case len(s.VisibleOnlyFor) > 0:
+		out, rule = Hidden, "visibleOnlyFor is set and does not list the user or its groups: hidden"
+	default:
+		out, rule = ReadOnly, "modifyOnlyFor is set and does not list the user or its groups: read only"
+	}
+	tr.step("LISTS", name, out.String(), rule)
+	return out
+}
+
+func names(p *Principal, refs []Ref) bool {
+	for _, r := range refs {
+		if p.Names(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func capToRead(m Mode, right Right, tr *tracer, name string) Mode {
+	if right < Write && m.Writable() {
+		tr.step("WRITE", name, ReadOnly.String(), "no WRITE right on the case: required and modify become read only")
+		return ReadOnly
+	}
+	return m
+}
