@@ -20,10 +20,31 @@ type Explanation struct {
 	Steps []Step
 }
 
-// tracer records steps; a nil tracer records nothing, so Decide pays only for nil checks.
+// tracer records steps; a nil tracer records nothing, so Decide pays only for nil checks and
+// never builds a setting's name.
 type tracer struct{ steps []Step }
 
-func (t *tracer) step(layer, setting, value, rule string) {
+// where names a section (fi < 0) or a field, formatted only when a step is recorded.
+type where struct {
+	f      *Form
+	si, fi int
+}
+
+func (w where) String() string {
+	s := w.f.Sections[w.si]
+	if w.fi < 0 {
+		return "section " + s.Key
+	}
+	return "field " + s.Key + "." + s.Fields[w.fi].Key
+}
+
+func (t *tracer) step(layer string, w where, detail string, m Mode, rule string) {
+	if t != nil {
+		t.steps = append(t.steps, Step{Layer: layer, Setting: w.String() + detail, Value: m.String(), Rule: rule})
+	}
+}
+
+func (t *tracer) note(layer, setting, value, rule string) {
 	if t != nil {
 		t.steps = append(t.steps, Step{Layer: layer, Setting: setting, Value: value, Rule: rule})
 	}
@@ -37,7 +58,7 @@ func Explain(p *Principal, c *Case, f *Form, si, fi int) Explanation {
 	if len(rights.GrantedBy) > 0 {
 		rules = strings.Join(rights.GrantedBy, ", ")
 	}
-	tr.step("CASE", "rights", rights.Right.String(), fmt.Sprintf("granted by: %s", rules))
+	tr.note("CASE", "rights", rights.Right.String(), fmt.Sprintf("granted by: %s", rules))
 	sec := sectionMode(p, c, f, si, rights.Right, tr)
 	m := Hidden
 	if rights.Right >= Read {

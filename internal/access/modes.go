@@ -44,7 +44,7 @@ func Decide(p *Principal, c *Case, f *Form) *CaseDecision {
 		for fi := range f.Sections[si].Fields {
 			d.fields[f.offsets[si]+fi] = fieldMode(p, c, f, si, fi, sec, d.Right, nil)
 		}
-		d.Sections[si] = capToRead(sec, d.Right, nil, "")
+		d.Sections[si] = capToRead(sec, d.Right, nil, where{})
 	}
 	return d
 }
@@ -53,39 +53,40 @@ func Decide(p *Principal, c *Case, f *Form) *CaseDecision {
 // is applied by the caller, after fields have inherited the uncapped mode.
 func sectionMode(p *Principal, c *Case, f *Form, si int, right Right, tr *tracer) Mode {
 	if right < Read {
-		tr.step("CASE", "rights", "NONE", "no rule grants READ: the case does not exist for the principal")
+		tr.note("CASE", "rights", "NONE", "no rule grants READ: the case does not exist for the principal")
 		return Hidden
 	}
 	s := &f.Sections[si]
-	m := configured(p, c, s.Key, "", &s.Settings, "section "+s.Key, tr)
-	return restrict(p, m, &s.Settings, "section "+s.Key, tr)
+	w := where{f: f, si: si, fi: -1}
+	m := configured(p, c, s.Key, "", &s.Settings, w, tr)
+	return restrict(p, m, &s.Settings, w, tr)
 }
 
 // fieldMode is steps 4–7 for field fi of section si, given the section's uncapped mode.
 func fieldMode(p *Principal, c *Case, f *Form, si, fi int, sec Mode, right Right, tr *tracer) Mode {
+	secWhere, w := where{f: f, si: si, fi: -1}, where{f: f, si: si, fi: fi}
 	if sec == Hidden {
-		tr.step("SECTION", "section "+f.Sections[si].Key, "HIDDEN", "a hidden section hides every field in it")
+		tr.step("SECTION", secWhere, "", Hidden, "a hidden section hides every field in it")
 		return Hidden
 	}
 	s := &f.Sections[si]
 	fs := &s.Fields[fi]
-	name := "field " + s.Key + "." + fs.Key
-	m := configured(p, c, s.Key, fs.Key, &fs.Settings, name, tr)
+	m := configured(p, c, s.Key, fs.Key, &fs.Settings, w, tr)
 	if m == AsSection {
 		m = sec
-		tr.step("FIELD", name, m.String(), "AS_SECTION: the section's mode")
+		tr.step("FIELD", w, "", m, "AS_SECTION: the section's mode")
 	}
-	m = restrict(p, m, &s.Settings, "section "+s.Key, tr)
-	m = restrict(p, m, &fs.Settings, name, tr)
-	return capToRead(m, right, tr, name)
+	m = restrict(p, m, &s.Settings, secWhere, tr)
+	m = restrict(p, m, &fs.Settings, w, tr)
+	return capToRead(m, right, tr, w)
 }
 
 // configured is the mode before lists: the case override, else the stage exception for the
 // principal's audience, else the base for that audience.
-func configured(p *Principal, c *Case, section, field string, s *Settings, name string, tr *tracer) Mode {
+func configured(p *Principal, c *Case, section, field string, s *Settings, w where, tr *tracer) Mode {
 	for _, o := range c.Overrides {
 		if o.Section == section && o.Field == field && o.Mode != ModeUnset {
-			tr.step("CASE_OVERRIDE", name, o.Mode.String(), "a workflow rule set this mode for this case (setCaseFieldMode)")
+			tr.step("CASE_OVERRIDE", w, "", o.Mode, "a workflow rule set this mode for this case (setCaseFieldMode)")
 			return o.Mode
 		}
 	}
@@ -95,12 +96,16 @@ func configured(p *Principal, c *Case, section, field string, s *Settings, name 
 			continue
 		}
 		if m := pick(e.Internal, e.External, ext); m != ModeUnset {
-			tr.step("STAGE_EXCEPTION", name+" at "+e.Stage+" for "+audience(ext), m.String(), "stage exception")
+			if tr != nil {
+				tr.step("STAGE_EXCEPTION", w, " at "+e.Stage+" for "+audience(ext), m, "stage exception")
+			}
 			return m
 		}
 	}
 	m := pick(s.Internal, s.External, ext)
-	tr.step("BASE", name+" for "+audience(ext), m.String(), "base mode")
+	if tr != nil {
+		tr.step("BASE", w, " for "+audience(ext), m, "base mode")
+	}
 	return m
 }
 
@@ -120,7 +125,7 @@ func audience(ext bool) string {
 
 // restrict applies the visibleOnlyFor / modifyOnlyFor lists (SPEC §4 table; the first column that
 // applies wins).
-func restrict(p *Principal, m Mode, s *Settings, name string, tr *tracer) Mode {
+func restrict(p *Principal, m Mode, s *Settings, w where, tr *tracer) Mode {
 	if m == Hidden || len(s.VisibleOnlyFor) == 0 && len(s.ModifyOnlyFor) == 0 {
 		return m
 	}
@@ -136,7 +141,7 @@ func restrict(p *Principal, m Mode, s *Settings, name string, tr *tracer) Mode {
 	default:
 		out, rule = ReadOnly, "modifyOnlyFor is set and does not list the user or its groups: read only"
 	}
-	tr.step("LISTS", name, out.String(), rule)
+	tr.step("LISTS", w, "", out, rule)
 	return out
 }
 
@@ -149,9 +154,9 @@ func names(p *Principal, refs []Ref) bool {
 	return false
 }
 
-func capToRead(m Mode, right Right, tr *tracer, name string) Mode {
+func capToRead(m Mode, right Right, tr *tracer, w where) Mode {
 	if right < Write && m.Writable() {
-		tr.step("WRITE", name, ReadOnly.String(), "no WRITE right on the case: required and modify become read only")
+		tr.step("WRITE", w, "", ReadOnly, "no WRITE right on the case: required and modify become read only")
 		return ReadOnly
 	}
 	return m
