@@ -3,4 +3,5 @@
 // extensions.code once, in errors.go.
 package graph
 
+//go:generate go run ../cmd/formgen -root ..
 //go:generate go run github.com/99designs/gqlgen generate

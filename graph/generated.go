@@ -18,8 +18,12 @@ import (
 	"github.com/casegate/casegate/graph/scalar"
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/users"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -36,11 +40,19 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AclEntry() AclEntryResolver
 	AuditRecord() AuditRecordResolver
+	Case() CaseResolver
+	CaseParticipant() CaseParticipantResolver
+	ClientGrant() ClientGrantResolver
+	Contact() ContactResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
 	Position() PositionResolver
 	PositionRight() PositionRightResolver
+	PrincipalRef() PrincipalRefResolver
+	ProcedureGrant() ProcedureGrantResolver
+	Project() ProjectResolver
 	Query() QueryResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -50,6 +62,35 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessExplanation struct {
+		Mode  func(childComplexity int) int
+		Steps func(childComplexity int) int
+	}
+
+	AccessSettings struct {
+		External        func(childComplexity int) int
+		Internal        func(childComplexity int) int
+		ModifyOnlyFor   func(childComplexity int) int
+		Overridden      func(childComplexity int) int
+		StageExceptions func(childComplexity int) int
+		VisibleOnlyFor  func(childComplexity int) int
+	}
+
+	AccessStep struct {
+		Layer   func(childComplexity int) int
+		Rule    func(childComplexity int) int
+		Setting func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	AclEntry struct {
+		AllDocuments func(childComplexity int) int
+		Contact      func(childComplexity int) int
+		Group        func(childComplexity int) int
+		Rights       func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
+
 	AuditRecord struct {
 		Action        func(childComplexity int) int
 		At            func(childComplexity int) int
@@ -79,8 +120,106 @@ type ComplexityRoot struct {
 		Viewer    func(childComplexity int) int
 	}
 
+	CandidateQuestionnaire struct {
+		Basic    func(childComplexity int) int
+		Case     func(childComplexity int) int
+		Hr       func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Personal func(childComplexity int) int
+	}
+
+	CandidateQuestionnaireBasic struct {
+		Email     func(childComplexity int) int
+		FirstName func(childComplexity int) int
+		LastName  func(childComplexity int) int
+		Phone     func(childComplexity int) int
+	}
+
+	CandidateQuestionnaireConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CandidateQuestionnaireEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CandidateQuestionnaireHr struct {
+		Decision func(childComplexity int) int
+		Notes    func(childComplexity int) int
+	}
+
+	CandidateQuestionnairePersonal struct {
+		Address            func(childComplexity int) int
+		BirthDate          func(childComplexity int) int
+		Education          func(childComplexity int) int
+		PreviousEmployment func(childComplexity int) int
+	}
+
+	Case struct {
+		ACL          func(childComplexity int) int
+		Access       func(childComplexity int) int
+		Assignees    func(childComplexity int) int
+		Company      func(childComplexity int) int
+		Contact      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Creator      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Position     func(childComplexity int) int
+		Procedure    func(childComplexity int) int
+		Project      func(childComplexity int) int
+		Stage        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CaseAccess struct {
+		Fields    func(childComplexity int) int
+		GrantedBy func(childComplexity int) int
+		Rights    func(childComplexity int) int
+	}
+
+	CaseConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CaseParticipant struct {
+		Contact func(childComplexity int) int
+		Role    func(childComplexity int) int
+		User    func(childComplexity int) int
+	}
+
+	ClientGrant struct {
+		ClientID func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
+	Company struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
 	Contact struct {
-		ID func(childComplexity int) int
+		Company   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Phone     func(childComplexity int) int
+	}
+
+	FieldAccess struct {
+		Field func(childComplexity int) int
+		Mode  func(childComplexity int) int
 	}
 
 	Group struct {
@@ -102,22 +241,41 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddGroupMember       func(childComplexity int, groupID string, userID string) int
-		CreateGroup          func(childComplexity int, name string) int
-		CreatePosition       func(childComplexity int, name string, parentID *string) int
-		CreateUser           func(childComplexity int, input model.CreateUserInput) int
-		GrantPermission      func(childComplexity int, userID string, permission access.Permission) int
-		GrantPositionRight   func(childComplexity int, positionID string, userID string, includeSubtree *bool) int
-		Login                func(childComplexity int, email string, password string) int
-		Logout               func(childComplexity int) int
-		RemoveGroupMember    func(childComplexity int, groupID string, userID string) int
-		RequestPasswordReset func(childComplexity int, email string) int
-		ResetPassword        func(childComplexity int, token string, password string) int
-		RevokePermission     func(childComplexity int, userID string, permission access.Permission) int
-		RevokePositionRight  func(childComplexity int, positionID string, userID string) int
-		SetUserStatus        func(childComplexity int, id string, status users.Status) int
-		UpdateSettings       func(childComplexity int, input model.UpdateSettingsInput) int
-		UpdateUser           func(childComplexity int, id string, input model.UpdateUserInput) int
+		AddCaseParticipant           func(childComplexity int, caseID string, userID *string, contactID *string, role *cases.Role) int
+		AddGroupMember               func(childComplexity int, groupID string, userID string) int
+		CreateCandidateQuestionnaire func(childComplexity int, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) int
+		CreateCompany                func(childComplexity int, name string) int
+		CreateContact                func(childComplexity int, input model.CreateContactInput) int
+		CreateGroup                  func(childComplexity int, name string) int
+		CreatePosition               func(childComplexity int, name string, parentID *string) int
+		CreateProject                func(childComplexity int, name string, counterpartyID *string) int
+		CreateSalaryChange           func(childComplexity int, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) int
+		CreateServiceRequest         func(childComplexity int, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) int
+		CreateUser                   func(childComplexity int, input model.CreateUserInput) int
+		GrantClientAccess            func(childComplexity int, clientID string, userID string) int
+		GrantPermission              func(childComplexity int, userID string, permission access.Permission) int
+		GrantPositionRight           func(childComplexity int, positionID string, userID string, includeSubtree *bool) int
+		GrantProcedureAccess         func(childComplexity int, procedure string, principal model.PrincipalRefInput, right access.Right) int
+		Login                        func(childComplexity int, email string, password string) int
+		Logout                       func(childComplexity int) int
+		MoveCase                     func(childComplexity int, id string, toStage string, assigneeIds []string, toSystemUser *bool) int
+		RemoveGroupMember            func(childComplexity int, groupID string, userID string) int
+		RequestPasswordReset         func(childComplexity int, email string) int
+		ResetFieldAccess             func(childComplexity int, procedure string, field string) int
+		ResetPassword                func(childComplexity int, token string, password string) int
+		ResetSectionAccess           func(childComplexity int, procedure string, section string) int
+		RevokePermission             func(childComplexity int, userID string, permission access.Permission) int
+		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
+		SetCaseACL                   func(childComplexity int, caseID string, entries []model.ACLEntryInput) int
+		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
+		SetFieldAccess               func(childComplexity int, procedure string, field string, input model.AccessSettingsInput) int
+		SetSectionAccess             func(childComplexity int, procedure string, section string, input model.AccessSettingsInput) int
+		SetUserStatus                func(childComplexity int, id string, status users.Status) int
+		UpdateCandidateQuestionnaire func(childComplexity int, id string, input map[string]any) int
+		UpdateSalaryChange           func(childComplexity int, id string, input map[string]any) int
+		UpdateServiceRequest         func(childComplexity int, id string, input map[string]any) int
+		UpdateSettings               func(childComplexity int, input model.UpdateSettingsInput) int
+		UpdateUser                   func(childComplexity int, id string, input model.UpdateUserInput) int
 	}
 
 	PageInfo struct {
@@ -151,16 +309,126 @@ type ComplexityRoot struct {
 		User           func(childComplexity int) int
 	}
 
+	PrincipalRef struct {
+		Group func(childComplexity int) int
+		User  func(childComplexity int) int
+	}
+
+	Procedure struct {
+		ExternalCreate      func(childComplexity int) int
+		Grants              func(childComplexity int) int
+		KeepAccessAfterTask func(childComplexity int) int
+		Key                 func(childComplexity int) int
+		Name                func(childComplexity int) int
+		SectionViews        func(childComplexity int) int
+		Stages              func(childComplexity int) int
+	}
+
+	ProcedureField struct {
+		Access func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Path   func(childComplexity int) int
+		Type   func(childComplexity int) int
+	}
+
+	ProcedureGrant struct {
+		Group func(childComplexity int) int
+		Right func(childComplexity int) int
+		User  func(childComplexity int) int
+	}
+
+	ProcedureSection struct {
+		Access func(childComplexity int) int
+		Fields func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Name   func(childComplexity int) int
+	}
+
+	Project struct {
+		Counterparty func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditLog  func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Group     func(childComplexity int, id string) int
-		Groups    func(childComplexity int, search *string, first *int, after *string) int
-		Me        func(childComplexity int) int
-		Position  func(childComplexity int, id string) int
-		Positions func(childComplexity int, parentID *string, first *int, after *string) int
-		Settings  func(childComplexity int) int
-		User      func(childComplexity int, id string) int
-		Users     func(childComplexity int, filter *model.UserFilter, first *int, after *string) int
+		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		CandidateQuestionnaire  func(childComplexity int, id string) int
+		CandidateQuestionnaires func(childComplexity int, first *int, after *string) int
+		Case                    func(childComplexity int, id string) int
+		Cases                   func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
+		ExplainFieldAccess      func(childComplexity int, caseID string, field string, userID *string) int
+		Group                   func(childComplexity int, id string) int
+		Groups                  func(childComplexity int, search *string, first *int, after *string) int
+		Me                      func(childComplexity int) int
+		MyTasks                 func(childComplexity int, first *int, after *string) int
+		Position                func(childComplexity int, id string) int
+		Positions               func(childComplexity int, parentID *string, first *int, after *string) int
+		Procedure               func(childComplexity int, key string) int
+		Procedures              func(childComplexity int) int
+		SalaryChange            func(childComplexity int, id string) int
+		SalaryChanges           func(childComplexity int, first *int, after *string) int
+		ServiceRequest          func(childComplexity int, id string) int
+		ServiceRequests         func(childComplexity int, first *int, after *string) int
+		Settings                func(childComplexity int) int
+		User                    func(childComplexity int, id string) int
+		Users                   func(childComplexity int, filter *model.UserFilter, first *int, after *string) int
+	}
+
+	SalaryChange struct {
+		Case         func(childComplexity int) int
+		Compensation func(childComplexity int) int
+		Employee     func(childComplexity int) int
+		ID           func(childComplexity int) int
+	}
+
+	SalaryChangeCompensation struct {
+		CurrentSalary   func(childComplexity int) int
+		RequestedSalary func(childComplexity int) int
+	}
+
+	SalaryChangeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SalaryChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SalaryChangeEmployee struct {
+		Department    func(childComplexity int) int
+		EmployeeName  func(childComplexity int) int
+		Justification func(childComplexity int) int
+	}
+
+	ServiceRequest struct {
+		Case     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Internal func(childComplexity int) int
+		Request  func(childComplexity int) int
+	}
+
+	ServiceRequestConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ServiceRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ServiceRequestInternal struct {
+		Estimate      func(childComplexity int) int
+		InternalNotes func(childComplexity int) int
+	}
+
+	ServiceRequestRequest struct {
+		Description func(childComplexity int) int
+		Subject     func(childComplexity int) int
 	}
 
 	Settings struct {
@@ -171,6 +439,12 @@ type ComplexityRoot struct {
 		SMSConfigured                  func(childComplexity int) int
 		SubstitutionForExpiredProfiles func(childComplexity int) int
 		TimeZone                       func(childComplexity int) int
+	}
+
+	StageMode struct {
+		External func(childComplexity int) int
+		Internal func(childComplexity int) int
+		Stage    func(childComplexity int) int
 	}
 
 	Substitution struct {
@@ -223,11 +497,41 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AclEntryResolver interface {
+	User(ctx context.Context, obj *cases.ACLEntry) (*users.User, error)
+	Group(ctx context.Context, obj *cases.ACLEntry) (*groups.Group, error)
+	Contact(ctx context.Context, obj *cases.ACLEntry) (*clients.Client, error)
+	Rights(ctx context.Context, obj *cases.ACLEntry) ([]access.Right, error)
+}
 type AuditRecordResolver interface {
 	ID(ctx context.Context, obj *audit.Record) (string, error)
 
 	User(ctx context.Context, obj *audit.Record) (*users.User, error)
 	NativeUser(ctx context.Context, obj *audit.Record) (*users.User, error)
+}
+type CaseResolver interface {
+	Procedure(ctx context.Context, obj *cases.Case) (*forms.Compiled, error)
+
+	Creator(ctx context.Context, obj *cases.Case) (*users.User, error)
+	Assignees(ctx context.Context, obj *cases.Case) ([]users.User, error)
+	Participants(ctx context.Context, obj *cases.Case) ([]cases.ParticipantEntry, error)
+	ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEntry, error)
+	Project(ctx context.Context, obj *cases.Case) (*clients.Project, error)
+	Company(ctx context.Context, obj *cases.Case) (*clients.Client, error)
+	Contact(ctx context.Context, obj *cases.Case) (*clients.Client, error)
+	Position(ctx context.Context, obj *cases.Case) (*positions.Position, error)
+
+	Access(ctx context.Context, obj *cases.Case) (*model.CaseAccess, error)
+}
+type CaseParticipantResolver interface {
+	User(ctx context.Context, obj *cases.ParticipantEntry) (*users.User, error)
+	Contact(ctx context.Context, obj *cases.ParticipantEntry) (*clients.Client, error)
+}
+type ClientGrantResolver interface {
+	User(ctx context.Context, obj *clients.Grant) (*users.User, error)
+}
+type ContactResolver interface {
+	Company(ctx context.Context, obj *clients.Client) (*clients.Client, error)
 }
 type GroupResolver interface {
 	Members(ctx context.Context, obj *groups.Group, first *int, after *string) (*model.UserConnection, error)
@@ -235,6 +539,19 @@ type GroupResolver interface {
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
+	MoveCase(ctx context.Context, id string, toStage string, assigneeIds []string, toSystemUser *bool) (*cases.Case, error)
+	SetCaseFieldMode(ctx context.Context, caseID string, field string, mode *access.Mode) (*cases.Case, error)
+	SetCaseACL(ctx context.Context, caseID string, entries []model.ACLEntryInput) (*cases.Case, error)
+	AddCaseParticipant(ctx context.Context, caseID string, userID *string, contactID *string, role *cases.Role) (*cases.Case, error)
+	SetSectionAccess(ctx context.Context, procedure string, section string, input model.AccessSettingsInput) (*forms.SectionView, error)
+	SetFieldAccess(ctx context.Context, procedure string, field string, input model.AccessSettingsInput) (*forms.FieldView, error)
+	ResetSectionAccess(ctx context.Context, procedure string, section string) (*forms.SectionView, error)
+	ResetFieldAccess(ctx context.Context, procedure string, field string) (*forms.FieldView, error)
+	GrantProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput, right access.Right) (*forms.Compiled, error)
+	GrantClientAccess(ctx context.Context, clientID string, userID string) (*clients.Grant, error)
+	CreateCompany(ctx context.Context, name string) (*clients.Client, error)
+	CreateContact(ctx context.Context, input model.CreateContactInput) (*clients.Client, error)
+	CreateProject(ctx context.Context, name string, counterpartyID *string) (*clients.Project, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*users.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*users.User, error)
 	SetUserStatus(ctx context.Context, id string, status users.Status) (*users.User, error)
@@ -249,6 +566,12 @@ type MutationResolver interface {
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*settings.Settings, error)
+	CreateCandidateQuestionnaire(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.CandidateQuestionnaire, error)
+	UpdateCandidateQuestionnaire(ctx context.Context, id string, input map[string]any) (*procedures.CandidateQuestionnaire, error)
+	CreateSalaryChange(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.SalaryChange, error)
+	UpdateSalaryChange(ctx context.Context, id string, input map[string]any) (*procedures.SalaryChange, error)
+	CreateServiceRequest(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.ServiceRequest, error)
+	UpdateServiceRequest(ctx context.Context, id string, input map[string]any) (*procedures.ServiceRequest, error)
 }
 type PositionResolver interface {
 	Parent(ctx context.Context, obj *positions.Position) (*positions.Position, error)
@@ -258,8 +581,25 @@ type PositionRightResolver interface {
 	Position(ctx context.Context, obj *positions.Right) (*positions.Position, error)
 	User(ctx context.Context, obj *positions.Right) (*users.User, error)
 }
+type PrincipalRefResolver interface {
+	User(ctx context.Context, obj *access.Ref) (*users.User, error)
+	Group(ctx context.Context, obj *access.Ref) (*groups.Group, error)
+}
+type ProcedureGrantResolver interface {
+	User(ctx context.Context, obj *access.Grant) (*users.User, error)
+	Group(ctx context.Context, obj *access.Grant) (*groups.Group, error)
+}
+type ProjectResolver interface {
+	Counterparty(ctx context.Context, obj *clients.Project) (*clients.Client, error)
+}
 type QueryResolver interface {
 	Me(ctx context.Context) (*access.Principal, error)
+	Procedures(ctx context.Context) ([]forms.Compiled, error)
+	Procedure(ctx context.Context, key string) (*forms.Compiled, error)
+	Case(ctx context.Context, id string) (*cases.Case, error)
+	Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error)
+	MyTasks(ctx context.Context, first *int, after *string) (*model.CaseConnection, error)
+	ExplainFieldAccess(ctx context.Context, caseID string, field string, userID *string) (*access.Explanation, error)
 	User(ctx context.Context, id string) (*users.User, error)
 	Users(ctx context.Context, filter *model.UserFilter, first *int, after *string) (*model.UserConnection, error)
 	Group(ctx context.Context, id string) (*groups.Group, error)
@@ -268,6 +608,12 @@ type QueryResolver interface {
 	Positions(ctx context.Context, parentID *string, first *int, after *string) (*model.PositionConnection, error)
 	Settings(ctx context.Context) (*settings.Settings, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditRecordConnection, error)
+	CandidateQuestionnaire(ctx context.Context, id string) (*procedures.CandidateQuestionnaire, error)
+	CandidateQuestionnaires(ctx context.Context, first *int, after *string) (*model.CandidateQuestionnaireConnection, error)
+	SalaryChange(ctx context.Context, id string) (*procedures.SalaryChange, error)
+	SalaryChanges(ctx context.Context, first *int, after *string) (*model.SalaryChangeConnection, error)
+	ServiceRequest(ctx context.Context, id string) (*procedures.ServiceRequest, error)
+	ServiceRequests(ctx context.Context, first *int, after *string) (*model.ServiceRequestConnection, error)
 }
 type UserResolver interface {
 	Manager(ctx context.Context, obj *users.User) (*users.User, error)
@@ -279,7 +625,7 @@ type ViewerResolver interface {
 	User(ctx context.Context, obj *access.Principal) (*users.User, error)
 	NativeUser(ctx context.Context, obj *access.Principal) (*users.User, error)
 	Substitution(ctx context.Context, obj *access.Principal) (*model.Substitution, error)
-	Contact(ctx context.Context, obj *access.Principal) (*model.Contact, error)
+	Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error)
 	Grant(ctx context.Context, obj *access.Principal) (*model.TemporaryAccessGrant, error)
 
 	Groups(ctx context.Context, obj *access.Principal) ([]groups.Group, error)
@@ -304,6 +650,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessExplanation.mode":
+		if e.ComplexityRoot.AccessExplanation.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessExplanation.Mode(childComplexity), true
+	case "AccessExplanation.steps":
+		if e.ComplexityRoot.AccessExplanation.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessExplanation.Steps(childComplexity), true
+
+	case "AccessSettings.external":
+		if e.ComplexityRoot.AccessSettings.External == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.External(childComplexity), true
+	case "AccessSettings.internal":
+		if e.ComplexityRoot.AccessSettings.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.Internal(childComplexity), true
+	case "AccessSettings.modifyOnlyFor":
+		if e.ComplexityRoot.AccessSettings.ModifyOnlyFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.ModifyOnlyFor(childComplexity), true
+	case "AccessSettings.overridden":
+		if e.ComplexityRoot.AccessSettings.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.Overridden(childComplexity), true
+	case "AccessSettings.stageExceptions":
+		if e.ComplexityRoot.AccessSettings.StageExceptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.StageExceptions(childComplexity), true
+	case "AccessSettings.visibleOnlyFor":
+		if e.ComplexityRoot.AccessSettings.VisibleOnlyFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettings.VisibleOnlyFor(childComplexity), true
+
+	case "AccessStep.layer":
+		if e.ComplexityRoot.AccessStep.Layer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessStep.Layer(childComplexity), true
+	case "AccessStep.rule":
+		if e.ComplexityRoot.AccessStep.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessStep.Rule(childComplexity), true
+	case "AccessStep.setting":
+		if e.ComplexityRoot.AccessStep.Setting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessStep.Setting(childComplexity), true
+	case "AccessStep.value":
+		if e.ComplexityRoot.AccessStep.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessStep.Value(childComplexity), true
+
+	case "AclEntry.allDocuments":
+		if e.ComplexityRoot.AclEntry.AllDocuments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AclEntry.AllDocuments(childComplexity), true
+	case "AclEntry.contact":
+		if e.ComplexityRoot.AclEntry.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AclEntry.Contact(childComplexity), true
+	case "AclEntry.group":
+		if e.ComplexityRoot.AclEntry.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AclEntry.Group(childComplexity), true
+	case "AclEntry.rights":
+		if e.ComplexityRoot.AclEntry.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AclEntry.Rights(childComplexity), true
+	case "AclEntry.user":
+		if e.ComplexityRoot.AclEntry.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AclEntry.User(childComplexity), true
 
 	case "AuditRecord.action":
 		if e.ComplexityRoot.AuditRecord.Action == nil {
@@ -411,12 +863,362 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.Viewer(childComplexity), true
 
+	case "CandidateQuestionnaire.basic":
+		if e.ComplexityRoot.CandidateQuestionnaire.Basic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaire.Basic(childComplexity), true
+	case "CandidateQuestionnaire.case":
+		if e.ComplexityRoot.CandidateQuestionnaire.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaire.Case(childComplexity), true
+	case "CandidateQuestionnaire.hr":
+		if e.ComplexityRoot.CandidateQuestionnaire.Hr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaire.Hr(childComplexity), true
+	case "CandidateQuestionnaire.id":
+		if e.ComplexityRoot.CandidateQuestionnaire.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaire.ID(childComplexity), true
+	case "CandidateQuestionnaire.personal":
+		if e.ComplexityRoot.CandidateQuestionnaire.Personal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaire.Personal(childComplexity), true
+
+	case "CandidateQuestionnaireBasic.email":
+		if e.ComplexityRoot.CandidateQuestionnaireBasic.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireBasic.Email(childComplexity), true
+	case "CandidateQuestionnaireBasic.firstName":
+		if e.ComplexityRoot.CandidateQuestionnaireBasic.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireBasic.FirstName(childComplexity), true
+	case "CandidateQuestionnaireBasic.lastName":
+		if e.ComplexityRoot.CandidateQuestionnaireBasic.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireBasic.LastName(childComplexity), true
+	case "CandidateQuestionnaireBasic.phone":
+		if e.ComplexityRoot.CandidateQuestionnaireBasic.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireBasic.Phone(childComplexity), true
+
+	case "CandidateQuestionnaireConnection.edges":
+		if e.ComplexityRoot.CandidateQuestionnaireConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireConnection.Edges(childComplexity), true
+	case "CandidateQuestionnaireConnection.pageInfo":
+		if e.ComplexityRoot.CandidateQuestionnaireConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireConnection.PageInfo(childComplexity), true
+
+	case "CandidateQuestionnaireEdge.cursor":
+		if e.ComplexityRoot.CandidateQuestionnaireEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireEdge.Cursor(childComplexity), true
+	case "CandidateQuestionnaireEdge.node":
+		if e.ComplexityRoot.CandidateQuestionnaireEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireEdge.Node(childComplexity), true
+
+	case "CandidateQuestionnaireHr.decision":
+		if e.ComplexityRoot.CandidateQuestionnaireHr.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireHr.Decision(childComplexity), true
+	case "CandidateQuestionnaireHr.notes":
+		if e.ComplexityRoot.CandidateQuestionnaireHr.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnaireHr.Notes(childComplexity), true
+
+	case "CandidateQuestionnairePersonal.address":
+		if e.ComplexityRoot.CandidateQuestionnairePersonal.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnairePersonal.Address(childComplexity), true
+	case "CandidateQuestionnairePersonal.birthDate":
+		if e.ComplexityRoot.CandidateQuestionnairePersonal.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnairePersonal.BirthDate(childComplexity), true
+	case "CandidateQuestionnairePersonal.education":
+		if e.ComplexityRoot.CandidateQuestionnairePersonal.Education == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnairePersonal.Education(childComplexity), true
+	case "CandidateQuestionnairePersonal.previousEmployment":
+		if e.ComplexityRoot.CandidateQuestionnairePersonal.PreviousEmployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateQuestionnairePersonal.PreviousEmployment(childComplexity), true
+
+	case "Case.acl":
+		if e.ComplexityRoot.Case.ACL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ACL(childComplexity), true
+	case "Case.access":
+		if e.ComplexityRoot.Case.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Access(childComplexity), true
+	case "Case.assignees":
+		if e.ComplexityRoot.Case.Assignees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Assignees(childComplexity), true
+	case "Case.company":
+		if e.ComplexityRoot.Case.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Company(childComplexity), true
+	case "Case.contact":
+		if e.ComplexityRoot.Case.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Contact(childComplexity), true
+	case "Case.createdAt":
+		if e.ComplexityRoot.Case.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.CreatedAt(childComplexity), true
+	case "Case.creator":
+		if e.ComplexityRoot.Case.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Creator(childComplexity), true
+	case "Case.id":
+		if e.ComplexityRoot.Case.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ID(childComplexity), true
+	case "Case.participants":
+		if e.ComplexityRoot.Case.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Participants(childComplexity), true
+	case "Case.position":
+		if e.ComplexityRoot.Case.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Position(childComplexity), true
+	case "Case.procedure":
+		if e.ComplexityRoot.Case.Procedure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Procedure(childComplexity), true
+	case "Case.project":
+		if e.ComplexityRoot.Case.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Project(childComplexity), true
+	case "Case.stage":
+		if e.ComplexityRoot.Case.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Stage(childComplexity), true
+	case "Case.title":
+		if e.ComplexityRoot.Case.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Title(childComplexity), true
+	case "Case.updatedAt":
+		if e.ComplexityRoot.Case.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.UpdatedAt(childComplexity), true
+
+	case "CaseAccess.fields":
+		if e.ComplexityRoot.CaseAccess.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseAccess.Fields(childComplexity), true
+	case "CaseAccess.grantedBy":
+		if e.ComplexityRoot.CaseAccess.GrantedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseAccess.GrantedBy(childComplexity), true
+	case "CaseAccess.rights":
+		if e.ComplexityRoot.CaseAccess.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseAccess.Rights(childComplexity), true
+
+	case "CaseConnection.edges":
+		if e.ComplexityRoot.CaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.Edges(childComplexity), true
+	case "CaseConnection.pageInfo":
+		if e.ComplexityRoot.CaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.PageInfo(childComplexity), true
+
+	case "CaseEdge.cursor":
+		if e.ComplexityRoot.CaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Cursor(childComplexity), true
+	case "CaseEdge.node":
+		if e.ComplexityRoot.CaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
+
+	case "CaseParticipant.contact":
+		if e.ComplexityRoot.CaseParticipant.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseParticipant.Contact(childComplexity), true
+	case "CaseParticipant.role":
+		if e.ComplexityRoot.CaseParticipant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseParticipant.Role(childComplexity), true
+	case "CaseParticipant.user":
+		if e.ComplexityRoot.CaseParticipant.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseParticipant.User(childComplexity), true
+
+	case "ClientGrant.clientId":
+		if e.ComplexityRoot.ClientGrant.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientGrant.ClientID(childComplexity), true
+	case "ClientGrant.user":
+		if e.ComplexityRoot.ClientGrant.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClientGrant.User(childComplexity), true
+
+	case "Company.createdAt":
+		if e.ComplexityRoot.Company.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.CreatedAt(childComplexity), true
+	case "Company.id":
+		if e.ComplexityRoot.Company.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.ID(childComplexity), true
+	case "Company.name":
+		if e.ComplexityRoot.Company.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Name(childComplexity), true
+
+	case "Contact.company":
+		if e.ComplexityRoot.Contact.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Company(childComplexity), true
+	case "Contact.createdAt":
+		if e.ComplexityRoot.Contact.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.CreatedAt(childComplexity), true
+	case "Contact.email":
+		if e.ComplexityRoot.Contact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Email(childComplexity), true
 	case "Contact.id":
 		if e.ComplexityRoot.Contact.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Contact.ID(childComplexity), true
+	case "Contact.name":
+		if e.ComplexityRoot.Contact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Name(childComplexity), true
+	case "Contact.phone":
+		if e.ComplexityRoot.Contact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Phone(childComplexity), true
+
+	case "FieldAccess.field":
+		if e.ComplexityRoot.FieldAccess.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldAccess.Field(childComplexity), true
+	case "FieldAccess.mode":
+		if e.ComplexityRoot.FieldAccess.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldAccess.Mode(childComplexity), true
 
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
@@ -480,6 +1282,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "Mutation.addCaseParticipant":
+		if e.ComplexityRoot.Mutation.AddCaseParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCaseParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCaseParticipant(childComplexity, args["caseId"].(string), args["userId"].(*string), args["contactId"].(*string), args["role"].(*cases.Role)), true
 	case "Mutation.addGroupMember":
 		if e.ComplexityRoot.Mutation.AddGroupMember == nil {
 			break
@@ -491,6 +1304,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddGroupMember(childComplexity, args["groupId"].(string), args["userId"].(string)), true
+	case "Mutation.createCandidateQuestionnaire":
+		if e.ComplexityRoot.Mutation.CreateCandidateQuestionnaire == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCandidateQuestionnaire_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCandidateQuestionnaire(childComplexity, args["input"].(map[string]any), args["title"].(*string), args["projectId"].(*string), args["clientId"].(*string), args["positionId"].(*string), args["assigneeIds"].([]string)), true
+	case "Mutation.createCompany":
+		if e.ComplexityRoot.Mutation.CreateCompany == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCompany_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCompany(childComplexity, args["name"].(string)), true
+	case "Mutation.createContact":
+		if e.ComplexityRoot.Mutation.CreateContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContact(childComplexity, args["input"].(model.CreateContactInput)), true
 	case "Mutation.createGroup":
 		if e.ComplexityRoot.Mutation.CreateGroup == nil {
 			break
@@ -513,6 +1359,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePosition(childComplexity, args["name"].(string), args["parentId"].(*string)), true
+	case "Mutation.createProject":
+		if e.ComplexityRoot.Mutation.CreateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["name"].(string), args["counterpartyId"].(*string)), true
+	case "Mutation.createSalaryChange":
+		if e.ComplexityRoot.Mutation.CreateSalaryChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSalaryChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSalaryChange(childComplexity, args["input"].(map[string]any), args["title"].(*string), args["projectId"].(*string), args["clientId"].(*string), args["positionId"].(*string), args["assigneeIds"].([]string)), true
+	case "Mutation.createServiceRequest":
+		if e.ComplexityRoot.Mutation.CreateServiceRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createServiceRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateServiceRequest(childComplexity, args["input"].(map[string]any), args["title"].(*string), args["projectId"].(*string), args["clientId"].(*string), args["positionId"].(*string), args["assigneeIds"].([]string)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -524,6 +1403,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.grantClientAccess":
+		if e.ComplexityRoot.Mutation.GrantClientAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantClientAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantClientAccess(childComplexity, args["clientId"].(string), args["userId"].(string)), true
 	case "Mutation.grantPermission":
 		if e.ComplexityRoot.Mutation.GrantPermission == nil {
 			break
@@ -546,6 +1436,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPositionRight(childComplexity, args["positionId"].(string), args["userId"].(string), args["includeSubtree"].(*bool)), true
+	case "Mutation.grantProcedureAccess":
+		if e.ComplexityRoot.Mutation.GrantProcedureAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantProcedureAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantProcedureAccess(childComplexity, args["procedure"].(string), args["principal"].(model.PrincipalRefInput), args["right"].(access.Right)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -563,6 +1464,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.moveCase":
+		if e.ComplexityRoot.Mutation.MoveCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveCase(childComplexity, args["id"].(string), args["toStage"].(string), args["assigneeIds"].([]string), args["toSystemUser"].(*bool)), true
 	case "Mutation.removeGroupMember":
 		if e.ComplexityRoot.Mutation.RemoveGroupMember == nil {
 			break
@@ -585,6 +1497,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resetFieldAccess":
+		if e.ComplexityRoot.Mutation.ResetFieldAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetFieldAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetFieldAccess(childComplexity, args["procedure"].(string), args["field"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -596,6 +1519,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["password"].(string)), true
+	case "Mutation.resetSectionAccess":
+		if e.ComplexityRoot.Mutation.ResetSectionAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetSectionAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetSectionAccess(childComplexity, args["procedure"].(string), args["section"].(string)), true
 	case "Mutation.revokePermission":
 		if e.ComplexityRoot.Mutation.RevokePermission == nil {
 			break
@@ -618,6 +1552,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePositionRight(childComplexity, args["positionId"].(string), args["userId"].(string)), true
+	case "Mutation.setCaseAcl":
+		if e.ComplexityRoot.Mutation.SetCaseACL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCaseAcl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCaseACL(childComplexity, args["caseId"].(string), args["entries"].([]model.ACLEntryInput)), true
+	case "Mutation.setCaseFieldMode":
+		if e.ComplexityRoot.Mutation.SetCaseFieldMode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCaseFieldMode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCaseFieldMode(childComplexity, args["caseId"].(string), args["field"].(string), args["mode"].(*access.Mode)), true
+	case "Mutation.setFieldAccess":
+		if e.ComplexityRoot.Mutation.SetFieldAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFieldAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetFieldAccess(childComplexity, args["procedure"].(string), args["field"].(string), args["input"].(model.AccessSettingsInput)), true
+	case "Mutation.setSectionAccess":
+		if e.ComplexityRoot.Mutation.SetSectionAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSectionAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSectionAccess(childComplexity, args["procedure"].(string), args["section"].(string), args["input"].(model.AccessSettingsInput)), true
 	case "Mutation.setUserStatus":
 		if e.ComplexityRoot.Mutation.SetUserStatus == nil {
 			break
@@ -629,6 +1607,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserStatus(childComplexity, args["id"].(string), args["status"].(users.Status)), true
+	case "Mutation.updateCandidateQuestionnaire":
+		if e.ComplexityRoot.Mutation.UpdateCandidateQuestionnaire == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCandidateQuestionnaire_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCandidateQuestionnaire(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+	case "Mutation.updateSalaryChange":
+		if e.ComplexityRoot.Mutation.UpdateSalaryChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSalaryChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSalaryChange(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+	case "Mutation.updateServiceRequest":
+		if e.ComplexityRoot.Mutation.UpdateServiceRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateServiceRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateServiceRequest(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateSettings":
 		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
 			break
@@ -758,6 +1769,162 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PositionRight.User(childComplexity), true
 
+	case "PrincipalRef.group":
+		if e.ComplexityRoot.PrincipalRef.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrincipalRef.Group(childComplexity), true
+	case "PrincipalRef.user":
+		if e.ComplexityRoot.PrincipalRef.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrincipalRef.User(childComplexity), true
+
+	case "Procedure.externalCreate":
+		if e.ComplexityRoot.Procedure.ExternalCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.ExternalCreate(childComplexity), true
+	case "Procedure.grants":
+		if e.ComplexityRoot.Procedure.Grants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Grants(childComplexity), true
+	case "Procedure.keepAccessAfterTask":
+		if e.ComplexityRoot.Procedure.KeepAccessAfterTask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.KeepAccessAfterTask(childComplexity), true
+	case "Procedure.key":
+		if e.ComplexityRoot.Procedure.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Key(childComplexity), true
+	case "Procedure.name":
+		if e.ComplexityRoot.Procedure.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Name(childComplexity), true
+	case "Procedure.sections":
+		if e.ComplexityRoot.Procedure.SectionViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.SectionViews(childComplexity), true
+	case "Procedure.stages":
+		if e.ComplexityRoot.Procedure.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Stages(childComplexity), true
+
+	case "ProcedureField.access":
+		if e.ComplexityRoot.ProcedureField.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureField.Access(childComplexity), true
+	case "ProcedureField.key":
+		if e.ComplexityRoot.ProcedureField.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureField.Key(childComplexity), true
+	case "ProcedureField.name":
+		if e.ComplexityRoot.ProcedureField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureField.Name(childComplexity), true
+	case "ProcedureField.path":
+		if e.ComplexityRoot.ProcedureField.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureField.Path(childComplexity), true
+	case "ProcedureField.type":
+		if e.ComplexityRoot.ProcedureField.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureField.Type(childComplexity), true
+
+	case "ProcedureGrant.group":
+		if e.ComplexityRoot.ProcedureGrant.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureGrant.Group(childComplexity), true
+	case "ProcedureGrant.right":
+		if e.ComplexityRoot.ProcedureGrant.Right == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureGrant.Right(childComplexity), true
+	case "ProcedureGrant.user":
+		if e.ComplexityRoot.ProcedureGrant.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureGrant.User(childComplexity), true
+
+	case "ProcedureSection.access":
+		if e.ComplexityRoot.ProcedureSection.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureSection.Access(childComplexity), true
+	case "ProcedureSection.fields":
+		if e.ComplexityRoot.ProcedureSection.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureSection.Fields(childComplexity), true
+	case "ProcedureSection.key":
+		if e.ComplexityRoot.ProcedureSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureSection.Key(childComplexity), true
+	case "ProcedureSection.name":
+		if e.ComplexityRoot.ProcedureSection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureSection.Name(childComplexity), true
+
+	case "Project.counterparty":
+		if e.ComplexityRoot.Project.Counterparty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Counterparty(childComplexity), true
+	case "Project.createdAt":
+		if e.ComplexityRoot.Project.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.id":
+		if e.ComplexityRoot.Project.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.name":
+		if e.ComplexityRoot.Project.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Name(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -769,6 +1936,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.candidateQuestionnaire":
+		if e.ComplexityRoot.Query.CandidateQuestionnaire == nil {
+			break
+		}
+
+		args, err := ec.field_Query_candidateQuestionnaire_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CandidateQuestionnaire(childComplexity, args["id"].(string)), true
+	case "Query.candidateQuestionnaires":
+		if e.ComplexityRoot.Query.CandidateQuestionnaires == nil {
+			break
+		}
+
+		args, err := ec.field_Query_candidateQuestionnaires_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CandidateQuestionnaires(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.case":
+		if e.ComplexityRoot.Query.Case == nil {
+			break
+		}
+
+		args, err := ec.field_Query_case_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.cases":
+		if e.ComplexityRoot.Query.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.explainFieldAccess":
+		if e.ComplexityRoot.Query.ExplainFieldAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Query_explainFieldAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExplainFieldAccess(childComplexity, args["caseId"].(string), args["field"].(string), args["userId"].(*string)), true
 	case "Query.group":
 		if e.ComplexityRoot.Query.Group == nil {
 			break
@@ -798,6 +2020,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myTasks":
+		if e.ComplexityRoot.Query.MyTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyTasks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.position":
 		if e.ComplexityRoot.Query.Position == nil {
 			break
@@ -820,6 +2053,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Positions(childComplexity, args["parentId"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.procedure":
+		if e.ComplexityRoot.Query.Procedure == nil {
+			break
+		}
+
+		args, err := ec.field_Query_procedure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Procedure(childComplexity, args["key"].(string)), true
+	case "Query.procedures":
+		if e.ComplexityRoot.Query.Procedures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Procedures(childComplexity), true
+	case "Query.salaryChange":
+		if e.ComplexityRoot.Query.SalaryChange == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salaryChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalaryChange(childComplexity, args["id"].(string)), true
+	case "Query.salaryChanges":
+		if e.ComplexityRoot.Query.SalaryChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salaryChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalaryChanges(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.serviceRequest":
+		if e.ComplexityRoot.Query.ServiceRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceRequest(childComplexity, args["id"].(string)), true
+	case "Query.serviceRequests":
+		if e.ComplexityRoot.Query.ServiceRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceRequests(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.settings":
 		if e.ComplexityRoot.Query.Settings == nil {
 			break
@@ -848,6 +2142,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["filter"].(*model.UserFilter), args["first"].(*int), args["after"].(*string)), true
+
+	case "SalaryChange.case":
+		if e.ComplexityRoot.SalaryChange.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChange.Case(childComplexity), true
+	case "SalaryChange.compensation":
+		if e.ComplexityRoot.SalaryChange.Compensation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChange.Compensation(childComplexity), true
+	case "SalaryChange.employee":
+		if e.ComplexityRoot.SalaryChange.Employee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChange.Employee(childComplexity), true
+	case "SalaryChange.id":
+		if e.ComplexityRoot.SalaryChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChange.ID(childComplexity), true
+
+	case "SalaryChangeCompensation.currentSalary":
+		if e.ComplexityRoot.SalaryChangeCompensation.CurrentSalary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeCompensation.CurrentSalary(childComplexity), true
+	case "SalaryChangeCompensation.requestedSalary":
+		if e.ComplexityRoot.SalaryChangeCompensation.RequestedSalary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeCompensation.RequestedSalary(childComplexity), true
+
+	case "SalaryChangeConnection.edges":
+		if e.ComplexityRoot.SalaryChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeConnection.Edges(childComplexity), true
+	case "SalaryChangeConnection.pageInfo":
+		if e.ComplexityRoot.SalaryChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeConnection.PageInfo(childComplexity), true
+
+	case "SalaryChangeEdge.cursor":
+		if e.ComplexityRoot.SalaryChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeEdge.Cursor(childComplexity), true
+	case "SalaryChangeEdge.node":
+		if e.ComplexityRoot.SalaryChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeEdge.Node(childComplexity), true
+
+	case "SalaryChangeEmployee.department":
+		if e.ComplexityRoot.SalaryChangeEmployee.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeEmployee.Department(childComplexity), true
+	case "SalaryChangeEmployee.employeeName":
+		if e.ComplexityRoot.SalaryChangeEmployee.EmployeeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeEmployee.EmployeeName(childComplexity), true
+	case "SalaryChangeEmployee.justification":
+		if e.ComplexityRoot.SalaryChangeEmployee.Justification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryChangeEmployee.Justification(childComplexity), true
+
+	case "ServiceRequest.case":
+		if e.ComplexityRoot.ServiceRequest.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequest.Case(childComplexity), true
+	case "ServiceRequest.id":
+		if e.ComplexityRoot.ServiceRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequest.ID(childComplexity), true
+	case "ServiceRequest.internal":
+		if e.ComplexityRoot.ServiceRequest.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequest.Internal(childComplexity), true
+	case "ServiceRequest.request":
+		if e.ComplexityRoot.ServiceRequest.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequest.Request(childComplexity), true
+
+	case "ServiceRequestConnection.edges":
+		if e.ComplexityRoot.ServiceRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestConnection.Edges(childComplexity), true
+	case "ServiceRequestConnection.pageInfo":
+		if e.ComplexityRoot.ServiceRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestConnection.PageInfo(childComplexity), true
+
+	case "ServiceRequestEdge.cursor":
+		if e.ComplexityRoot.ServiceRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestEdge.Cursor(childComplexity), true
+	case "ServiceRequestEdge.node":
+		if e.ComplexityRoot.ServiceRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestEdge.Node(childComplexity), true
+
+	case "ServiceRequestInternal.estimate":
+		if e.ComplexityRoot.ServiceRequestInternal.Estimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestInternal.Estimate(childComplexity), true
+	case "ServiceRequestInternal.internalNotes":
+		if e.ComplexityRoot.ServiceRequestInternal.InternalNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestInternal.InternalNotes(childComplexity), true
+
+	case "ServiceRequestRequest.description":
+		if e.ComplexityRoot.ServiceRequestRequest.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestRequest.Description(childComplexity), true
+	case "ServiceRequestRequest.subject":
+		if e.ComplexityRoot.ServiceRequestRequest.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRequestRequest.Subject(childComplexity), true
 
 	case "Settings.externalFunctionsEnabled":
 		if e.ComplexityRoot.Settings.ExternalFunctionsEnabled == nil {
@@ -891,6 +2345,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.TimeZone(childComplexity), true
+
+	case "StageMode.external":
+		if e.ComplexityRoot.StageMode.External == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMode.External(childComplexity), true
+	case "StageMode.internal":
+		if e.ComplexityRoot.StageMode.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMode.Internal(childComplexity), true
+	case "StageMode.stage":
+		if e.ComplexityRoot.StageMode.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMode.Stage(childComplexity), true
 
 	case "Substitution.id":
 		if e.ComplexityRoot.Substitution.ID == nil {
@@ -1069,8 +2542,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccessSettingsInput", ec.unmarshalInputAccessSettingsInput),
+			graphql.NewInputUnmarshaler("AclEntryInput", ec.unmarshalInputAclEntryInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CandidateQuestionnaireBasicInput", ec.unmarshalInputCandidateQuestionnaireBasicInput),
+			graphql.NewInputUnmarshaler("CandidateQuestionnaireHrInput", ec.unmarshalInputCandidateQuestionnaireHrInput),
+			graphql.NewInputUnmarshaler("CandidateQuestionnaireInput", ec.unmarshalInputCandidateQuestionnaireInput),
+			graphql.NewInputUnmarshaler("CandidateQuestionnairePersonalInput", ec.unmarshalInputCandidateQuestionnairePersonalInput),
+			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
+			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("PrincipalRefInput", ec.unmarshalInputPrincipalRefInput),
+			graphql.NewInputUnmarshaler("SalaryChangeCompensationInput", ec.unmarshalInputSalaryChangeCompensationInput),
+			graphql.NewInputUnmarshaler("SalaryChangeEmployeeInput", ec.unmarshalInputSalaryChangeEmployeeInput),
+			graphql.NewInputUnmarshaler("SalaryChangeInput", ec.unmarshalInputSalaryChangeInput),
+			graphql.NewInputUnmarshaler("ServiceRequestInput", ec.unmarshalInputServiceRequestInput),
+			graphql.NewInputUnmarshaler("ServiceRequestInternalInput", ec.unmarshalInputServiceRequestInternalInput),
+			graphql.NewInputUnmarshaler("ServiceRequestRequestInput", ec.unmarshalInputServiceRequestRequestInput),
+			graphql.NewInputUnmarshaler("StageExceptionInput", ec.unmarshalInputStageExceptionInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UserFilter", ec.unmarshalInputUserFilter),
@@ -1150,6 +2639,178 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (SPEC §4, §5, §14). A procedure is an object type in
+# schema/procedures/<key>.graphqls marked @procedure; each of its fields is a section, whose type is
+# an object marked @section; each field of a section object is a form field marked @field.
+# ` + "`" + `go generate ./...` + "`" + ` reads them and writes schema/generated/forms.graphqls (inputs, queries,
+# mutations), internal/procedures (the Go registry and types) and graph/forms.resolvers.go.
+
+"A procedure (case type). ` + "`" + `stages` + "`" + ` in order; the first is where cases start, the last where they end."
+directive @procedure(
+  key: String!
+  name: String!
+  stages: [String!]!
+  "Guests may create cases of this procedure."
+  externalCreate: Boolean = false
+  "Users who held a task keep READ after it ends (AMODIT); false gives the Ready_ behaviour."
+  keepAccessAfterTask: Boolean = true
+) on OBJECT
+
+"A section of a procedure's form. Defaults: MODIFY for internal users, HIDDEN for external users."
+directive @section(
+  "Defaults to the name of the procedure field that holds the section."
+  key: String
+  name: String
+  internal: FieldMode = MODIFY
+  external: FieldMode = HIDDEN
+  stageExceptions: [StageExceptionInput!]
+) on OBJECT
+
+"A form field. Defaults: AS_SECTION for both audiences."
+directive @field(
+  "Defaults to the field's name."
+  key: String
+  name: String
+  internal: FieldMode = AS_SECTION
+  external: FieldMode = AS_SECTION
+  stageExceptions: [StageExceptionInput!]
+) on FIELD_DEFINITION
+
+"gqlgen's binding of a GraphQL type to a Go type."
+directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+
+enum FieldMode { REQUIRED MODIFY READ_ONLY HIDDEN AS_SECTION }
+enum Right { READ WRITE MANAGE }
+enum FieldType { STRING DECIMAL DATE INT FLOAT BOOLEAN }
+enum ParticipantRole { PARTICIPANT AUDITOR }
+
+input StageExceptionInput { stage: String!  internal: FieldMode  external: FieldMode }
+"Exactly one of userId and groupId."
+input PrincipalRefInput { userId: ID  groupId: ID }
+"Fields left out keep their current value; ` + "`" + `resetSectionAccess` + "`" + `/` + "`" + `resetFieldAccess` + "`" + ` return to the schema's defaults."
+input AccessSettingsInput {
+  internal: FieldMode
+  external: FieldMode
+  stageExceptions: [StageExceptionInput!]
+  visibleOnlyFor: [PrincipalRefInput!]
+  modifyOnlyFor: [PrincipalRefInput!]
+}
+"Exactly one of userId, groupId and contactId."
+input AclEntryInput { userId: ID  groupId: ID  contactId: ID  rights: [Right!]!  allDocuments: Boolean }
+
+"A case: one instance of a procedure at one stage. Its form is read through the procedure's own query (e.g. ` + "`" + `salaryChange(id)` + "`" + `)."
+type Case {
+  id: ID!
+  procedure: Procedure!
+  stage: String!
+  title: String!
+  creator: User
+  "Holders of the current stage's active tasks (may be the system user)."
+  assignees: [User!]!
+  participants: [CaseParticipant!]!
+  "The case's ACL; empty unless the caller holds MANAGE."
+  acl: [AclEntry!]!
+  project: Project
+  "The client when it is a company."
+  company: Company
+  "The client when it is a contact."
+  contact: Contact
+  position: Position
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  "The caller's rights, the rules that granted them, and the mode of every field."
+  access: CaseAccess!
+}
+
+type CaseEdge { cursor: String!  node: Case! }
+type CaseConnection { edges: [CaseEdge!]!  pageInfo: PageInfo! }
+
+type CaseParticipant { user: User  contact: Contact  role: ParticipantRole! }
+type AclEntry { user: User  group: Group  contact: Contact  rights: [Right!]!  allDocuments: Boolean! }
+
+type CaseAccess {
+  rights: [Right!]!
+  "Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT."
+  grantedBy: [String!]!
+  "Every field of the form, as \"section.field\", with its mode for the caller."
+  fields: [FieldAccess!]!
+}
+type FieldAccess { field: String!  mode: FieldMode! }
+
+type AccessExplanation { mode: FieldMode!  steps: [AccessStep!]! }
+"One step of an explanation: the layer that acted (CASE, CASE_OVERRIDE, STAGE_EXCEPTION, BASE, FIELD, LISTS, SECTION, WRITE), the setting it read, the mode it produced and why."
+type AccessStep { layer: String!  setting: String!  value: String!  rule: String! }
+
+"A procedure (case type) with its form and the access settings in force."
+type Procedure {
+  key: String!
+  name: String!
+  stages: [String!]!
+  externalCreate: Boolean!
+  keepAccessAfterTask: Boolean!
+  sections: [ProcedureSection!]!
+  grants: [ProcedureGrant!]!
+}
+type ProcedureSection { key: String!  name: String!  fields: [ProcedureField!]!  access: AccessSettings! }
+type ProcedureField { key: String!  "\"section.field\"" path: String!  name: String!  type: FieldType!  access: AccessSettings! }
+type AccessSettings {
+  internal: FieldMode!
+  external: FieldMode!
+  stageExceptions: [StageMode!]!
+  visibleOnlyFor: [PrincipalRef!]!
+  modifyOnlyFor: [PrincipalRef!]!
+  "An administrator changed the schema's defaults."
+  overridden: Boolean!
+}
+type StageMode { stage: String!  internal: FieldMode  external: FieldMode }
+type PrincipalRef { user: User  group: Group }
+type ProcedureGrant { user: User  group: Group  right: Right! }
+
+"A counterparty company."
+type Company { id: ID!  name: String!  createdAt: DateTime! }
+type ClientGrant { clientId: ID!  user: User! }
+"A project groups cases and names a counterparty company."
+type Project { id: ID!  name: String!  counterparty: Company  createdAt: DateTime! }
+
+input CaseFilter { procedure: String  stage: String  projectId: ID  clientId: ID  positionId: ID }
+input CreateContactInput { name: String!  email: String  phone: String  companyId: ID }
+
+extend type Query {
+  procedures: [Procedure!]!
+  procedure(key: String!): Procedure!
+  "A case the caller may read; NOT_FOUND otherwise."
+  case(id: ID!): Case!
+  "Every case the caller may read, newest first. No filter on form values: it could reveal hidden ones."
+  cases(filter: CaseFilter, first: Int, after: String): CaseConnection!
+  "Cases where the caller holds an active task."
+  myTasks(first: Int, after: String): CaseConnection!
+  "How a field's mode comes about; for another user than the caller it needs ADMIN."
+  explainFieldAccess(caseId: ID!, field: String!, userId: ID): AccessExplanation!
+}
+
+extend type Mutation {
+  "Needs WRITE. REQUIRED fields must hold values; the current tasks end. Assignees: assigneeIds, or the system user with toSystemUser, or the caller; none at the last stage."
+  moveCase(id: ID!, toStage: String!, assigneeIds: [ID!], toSystemUser: Boolean): Case!
+  "A workflow rule's mode for one section (\"section\") or field (\"section.field\") of one case; null clears it. Needs MANAGE."
+  setCaseFieldMode(caseId: ID!, field: String!, mode: FieldMode): Case!
+  "Replaces the case's ACL. Needs MANAGE."
+  setCaseAcl(caseId: ID!, entries: [AclEntryInput!]!): Case!
+  "Needs WRITE."
+  addCaseParticipant(caseId: ID!, userId: ID, contactId: ID, role: ParticipantRole = PARTICIPANT): Case!
+  setSectionAccess(procedure: String!, section: String!, input: AccessSettingsInput!): ProcedureSection!
+  "field is \"section.field\"."
+  setFieldAccess(procedure: String!, field: String!, input: AccessSettingsInput!): ProcedureField!
+  resetSectionAccess(procedure: String!, section: String!): ProcedureSection!
+  resetFieldAccess(procedure: String!, field: String!): ProcedureField!
+  "READ or MANAGE on every case of the procedure for a user or group."
+  grantProcedureAccess(procedure: String!, principal: PrincipalRefInput!, right: Right!): Procedure!
+  "Every case and document of one client for a user."
+  grantClientAccess(clientId: ID!, userId: ID!): ClientGrant!
+  createCompany(name: String!): Company!
+  createContact(input: CreateContactInput!): Contact!
+  createProject(name: String!, counterpartyId: ID): Project!
+}
+`, BuiltIn: false},
 	{Name: "../schema/core.graphqls", Input: `# Scalars, paging and the operations' roots. Other files extend Query and Mutation.
 
 "A calendar date, YYYY-MM-DD."
@@ -1282,6 +2943,11 @@ type Substitution {
 "A counterparty's contact person."
 type Contact {
   id: ID!
+  name: String!
+  email: String
+  phone: String
+  company: Company
+  createdAt: DateTime!
 }
 
 "Temporary access to one case for a person without an account."
@@ -1399,12 +3065,322 @@ extend type Mutation {
   updateSettings(input: UpdateSettingsInput!): Settings!
 }
 `, BuiltIn: false},
+	{Name: "../schema/procedures/candidate-questionnaire.graphqls", Input: `"Kwestionariusz osobowy dla kandydata do pracy: the candidate fills in personal data through temporary access."
+type CandidateQuestionnaire @procedure(
+  key: "candidate-questionnaire"
+  name: "Kwestionariusz osobowy dla kandydata do pracy"
+  stages: ["PREPARATION", "CANDIDATE_DATA", "HR_REVIEW", "DONE"]
+) {
+  basic: CandidateQuestionnaireBasic
+  personal: CandidateQuestionnairePersonal
+  hr: CandidateQuestionnaireHr
+}
+
+"Dane podstawowe: prepared by HR, shown to the candidate read-only."
+type CandidateQuestionnaireBasic @section(name: "Dane podstawowe", external: READ_ONLY,
+    stageExceptions: [{stage: "DONE", internal: READ_ONLY}]) {
+  firstName: String @field(name: "Imię", internal: REQUIRED)
+  lastName: String @field(name: "Nazwisko", internal: REQUIRED)
+  email: String @field(name: "E-mail")
+  phone: String @field(name: "Telefon")
+}
+
+"Dane osobowe: filled in by the candidate."
+type CandidateQuestionnairePersonal @section(name: "Dane osobowe", external: MODIFY,
+    stageExceptions: [{stage: "HR_REVIEW", external: READ_ONLY}, {stage: "DONE", internal: READ_ONLY, external: READ_ONLY}]) {
+  birthDate: Date @field(name: "Data urodzenia", stageExceptions: [{stage: "CANDIDATE_DATA", external: REQUIRED}])
+  address: String @field(name: "Adres zamieszkania", stageExceptions: [{stage: "CANDIDATE_DATA", external: REQUIRED}])
+  education: String @field(name: "Wykształcenie")
+  previousEmployment: String @field(name: "Przebieg dotychczasowego zatrudnienia")
+}
+
+"Ocena działu kadr: internal only."
+type CandidateQuestionnaireHr @section(name: "Ocena działu kadr", external: HIDDEN,
+    stageExceptions: [{stage: "DONE", internal: READ_ONLY}]) {
+  notes: String @field(name: "Uwagi")
+  decision: String @field(name: "Decyzja", stageExceptions: [{stage: "HR_REVIEW", internal: REQUIRED}])
+}
+`, BuiltIn: false},
+	{Name: "../schema/procedures/salary-change.graphqls", Input: `"Wniosek o zmianę wynagrodzenia: the seed's worked example (requested salary visible only for Kadry and Zarząd, modified only by Dyrektorzy) is set by administrators with setFieldAccess, since groups live in the database."
+type SalaryChange @procedure(
+  key: "salary-change"
+  name: "Wniosek o zmianę wynagrodzenia"
+  stages: ["DRAFT", "APPROVAL", "HR", "DONE"]
+) {
+  employee: SalaryChangeEmployee
+  compensation: SalaryChangeCompensation
+}
+
+type SalaryChangeEmployee @section(name: "Pracownik", stageExceptions: [{stage: "DONE", internal: READ_ONLY}]) {
+  employeeName: String @field(name: "Imię i nazwisko pracownika", internal: REQUIRED)
+  department: String @field(name: "Dział")
+  justification: String @field(name: "Uzasadnienie", stageExceptions: [{stage: "DRAFT", internal: REQUIRED}])
+}
+
+type SalaryChangeCompensation @section(name: "Wynagrodzenie", stageExceptions: [{stage: "DONE", internal: READ_ONLY}]) {
+  currentSalary: Decimal @field(name: "Obecne wynagrodzenie")
+  requestedSalary: Decimal @field(name: "Wnioskowana wysokość wynagrodzenia", stageExceptions: [{stage: "APPROVAL", internal: REQUIRED}])
+}
+`, BuiltIn: false},
+	{Name: "../schema/procedures/service-request.graphqls", Input: `"Zgłoszenie serwisowe: clients (guests) may open one; the estimate and notes stay internal."
+type ServiceRequest @procedure(
+  key: "service-request"
+  name: "Zgłoszenie serwisowe"
+  stages: ["NEW", "IN_PROGRESS", "DONE"]
+  externalCreate: true
+) {
+  request: ServiceRequestRequest
+  internal: ServiceRequestInternal
+}
+
+type ServiceRequestRequest @section(name: "Zgłoszenie", external: MODIFY,
+    stageExceptions: [{stage: "IN_PROGRESS", external: READ_ONLY}, {stage: "DONE", internal: READ_ONLY, external: READ_ONLY}]) {
+  subject: String @field(name: "Temat", internal: REQUIRED, external: REQUIRED)
+  description: String @field(name: "Opis")
+}
+
+type ServiceRequestInternal @section(name: "Obsługa wewnętrzna", external: HIDDEN) {
+  estimate: Decimal @field(name: "Wycena")
+  internalNotes: String @field(name: "Notatki wewnętrzne")
+}
+`, BuiltIn: false},
+	{Name: "../schema/generated/forms.graphqls", Input: `# Code generated by formgen. DO NOT EDIT.
+# Source: the @procedure types of schema/procedures/*.graphqls; run ` + "`" + `go generate ./...` + "`" + `.
+
+# candidate-questionnaire (schema/procedures/candidate-questionnaire.graphqls): Kwestionariusz osobowy dla kandydata do pracy
+
+extend type CandidateQuestionnaire {
+  "The case's id."
+  id: ID!
+  "The case the form belongs to."
+  case: Case!
+}
+
+"Kwestionariusz osobowy dla kandydata do pracy: the candidate fills in personal data through temporary access."
+input CandidateQuestionnaireInput @goModel(model: "map[string]interface{}") {
+  "Dane podstawowe"
+  basic: CandidateQuestionnaireBasicInput
+  "Dane osobowe"
+  personal: CandidateQuestionnairePersonalInput
+  "Ocena działu kadr"
+  hr: CandidateQuestionnaireHrInput
+}
+
+"Dane podstawowe: prepared by HR, shown to the candidate read-only."
+input CandidateQuestionnaireBasicInput @goModel(model: "map[string]interface{}") {
+  "Imię"
+  firstName: String
+  "Nazwisko"
+  lastName: String
+  "E-mail"
+  email: String
+  "Telefon"
+  phone: String
+}
+
+"Dane osobowe: filled in by the candidate."
+input CandidateQuestionnairePersonalInput @goModel(model: "map[string]interface{}") {
+  "Data urodzenia"
+  birthDate: Date
+  "Adres zamieszkania"
+  address: String
+  "Wykształcenie"
+  education: String
+  "Przebieg dotychczasowego zatrudnienia"
+  previousEmployment: String
+}
+
+"Ocena działu kadr: internal only."
+input CandidateQuestionnaireHrInput @goModel(model: "map[string]interface{}") {
+  "Uwagi"
+  notes: String
+  "Decyzja"
+  decision: String
+}
+
+type CandidateQuestionnaireEdge { cursor: String!  node: CandidateQuestionnaire! }
+type CandidateQuestionnaireConnection { edges: [CandidateQuestionnaireEdge!]!  pageInfo: PageInfo! }
+
+extend type Query {
+  "Kwestionariusz osobowy dla kandydata do pracy: one case by id (NOT_FOUND when the caller may not read it)."
+  candidateQuestionnaire(id: ID!): CandidateQuestionnaire!
+  "Kwestionariusz osobowy dla kandydata do pracy: the cases of this procedure the caller may read, newest first."
+  candidateQuestionnaires(first: Int, after: String): CandidateQuestionnaireConnection!
+}
+
+extend type Mutation {
+  "Kwestionariusz osobowy dla kandydata do pracy: start a case at stage PREPARATION with these form values."
+  createCandidateQuestionnaire(input: CandidateQuestionnaireInput!, title: String, projectId: ID, clientId: ID, positionId: ID, assigneeIds: [ID!]): CandidateQuestionnaire!
+  "Kwestionariusz osobowy dla kandydata do pracy: set form values of a case."
+  updateCandidateQuestionnaire(id: ID!, input: CandidateQuestionnaireInput!): CandidateQuestionnaire!
+}
+
+# salary-change (schema/procedures/salary-change.graphqls): Wniosek o zmianę wynagrodzenia
+
+extend type SalaryChange {
+  "The case's id."
+  id: ID!
+  "The case the form belongs to."
+  case: Case!
+}
+
+"Wniosek o zmianę wynagrodzenia: the seed's worked example (requested salary visible only for Kadry and Zarząd, modified only by Dyrektorzy) is set by administrators with setFieldAccess, since groups live in the database."
+input SalaryChangeInput @goModel(model: "map[string]interface{}") {
+  "Pracownik"
+  employee: SalaryChangeEmployeeInput
+  "Wynagrodzenie"
+  compensation: SalaryChangeCompensationInput
+}
+
+"Pracownik"
+input SalaryChangeEmployeeInput @goModel(model: "map[string]interface{}") {
+  "Imię i nazwisko pracownika"
+  employeeName: String
+  "Dział"
+  department: String
+  "Uzasadnienie"
+  justification: String
+}
+
+"Wynagrodzenie"
+input SalaryChangeCompensationInput @goModel(model: "map[string]interface{}") {
+  "Obecne wynagrodzenie"
+  currentSalary: Decimal
+  "Wnioskowana wysokość wynagrodzenia"
+  requestedSalary: Decimal
+}
+
+type SalaryChangeEdge { cursor: String!  node: SalaryChange! }
+type SalaryChangeConnection { edges: [SalaryChangeEdge!]!  pageInfo: PageInfo! }
+
+extend type Query {
+  "Wniosek o zmianę wynagrodzenia: one case by id (NOT_FOUND when the caller may not read it)."
+  salaryChange(id: ID!): SalaryChange!
+  "Wniosek o zmianę wynagrodzenia: the cases of this procedure the caller may read, newest first."
+  salaryChanges(first: Int, after: String): SalaryChangeConnection!
+}
+
+extend type Mutation {
+  "Wniosek o zmianę wynagrodzenia: start a case at stage DRAFT with these form values."
+  createSalaryChange(input: SalaryChangeInput!, title: String, projectId: ID, clientId: ID, positionId: ID, assigneeIds: [ID!]): SalaryChange!
+  "Wniosek o zmianę wynagrodzenia: set form values of a case."
+  updateSalaryChange(id: ID!, input: SalaryChangeInput!): SalaryChange!
+}
+
+# service-request (schema/procedures/service-request.graphqls): Zgłoszenie serwisowe
+
+extend type ServiceRequest {
+  "The case's id."
+  id: ID!
+  "The case the form belongs to."
+  case: Case!
+}
+
+"Zgłoszenie serwisowe: clients (guests) may open one; the estimate and notes stay internal."
+input ServiceRequestInput @goModel(model: "map[string]interface{}") {
+  "Zgłoszenie"
+  request: ServiceRequestRequestInput
+  "Obsługa wewnętrzna"
+  internal: ServiceRequestInternalInput
+}
+
+"Zgłoszenie"
+input ServiceRequestRequestInput @goModel(model: "map[string]interface{}") {
+  "Temat"
+  subject: String
+  "Opis"
+  description: String
+}
+
+"Obsługa wewnętrzna"
+input ServiceRequestInternalInput @goModel(model: "map[string]interface{}") {
+  "Wycena"
+  estimate: Decimal
+  "Notatki wewnętrzne"
+  internalNotes: String
+}
+
+type ServiceRequestEdge { cursor: String!  node: ServiceRequest! }
+type ServiceRequestConnection { edges: [ServiceRequestEdge!]!  pageInfo: PageInfo! }
+
+extend type Query {
+  "Zgłoszenie serwisowe: one case by id (NOT_FOUND when the caller may not read it)."
+  serviceRequest(id: ID!): ServiceRequest!
+  "Zgłoszenie serwisowe: the cases of this procedure the caller may read, newest first."
+  serviceRequests(first: Int, after: String): ServiceRequestConnection!
+}
+
+extend type Mutation {
+  "Zgłoszenie serwisowe: start a case at stage NEW with these form values."
+  createServiceRequest(input: ServiceRequestInput!, title: String, projectId: ID, clientId: ID, positionId: ID, assigneeIds: [ID!]): ServiceRequest!
+  "Zgłoszenie serwisowe: set form values of a case."
+  updateServiceRequest(id: ID!, input: ServiceRequestInput!): ServiceRequest!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccessExplanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mode":
+		return ec.fieldContext_AccessExplanation_mode(ctx, field)
+	case "steps":
+		return ec.fieldContext_AccessExplanation_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessExplanation", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "internal":
+		return ec.fieldContext_AccessSettings_internal(ctx, field)
+	case "external":
+		return ec.fieldContext_AccessSettings_external(ctx, field)
+	case "stageExceptions":
+		return ec.fieldContext_AccessSettings_stageExceptions(ctx, field)
+	case "visibleOnlyFor":
+		return ec.fieldContext_AccessSettings_visibleOnlyFor(ctx, field)
+	case "modifyOnlyFor":
+		return ec.fieldContext_AccessSettings_modifyOnlyFor(ctx, field)
+	case "overridden":
+		return ec.fieldContext_AccessSettings_overridden(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "layer":
+		return ec.fieldContext_AccessStep_layer(ctx, field)
+	case "setting":
+		return ec.fieldContext_AccessStep_setting(ctx, field)
+	case "value":
+		return ec.fieldContext_AccessStep_value(ctx, field)
+	case "rule":
+		return ec.fieldContext_AccessStep_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessStep", field.Name)
+}
+
+func (ec *executionContext) childFields_AclEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AclEntry_user(ctx, field)
+	case "group":
+		return ec.fieldContext_AclEntry_group(ctx, field)
+	case "contact":
+		return ec.fieldContext_AclEntry_contact(ctx, field)
+	case "rights":
+		return ec.fieldContext_AclEntry_rights(ctx, field)
+	case "allDocuments":
+		return ec.fieldContext_AclEntry_allDocuments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AclEntry", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1464,12 +3440,208 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CandidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "basic":
+		return ec.fieldContext_CandidateQuestionnaire_basic(ctx, field)
+	case "personal":
+		return ec.fieldContext_CandidateQuestionnaire_personal(ctx, field)
+	case "hr":
+		return ec.fieldContext_CandidateQuestionnaire_hr(ctx, field)
+	case "id":
+		return ec.fieldContext_CandidateQuestionnaire_id(ctx, field)
+	case "case":
+		return ec.fieldContext_CandidateQuestionnaire_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnaire", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateQuestionnaireBasic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstName":
+		return ec.fieldContext_CandidateQuestionnaireBasic_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_CandidateQuestionnaireBasic_lastName(ctx, field)
+	case "email":
+		return ec.fieldContext_CandidateQuestionnaireBasic_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_CandidateQuestionnaireBasic_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnaireBasic", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateQuestionnaireConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CandidateQuestionnaireConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CandidateQuestionnaireConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnaireConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateQuestionnaireEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CandidateQuestionnaireEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CandidateQuestionnaireEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnaireEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateQuestionnaireHr(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notes":
+		return ec.fieldContext_CandidateQuestionnaireHr_notes(ctx, field)
+	case "decision":
+		return ec.fieldContext_CandidateQuestionnaireHr_decision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnaireHr", field.Name)
+}
+
+func (ec *executionContext) childFields_CandidateQuestionnairePersonal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "birthDate":
+		return ec.fieldContext_CandidateQuestionnairePersonal_birthDate(ctx, field)
+	case "address":
+		return ec.fieldContext_CandidateQuestionnairePersonal_address(ctx, field)
+	case "education":
+		return ec.fieldContext_CandidateQuestionnairePersonal_education(ctx, field)
+	case "previousEmployment":
+		return ec.fieldContext_CandidateQuestionnairePersonal_previousEmployment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateQuestionnairePersonal", field.Name)
+}
+
+func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Case_id(ctx, field)
+	case "procedure":
+		return ec.fieldContext_Case_procedure(ctx, field)
+	case "stage":
+		return ec.fieldContext_Case_stage(ctx, field)
+	case "title":
+		return ec.fieldContext_Case_title(ctx, field)
+	case "creator":
+		return ec.fieldContext_Case_creator(ctx, field)
+	case "assignees":
+		return ec.fieldContext_Case_assignees(ctx, field)
+	case "participants":
+		return ec.fieldContext_Case_participants(ctx, field)
+	case "acl":
+		return ec.fieldContext_Case_acl(ctx, field)
+	case "project":
+		return ec.fieldContext_Case_project(ctx, field)
+	case "company":
+		return ec.fieldContext_Case_company(ctx, field)
+	case "contact":
+		return ec.fieldContext_Case_contact(ctx, field)
+	case "position":
+		return ec.fieldContext_Case_position(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Case_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Case_updatedAt(ctx, field)
+	case "access":
+		return ec.fieldContext_Case_access(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rights":
+		return ec.fieldContext_CaseAccess_rights(ctx, field)
+	case "grantedBy":
+		return ec.fieldContext_CaseAccess_grantedBy(ctx, field)
+	case "fields":
+		return ec.fieldContext_CaseAccess_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseAccess", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CaseParticipant_user(ctx, field)
+	case "contact":
+		return ec.fieldContext_CaseParticipant_contact(ctx, field)
+	case "role":
+		return ec.fieldContext_CaseParticipant_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_ClientGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientId":
+		return ec.fieldContext_ClientGrant_clientId(ctx, field)
+	case "user":
+		return ec.fieldContext_ClientGrant_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClientGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Company_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Company_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Company_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Contact_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Contact_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Contact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Contact_phone(ctx, field)
+	case "company":
+		return ec.fieldContext_Contact_company(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Contact_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldAccess_field(ctx, field)
+	case "mode":
+		return ec.fieldContext_FieldAccess_mode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldAccess", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1570,6 +3742,202 @@ func (ec *executionContext) childFields_PositionRight(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PositionRight", field.Name)
 }
 
+func (ec *executionContext) childFields_PrincipalRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_PrincipalRef_user(ctx, field)
+	case "group":
+		return ec.fieldContext_PrincipalRef_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PrincipalRef", field.Name)
+}
+
+func (ec *executionContext) childFields_Procedure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Procedure_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Procedure_name(ctx, field)
+	case "stages":
+		return ec.fieldContext_Procedure_stages(ctx, field)
+	case "externalCreate":
+		return ec.fieldContext_Procedure_externalCreate(ctx, field)
+	case "keepAccessAfterTask":
+		return ec.fieldContext_Procedure_keepAccessAfterTask(ctx, field)
+	case "sections":
+		return ec.fieldContext_Procedure_sections(ctx, field)
+	case "grants":
+		return ec.fieldContext_Procedure_grants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Procedure", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcedureField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ProcedureField_key(ctx, field)
+	case "path":
+		return ec.fieldContext_ProcedureField_path(ctx, field)
+	case "name":
+		return ec.fieldContext_ProcedureField_name(ctx, field)
+	case "type":
+		return ec.fieldContext_ProcedureField_type(ctx, field)
+	case "access":
+		return ec.fieldContext_ProcedureField_access(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcedureField", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcedureGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ProcedureGrant_user(ctx, field)
+	case "group":
+		return ec.fieldContext_ProcedureGrant_group(ctx, field)
+	case "right":
+		return ec.fieldContext_ProcedureGrant_right(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcedureGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcedureSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ProcedureSection_key(ctx, field)
+	case "name":
+		return ec.fieldContext_ProcedureSection_name(ctx, field)
+	case "fields":
+		return ec.fieldContext_ProcedureSection_fields(ctx, field)
+	case "access":
+		return ec.fieldContext_ProcedureSection_access(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcedureSection", field.Name)
+}
+
+func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Project_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Project_name(ctx, field)
+	case "counterparty":
+		return ec.fieldContext_Project_counterparty(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Project_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "employee":
+		return ec.fieldContext_SalaryChange_employee(ctx, field)
+	case "compensation":
+		return ec.fieldContext_SalaryChange_compensation(ctx, field)
+	case "id":
+		return ec.fieldContext_SalaryChange_id(ctx, field)
+	case "case":
+		return ec.fieldContext_SalaryChange_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryChange", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryChangeCompensation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currentSalary":
+		return ec.fieldContext_SalaryChangeCompensation_currentSalary(ctx, field)
+	case "requestedSalary":
+		return ec.fieldContext_SalaryChangeCompensation_requestedSalary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryChangeCompensation", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SalaryChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SalaryChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SalaryChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SalaryChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryChangeEmployee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "employeeName":
+		return ec.fieldContext_SalaryChangeEmployee_employeeName(ctx, field)
+	case "department":
+		return ec.fieldContext_SalaryChangeEmployee_department(ctx, field)
+	case "justification":
+		return ec.fieldContext_SalaryChangeEmployee_justification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryChangeEmployee", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_ServiceRequest_request(ctx, field)
+	case "internal":
+		return ec.fieldContext_ServiceRequest_internal(ctx, field)
+	case "id":
+		return ec.fieldContext_ServiceRequest_id(ctx, field)
+	case "case":
+		return ec.fieldContext_ServiceRequest_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServiceRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServiceRequestConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ServiceRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ServiceRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRequestInternal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "estimate":
+		return ec.fieldContext_ServiceRequestInternal_estimate(ctx, field)
+	case "internalNotes":
+		return ec.fieldContext_ServiceRequestInternal_internalNotes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRequestInternal", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceRequestRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_ServiceRequestRequest_subject(ctx, field)
+	case "description":
+		return ec.fieldContext_ServiceRequestRequest_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceRequestRequest", field.Name)
+}
+
 func (ec *executionContext) childFields_Settings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "externalFunctionsEnabled":
@@ -1588,6 +3956,18 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_smsConfigured(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
+}
+
+func (ec *executionContext) childFields_StageMode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageMode_stage(ctx, field)
+	case "internal":
+		return ec.fieldContext_StageMode_internal(ctx, field)
+	case "external":
+		return ec.fieldContext_StageMode_external(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageMode", field.Name)
 }
 
 func (ec *executionContext) childFields_Substitution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1818,6 +4198,44 @@ func (ec *executionContext) field_Group_members_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addCaseParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "contactId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*cases.Role, error) {
+			return ec.unmarshalOParticipantRole2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addGroupMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1837,6 +4255,88 @@ func (ec *executionContext) field_Mutation_addGroupMember_args(ctx context.Conte
 		return nil, err
 	}
 	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCandidateQuestionnaire_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNCandidateQuestionnaireInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "positionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["positionId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeIds"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCompany_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateContactInput, error) {
+			return ec.unmarshalNCreateContactInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreateContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -1876,6 +4376,136 @@ func (ec *executionContext) field_Mutation_createPosition_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "counterpartyId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["counterpartyId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSalaryChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNSalaryChangeInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "positionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["positionId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeIds"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createServiceRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNServiceRequestInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "positionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["positionId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeIds"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1887,6 +4517,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantClientAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -1942,6 +4594,36 @@ func (ec *executionContext) field_Mutation_grantPositionRight_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_grantProcedureAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "principal",
+		func(ctx context.Context, v any) (model.PrincipalRefInput, error) {
+			return ec.unmarshalNPrincipalRefInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["principal"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "right",
+		func(ctx context.Context, v any) (access.Right, error) {
+			return ec.unmarshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["right"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1961,6 +4643,44 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["password"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "toStage",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toStage"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeIds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "toSystemUser",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toSystemUser"] = arg3
 	return args, nil
 }
 
@@ -2000,6 +4720,28 @@ func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resetFieldAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2019,6 +4761,28 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 		return nil, err
 	}
 	args["password"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetSectionAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "section",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["section"] = arg1
 	return args, nil
 }
 
@@ -2066,6 +4830,118 @@ func (ec *executionContext) field_Mutation_revokePositionRight_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCaseAcl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "entries",
+		func(ctx context.Context, v any) ([]model.ACLEntryInput, error) {
+			return ec.unmarshalNAclEntryInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐACLEntryInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entries"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCaseFieldMode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*access.Mode, error) {
+			return ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setFieldAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccessSettingsInput, error) {
+			return ec.unmarshalNAccessSettingsInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setSectionAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "section",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["section"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccessSettingsInput, error) {
+			return ec.unmarshalNAccessSettingsInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setUserStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2085,6 +4961,72 @@ func (ec *executionContext) field_Mutation_setUserStatus_args(ctx context.Contex
 		return nil, err
 	}
 	args["status"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCandidateQuestionnaire_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNCandidateQuestionnaireInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSalaryChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNSalaryChangeInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateServiceRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNServiceRequestInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -2190,6 +5132,116 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_candidateQuestionnaire_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_candidateQuestionnaires_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CaseFilter, error) {
+			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_explainFieldAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_group_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2234,6 +5286,28 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_position_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2275,6 +5349,92 @@ func (ec *executionContext) field_Query_positions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_procedure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salaryChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salaryChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2395,6 +5555,460 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccessExplanation_mode(ctx context.Context, field graphql.CollectedField, obj *access.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessExplanation_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessExplanation_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessExplanation", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _AccessExplanation_steps(ctx context.Context, field graphql.CollectedField, obj *access.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessExplanation_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Step) graphql.Marshaler {
+			return ec.marshalNAccessStep2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessExplanation_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessExplanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettings_internal(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_internal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_internal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettings", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _AccessSettings_external(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_external(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.External, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_external(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettings", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _AccessSettings_stageExceptions(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_stageExceptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StageExceptions(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forms.StageModeView) graphql.Marshaler {
+			return ec.marshalNStageMode2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐStageModeViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_stageExceptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettings",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageMode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettings_visibleOnlyFor(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_visibleOnlyFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisibleOnlyFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Ref) graphql.Marshaler {
+			return ec.marshalNPrincipalRef2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_visibleOnlyFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrincipalRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettings_modifyOnlyFor(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_modifyOnlyFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModifyOnlyFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Ref) graphql.Marshaler {
+			return ec.marshalNPrincipalRef2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_modifyOnlyFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrincipalRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettings_overridden(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettings_overridden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overridden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettings_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessStep_layer(ctx context.Context, field graphql.CollectedField, obj *access.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessStep_layer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessStep_layer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessStep_setting(ctx context.Context, field graphql.CollectedField, obj *access.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessStep_setting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Setting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessStep_setting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessStep_value(ctx context.Context, field graphql.CollectedField, obj *access.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessStep_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessStep_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessStep_rule(ctx context.Context, field graphql.CollectedField, obj *access.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessStep_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessStep_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _AclEntry_user(ctx context.Context, field graphql.CollectedField, obj *cases.ACLEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AclEntry_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AclEntry().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AclEntry_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AclEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AclEntry_group(ctx context.Context, field graphql.CollectedField, obj *cases.ACLEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AclEntry_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AclEntry().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AclEntry_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AclEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AclEntry_contact(ctx context.Context, field graphql.CollectedField, obj *cases.ACLEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AclEntry_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AclEntry().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AclEntry_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AclEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AclEntry_rights(ctx context.Context, field graphql.CollectedField, obj *cases.ACLEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AclEntry_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AclEntry().Rights(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AclEntry_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AclEntry", field, true, true, "Right")
+}
+
+func (ec *executionContext) _AclEntry_allDocuments(ctx context.Context, field graphql.CollectedField, obj *cases.ACLEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AclEntry_allDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllDocuments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AclEntry_allDocuments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AclEntry", field, false, false, "Boolean")
+}
 
 func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2841,7 +6455,1350 @@ func (ec *executionContext) fieldContext_AuthPayload_viewer(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _CandidateQuestionnaire_basic(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaire_basic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basic(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaireBasic) graphql.Marshaler {
+			return ec.marshalOCandidateQuestionnaireBasic2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaireBasic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaire_basic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaire",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaireBasic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaire_personal(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaire_personal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Personal(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnairePersonal) graphql.Marshaler {
+			return ec.marshalOCandidateQuestionnairePersonal2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnairePersonal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaire_personal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaire",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnairePersonal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaire_hr(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaire_hr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hr(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaireHr) graphql.Marshaler {
+			return ec.marshalOCandidateQuestionnaireHr2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaireHr(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaire_hr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaire",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaireHr(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaire_id(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaire_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaire_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaire", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CandidateQuestionnaire_case(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaire_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaire_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaire",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaireBasic_firstName(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireBasic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireBasic_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireBasic_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireBasic", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireBasic_lastName(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireBasic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireBasic_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireBasic_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireBasic", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireBasic_email(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireBasic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireBasic_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireBasic_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireBasic", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireBasic_phone(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireBasic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireBasic_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireBasic_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireBasic", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CandidateQuestionnaireConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CandidateQuestionnaireEdge) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaireEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaireConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaireEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaireConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CandidateQuestionnaireConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaireConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaireEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CandidateQuestionnaireEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CandidateQuestionnaireEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaire) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaire2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaire(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateQuestionnaireEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaire(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateQuestionnaireHr_notes(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireHr) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireHr_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireHr_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireHr", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnaireHr_decision(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnaireHr) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnaireHr_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnaireHr_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnaireHr", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnairePersonal_birthDate(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnairePersonal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnairePersonal_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnairePersonal_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnairePersonal", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CandidateQuestionnairePersonal_address(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnairePersonal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnairePersonal_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnairePersonal_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnairePersonal", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnairePersonal_education(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnairePersonal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnairePersonal_education(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Education, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnairePersonal_education(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnairePersonal", field, false, false, "String")
+}
+
+func (ec *executionContext) _CandidateQuestionnairePersonal_previousEmployment(ctx context.Context, field graphql.CollectedField, obj *procedures.CandidateQuestionnairePersonal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateQuestionnairePersonal_previousEmployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousEmployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateQuestionnairePersonal_previousEmployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateQuestionnairePersonal", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Case_procedure(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_procedure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Procedure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_procedure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_title(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_creator(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_creator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Creator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_creator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_assignees(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_assignees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Assignees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []users.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_assignees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_participants(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Participants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.ParticipantEntry) graphql.Marshaler {
+			return ec.marshalNCaseParticipant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseParticipant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_acl(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_acl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ACL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.ACLEntry) graphql.Marshaler {
+			return ec.marshalNAclEntry2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐACLEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_acl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AclEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_project(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_company(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Company(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_position(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *positions.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋpositionsᚐPosition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Position(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_createdAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Case_access(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Access(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseAccess) graphql.Marshaler {
+			return ec.marshalNCaseAccess2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseAccess_rights(ctx context.Context, field graphql.CollectedField, obj *model.CaseAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseAccess_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseAccess_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseAccess", field, false, false, "Right")
+}
+
+func (ec *executionContext) _CaseAccess_grantedBy(ctx context.Context, field graphql.CollectedField, obj *model.CaseAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseAccess_grantedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseAccess_grantedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseAccess_fields(ctx context.Context, field graphql.CollectedField, obj *model.CaseAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseAccess_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldAccess) graphql.Marshaler {
+			return ec.marshalNFieldAccess2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐFieldAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseAccess_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseEdge) graphql.Marshaler {
+			return ec.marshalNCaseEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseParticipant_user(ctx context.Context, field graphql.CollectedField, obj *cases.ParticipantEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseParticipant_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseParticipant().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseParticipant_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseParticipant_contact(ctx context.Context, field graphql.CollectedField, obj *cases.ParticipantEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseParticipant_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseParticipant().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseParticipant_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseParticipant_role(ctx context.Context, field graphql.CollectedField, obj *cases.ParticipantEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseParticipant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cases.Role) graphql.Marshaler {
+			return ec.marshalNParticipantRole2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseParticipant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _ClientGrant_clientId(ctx context.Context, field graphql.CollectedField, obj *clients.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientGrant_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientGrant_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClientGrant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ClientGrant_user(ctx context.Context, field graphql.CollectedField, obj *clients.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClientGrant_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClientGrant().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClientGrant_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClientGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Company_name(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_createdAt(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2862,6 +7819,176 @@ func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Contact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_company(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().Company(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_createdAt(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FieldAccess_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldAccess_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldAccess_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldAccess_mode(ctx context.Context, field graphql.CollectedField, obj *model.FieldAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldAccess_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldAccess_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldAccess", field, false, false, "FieldMode")
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *groups.Group) (ret graphql.Marshaler) {
@@ -3184,6 +8311,578 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_moveCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveCase(ctx, fc.Args["id"].(string), fc.Args["toStage"].(string), fc.Args["assigneeIds"].([]string), fc.Args["toSystemUser"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCaseFieldMode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCaseFieldMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCaseFieldMode(ctx, fc.Args["caseId"].(string), fc.Args["field"].(string), fc.Args["mode"].(*access.Mode))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCaseFieldMode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCaseFieldMode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCaseAcl(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCaseAcl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCaseACL(ctx, fc.Args["caseId"].(string), fc.Args["entries"].([]model.ACLEntryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCaseAcl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCaseAcl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseParticipant(ctx, fc.Args["caseId"].(string), fc.Args["userId"].(*string), fc.Args["contactId"].(*string), fc.Args["role"].(*cases.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSectionAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSectionAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSectionAccess(ctx, fc.Args["procedure"].(string), fc.Args["section"].(string), fc.Args["input"].(model.AccessSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.SectionView) graphql.Marshaler {
+			return ec.marshalNProcedureSection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSectionAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureSection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSectionAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setFieldAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setFieldAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetFieldAccess(ctx, fc.Args["procedure"].(string), fc.Args["field"].(string), fc.Args["input"].(model.AccessSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.FieldView) graphql.Marshaler {
+			return ec.marshalNProcedureField2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setFieldAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureField(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setFieldAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetSectionAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetSectionAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetSectionAccess(ctx, fc.Args["procedure"].(string), fc.Args["section"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.SectionView) graphql.Marshaler {
+			return ec.marshalNProcedureSection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetSectionAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureSection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetSectionAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetFieldAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetFieldAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetFieldAccess(ctx, fc.Args["procedure"].(string), fc.Args["field"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.FieldView) graphql.Marshaler {
+			return ec.marshalNProcedureField2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetFieldAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureField(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetFieldAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantProcedureAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantProcedureAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantProcedureAccess(ctx, fc.Args["procedure"].(string), fc.Args["principal"].(model.PrincipalRefInput), fc.Args["right"].(access.Right))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantProcedureAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantProcedureAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantClientAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantClientAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantClientAccess(ctx, fc.Args["clientId"].(string), fc.Args["userId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Grant) graphql.Marshaler {
+			return ec.marshalNClientGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantClientAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantClientAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCompany(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCompany(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCompany(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCompany_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateContact(ctx, fc.Args["input"].(model.CreateContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["name"].(string), fc.Args["counterpartyId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3802,6 +9501,270 @@ func (ec *executionContext) fieldContext_Mutation_updateSettings(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCandidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCandidateQuestionnaire(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCandidateQuestionnaire(ctx, fc.Args["input"].(map[string]any), fc.Args["title"].(*string), fc.Args["projectId"].(*string), fc.Args["clientId"].(*string), fc.Args["positionId"].(*string), fc.Args["assigneeIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaire) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaire2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaire(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCandidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaire(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCandidateQuestionnaire_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCandidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCandidateQuestionnaire(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCandidateQuestionnaire(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaire) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaire2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaire(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCandidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaire(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCandidateQuestionnaire_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSalaryChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSalaryChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSalaryChange(ctx, fc.Args["input"].(map[string]any), fc.Args["title"].(*string), fc.Args["projectId"].(*string), fc.Args["clientId"].(*string), fc.Args["positionId"].(*string), fc.Args["assigneeIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChange) graphql.Marshaler {
+			return ec.marshalNSalaryChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSalaryChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSalaryChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSalaryChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSalaryChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSalaryChange(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChange) graphql.Marshaler {
+			return ec.marshalNSalaryChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSalaryChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSalaryChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createServiceRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createServiceRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateServiceRequest(ctx, fc.Args["input"].(map[string]any), fc.Args["title"].(*string), fc.Args["projectId"].(*string), fc.Args["clientId"].(*string), fc.Args["positionId"].(*string), fc.Args["assigneeIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequest) graphql.Marshaler {
+			return ec.marshalNServiceRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createServiceRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createServiceRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateServiceRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateServiceRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateServiceRequest(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequest) graphql.Marshaler {
+			return ec.marshalNServiceRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateServiceRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateServiceRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4245,6 +10208,671 @@ func (ec *executionContext) fieldContext_PositionRight_includeSubtree(_ context.
 	return graphql.NewScalarFieldContext("PositionRight", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PrincipalRef_user(ctx context.Context, field graphql.CollectedField, obj *access.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrincipalRef_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrincipalRef().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrincipalRef_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrincipalRef",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrincipalRef_group(ctx context.Context, field graphql.CollectedField, obj *access.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrincipalRef_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrincipalRef().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrincipalRef_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrincipalRef",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procedure_key(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "String")
+}
+
+func (ec *executionContext) _Procedure_name(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "String")
+}
+
+func (ec *executionContext) _Procedure_stages(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "String")
+}
+
+func (ec *executionContext) _Procedure_externalCreate(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_externalCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalCreate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_externalCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Procedure_keepAccessAfterTask(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_keepAccessAfterTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeepAccessAfterTask(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_keepAccessAfterTask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Procedure_sections(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SectionViews(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forms.SectionView) graphql.Marshaler {
+			return ec.marshalNProcedureSection2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procedure_grants(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_grants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grants(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Grant) graphql.Marshaler {
+			return ec.marshalNProcedureGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_grants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureField_key(ctx context.Context, field graphql.CollectedField, obj *forms.FieldView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureField_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureField_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureField", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcedureField_path(ctx context.Context, field graphql.CollectedField, obj *forms.FieldView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureField_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureField_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureField", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcedureField_name(ctx context.Context, field graphql.CollectedField, obj *forms.FieldView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureField", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcedureField_type(ctx context.Context, field graphql.CollectedField, obj *forms.FieldView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureField_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v forms.FieldType) graphql.Marshaler {
+			return ec.marshalNFieldType2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureField_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureField", field, true, false, "FieldType")
+}
+
+func (ec *executionContext) _ProcedureField_access(ctx context.Context, field graphql.CollectedField, obj *forms.FieldView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureField_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Access(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v forms.Effective) graphql.Marshaler {
+			return ec.marshalNAccessSettings2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐEffective(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureField_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureField",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureGrant_user(ctx context.Context, field graphql.CollectedField, obj *access.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureGrant_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcedureGrant().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureGrant_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureGrant_group(ctx context.Context, field graphql.CollectedField, obj *access.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureGrant_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcedureGrant().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureGrant_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureGrant_right(ctx context.Context, field graphql.CollectedField, obj *access.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureGrant_right(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Right, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Right) graphql.Marshaler {
+			return ec.marshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureGrant_right(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureGrant", field, false, false, "Right")
+}
+
+func (ec *executionContext) _ProcedureSection_key(ctx context.Context, field graphql.CollectedField, obj *forms.SectionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureSection", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcedureSection_name(ctx context.Context, field graphql.CollectedField, obj *forms.SectionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureSection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureSection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureSection", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcedureSection_fields(ctx context.Context, field graphql.CollectedField, obj *forms.SectionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureSection_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forms.FieldView) graphql.Marshaler {
+			return ec.marshalNProcedureField2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureSection_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureSection_access(ctx context.Context, field graphql.CollectedField, obj *forms.SectionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureSection_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Access(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v forms.Effective) graphql.Marshaler {
+			return ec.marshalNAccessSettings2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐEffective(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureSection_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *clients.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Project_name(ctx context.Context, field graphql.CollectedField, obj *clients.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_counterparty(ctx context.Context, field graphql.CollectedField, obj *clients.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_counterparty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Counterparty(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_counterparty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *clients.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4273,6 +10901,258 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_procedures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_procedures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Procedures(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiledᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_procedures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_procedure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_procedure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Procedure(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_procedure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_procedure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_case(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Case(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_case(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_case_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*model.CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyTasks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_explainFieldAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_explainFieldAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExplainFieldAccess(ctx, fc.Args["caseId"].(string), fc.Args["field"].(string), fc.Args["userId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Explanation) graphql.Marshaler {
+			return ec.marshalNAccessExplanation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐExplanation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_explainFieldAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessExplanation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_explainFieldAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4617,6 +11497,270 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_candidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_candidateQuestionnaire(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CandidateQuestionnaire(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.CandidateQuestionnaire) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaire2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaire(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_candidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaire(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_candidateQuestionnaire_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_candidateQuestionnaires(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_candidateQuestionnaires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CandidateQuestionnaires(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CandidateQuestionnaireConnection) graphql.Marshaler {
+			return ec.marshalNCandidateQuestionnaireConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_candidateQuestionnaires(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateQuestionnaireConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_candidateQuestionnaires_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salaryChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salaryChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalaryChange(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChange) graphql.Marshaler {
+			return ec.marshalNSalaryChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salaryChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salaryChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salaryChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salaryChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalaryChanges(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SalaryChangeConnection) graphql.Marshaler {
+			return ec.marshalNSalaryChangeConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salaryChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salaryChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serviceRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequest) graphql.Marshaler {
+			return ec.marshalNServiceRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serviceRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceRequests(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServiceRequestConnection) graphql.Marshaler {
+			return ec.marshalNServiceRequestConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4691,6 +11835,689 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChange_employee(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChange_employee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employee(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChangeEmployee) graphql.Marshaler {
+			return ec.marshalOSalaryChangeEmployee2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeEmployee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChange_employee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChangeEmployee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChange_compensation(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChange_compensation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Compensation(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChangeCompensation) graphql.Marshaler {
+			return ec.marshalOSalaryChangeCompensation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeCompensation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChange_compensation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChangeCompensation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChange_id(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _SalaryChange_case(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChange_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChange_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChangeCompensation_currentSalary(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChangeCompensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeCompensation_currentSalary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentSalary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeCompensation_currentSalary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeCompensation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalaryChangeCompensation_requestedSalary(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChangeCompensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeCompensation_requestedSalary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedSalary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeCompensation_requestedSalary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeCompensation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _SalaryChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SalaryChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SalaryChangeEdge) graphql.Marshaler {
+			return ec.marshalNSalaryChangeEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SalaryChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SalaryChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SalaryChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.SalaryChange) graphql.Marshaler {
+			return ec.marshalNSalaryChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryChangeEmployee_employeeName(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChangeEmployee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeEmployee_employeeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployeeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeEmployee_employeeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeEmployee", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryChangeEmployee_department(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChangeEmployee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeEmployee_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeEmployee_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeEmployee", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryChangeEmployee_justification(ctx context.Context, field graphql.CollectedField, obj *procedures.SalaryChangeEmployee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryChangeEmployee_justification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Justification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryChangeEmployee_justification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryChangeEmployee", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceRequest_request(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequest_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequestRequest) graphql.Marshaler {
+			return ec.marshalOServiceRequestRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequestRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequest_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequestRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequest_internal(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequest_internal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internal(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequestInternal) graphql.Marshaler {
+			return ec.marshalOServiceRequestInternal2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequestInternal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequest_internal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequestInternal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequest_id(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequest", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ServiceRequest_case(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequest_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequest_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ServiceRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ServiceRequestEdge) graphql.Marshaler {
+			return ec.marshalNServiceRequestEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ServiceRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ServiceRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ServiceRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procedures.ServiceRequest) graphql.Marshaler {
+			return ec.marshalNServiceRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceRequestInternal_estimate(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequestInternal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestInternal_estimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estimate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestInternal_estimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequestInternal", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ServiceRequestInternal_internalNotes(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequestInternal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestInternal_internalNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InternalNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestInternal_internalNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequestInternal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceRequestRequest_subject(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequestRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestRequest_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestRequest_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequestRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceRequestRequest_description(ctx context.Context, field graphql.CollectedField, obj *procedures.ServiceRequestRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRequestRequest_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRequestRequest_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceRequestRequest", field, false, false, "String")
 }
 
 func (ec *executionContext) _Settings_externalFunctionsEnabled(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
@@ -4852,6 +12679,75 @@ func (ec *executionContext) _Settings_smsConfigured(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Settings_smsConfigured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Settings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StageMode_stage(ctx context.Context, field graphql.CollectedField, obj *forms.StageModeView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMode_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageMode_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageMode", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageMode_internal(ctx context.Context, field graphql.CollectedField, obj *forms.StageModeView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMode_internal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Mode) graphql.Marshaler {
+			return ec.marshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageMode_internal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageMode", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _StageMode_external(ctx context.Context, field graphql.CollectedField, obj *forms.StageModeView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMode_external(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.External, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Mode) graphql.Marshaler {
+			return ec.marshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageMode_external(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageMode", field, false, false, "FieldMode")
 }
 
 func (ec *executionContext) _Substitution_id(ctx context.Context, field graphql.CollectedField, obj *model.Substitution) (ret graphql.Marshaler) {
@@ -5430,8 +13326,8 @@ func (ec *executionContext) _Viewer_contact(ctx context.Context, field graphql.C
 			return ec.Resolvers.Viewer().Contact(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Contact) graphql.Marshaler {
-			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐContact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6665,6 +14561,146 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccessSettingsInput(ctx context.Context, obj any) (model.AccessSettingsInput, error) {
+	var it model.AccessSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"internal", "external", "stageExceptions", "visibleOnlyFor", "modifyOnlyFor"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Internal = data
+		case "external":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("external"))
+			data, err := ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.External = data
+		case "stageExceptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stageExceptions"))
+			data, err := ec.unmarshalOStageExceptionInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐStageExceptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StageExceptions = data
+		case "visibleOnlyFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibleOnlyFor"))
+			data, err := ec.unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibleOnlyFor = data
+		case "modifyOnlyFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modifyOnlyFor"))
+			data, err := ec.unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ModifyOnlyFor = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccessSettingsInput unmarshals raw into the AccessSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccessSettingsInput(ctx context.Context, raw any) (model.AccessSettingsInput, error) {
+	var out model.AccessSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccessSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAclEntryInput(ctx context.Context, obj any) (model.ACLEntryInput, error) {
+	var it model.ACLEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "groupId", "contactId", "rights", "allDocuments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "contactId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactID = data
+		case "rights":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rights"))
+			data, err := ec.unmarshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rights = data
+		case "allDocuments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allDocuments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllDocuments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAclEntryInput unmarshals raw into the AclEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAclEntryInput(ctx context.Context, raw any) (model.ACLEntryInput, error) {
+	var out model.ACLEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AclEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -6742,6 +14778,374 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCandidateQuestionnaireBasicInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"firstName", "lastName", "email", "phone"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["firstName"] = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["lastName"] = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["email"] = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["phone"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCandidateQuestionnaireBasicInput unmarshals raw into the CandidateQuestionnaireBasicInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCandidateQuestionnaireBasicInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CandidateQuestionnaireBasicInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCandidateQuestionnaireHrInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"notes", "decision"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["notes"] = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["decision"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCandidateQuestionnaireHrInput unmarshals raw into the CandidateQuestionnaireHrInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCandidateQuestionnaireHrInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CandidateQuestionnaireHrInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCandidateQuestionnaireInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"basic", "personal", "hr"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "basic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basic"))
+			data, err := ec.unmarshalOCandidateQuestionnaireBasicInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["basic"] = data
+		case "personal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personal"))
+			data, err := ec.unmarshalOCandidateQuestionnairePersonalInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["personal"] = data
+		case "hr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hr"))
+			data, err := ec.unmarshalOCandidateQuestionnaireHrInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["hr"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCandidateQuestionnaireInput unmarshals raw into the CandidateQuestionnaireInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCandidateQuestionnaireInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CandidateQuestionnaireInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCandidateQuestionnairePersonalInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"birthDate", "address", "education", "previousEmployment"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["birthDate"] = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["address"] = data
+		case "education":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("education"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["education"] = data
+		case "previousEmployment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousEmployment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["previousEmployment"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCandidateQuestionnairePersonalInput unmarshals raw into the CandidateQuestionnairePersonalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCandidateQuestionnairePersonalInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CandidateQuestionnairePersonalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (model.CaseFilter, error) {
+	var it model.CaseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"procedure", "stage", "projectId", "clientId", "positionId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "procedure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("procedure"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Procedure = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "positionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseFilter unmarshals raw into the CaseFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseFilter(ctx context.Context, raw any) (model.CaseFilter, error) {
+	var out model.CaseFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context, obj any) (model.CreateContactInput, error) {
+	var it model.CreateContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "phone", "companyId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "companyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateContactInput unmarshals raw into the CreateContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateContactInput(ctx context.Context, raw any) (model.CreateContactInput, error) {
+	var out model.CreateContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -6816,6 +15220,418 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInput, error) {
 	var out model.CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPrincipalRefInput(ctx context.Context, obj any) (model.PrincipalRefInput, error) {
+	var it model.PrincipalRefInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "groupId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPrincipalRefInput unmarshals raw into the PrincipalRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPrincipalRefInput(ctx context.Context, raw any) (model.PrincipalRefInput, error) {
+	var out model.PrincipalRefInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PrincipalRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalaryChangeCompensationInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currentSalary", "requestedSalary"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currentSalary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentSalary"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["currentSalary"] = data
+		case "requestedSalary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedSalary"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["requestedSalary"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalaryChangeCompensationInput unmarshals raw into the SalaryChangeCompensationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalaryChangeCompensationInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalaryChangeCompensationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalaryChangeEmployeeInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"employeeName", "department", "justification"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "employeeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employeeName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["employeeName"] = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["department"] = data
+		case "justification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("justification"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["justification"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalaryChangeEmployeeInput unmarshals raw into the SalaryChangeEmployeeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalaryChangeEmployeeInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalaryChangeEmployeeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSalaryChangeInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"employee", "compensation"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "employee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employee"))
+			data, err := ec.unmarshalOSalaryChangeEmployeeInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["employee"] = data
+		case "compensation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compensation"))
+			data, err := ec.unmarshalOSalaryChangeCompensationInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["compensation"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSalaryChangeInput unmarshals raw into the SalaryChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSalaryChangeInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SalaryChangeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceRequestInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"request", "internal"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "request":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("request"))
+			data, err := ec.unmarshalOServiceRequestRequestInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["request"] = data
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOServiceRequestInternalInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["internal"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceRequestInput unmarshals raw into the ServiceRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceRequestInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceRequestInternalInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"estimate", "internalNotes"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "estimate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimate"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["estimate"] = data
+		case "internalNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internalNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["internalNotes"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceRequestInternalInput unmarshals raw into the ServiceRequestInternalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceRequestInternalInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceRequestInternalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceRequestRequestInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subject", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["subject"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceRequestRequestInput unmarshals raw into the ServiceRequestRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceRequestRequestInput(ctx context.Context, raw any) (map[string]any, error) {
+	var out map[string]any
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceRequestRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStageExceptionInput(ctx context.Context, obj any) (model.StageExceptionInput, error) {
+	var it model.StageExceptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stage", "internal", "external"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Internal = data
+		case "external":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("external"))
+			data, err := ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.External = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStageExceptionInput unmarshals raw into the StageExceptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStageExceptionInput(ctx context.Context, raw any) (model.StageExceptionInput, error) {
+	var out model.StageExceptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageExceptionInput", raw, &out)
 	return out, err
 }
 
@@ -7023,6 +15839,207 @@ func UnmarshalUserFilter(ctx context.Context, raw any) (model.UserFilter, error)
 
 // region    **************************** object.gotpl ****************************
 
+var accessExplanationImplementors = []string{"AccessExplanation"}
+
+func (ec *executionContext) _AccessExplanation(ctx context.Context, sel ast.SelectionSet, obj *access.Explanation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessExplanationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessExplanation")
+		case "mode":
+			out.Values[i] = ec._AccessExplanation_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._AccessExplanation_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessSettingsImplementors = []string{"AccessSettings"}
+
+func (ec *executionContext) _AccessSettings(ctx context.Context, sel ast.SelectionSet, obj *forms.Effective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessSettings")
+		case "internal":
+			out.Values[i] = ec._AccessSettings_internal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "external":
+			out.Values[i] = ec._AccessSettings_external(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stageExceptions":
+			out.Values[i] = ec._AccessSettings_stageExceptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visibleOnlyFor":
+			out.Values[i] = ec._AccessSettings_visibleOnlyFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modifyOnlyFor":
+			out.Values[i] = ec._AccessSettings_modifyOnlyFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overridden":
+			out.Values[i] = ec._AccessSettings_overridden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessStepImplementors = []string{"AccessStep"}
+
+func (ec *executionContext) _AccessStep(ctx context.Context, sel ast.SelectionSet, obj *access.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessStep")
+		case "layer":
+			out.Values[i] = ec._AccessStep_layer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setting":
+			out.Values[i] = ec._AccessStep_setting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._AccessStep_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._AccessStep_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aclEntryImplementors = []string{"AclEntry"}
+
+func (ec *executionContext) _AclEntry(ctx context.Context, sel ast.SelectionSet, obj *cases.ACLEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aclEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AclEntry")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AclEntry_user(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AclEntry_group(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AclEntry_contact(ctx, field, obj)
+				})
+		case "rights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AclEntry_rights(ctx, field, obj)
+				})
+		case "allDocuments":
+			out.Values[i] = ec._AclEntry_allDocuments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditRecordImplementors = []string{"AuditRecord"}
 
 func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionSet, obj *audit.Record) graphql.Marshaler {
@@ -7223,9 +16240,634 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var candidateQuestionnaireImplementors = []string{"CandidateQuestionnaire"}
+
+func (ec *executionContext) _CandidateQuestionnaire(ctx context.Context, sel ast.SelectionSet, obj *procedures.CandidateQuestionnaire) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnaireImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnaire")
+		case "basic":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CandidateQuestionnaire_basic(ctx, field, obj)
+				})
+		case "personal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CandidateQuestionnaire_personal(ctx, field, obj)
+				})
+		case "hr":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CandidateQuestionnaire_hr(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._CandidateQuestionnaire_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.Values[i] = ec._CandidateQuestionnaire_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateQuestionnaireBasicImplementors = []string{"CandidateQuestionnaireBasic"}
+
+func (ec *executionContext) _CandidateQuestionnaireBasic(ctx context.Context, sel ast.SelectionSet, obj *procedures.CandidateQuestionnaireBasic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnaireBasicImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnaireBasic")
+		case "firstName":
+			out.Values[i] = ec._CandidateQuestionnaireBasic_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._CandidateQuestionnaireBasic_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._CandidateQuestionnaireBasic_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._CandidateQuestionnaireBasic_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateQuestionnaireConnectionImplementors = []string{"CandidateQuestionnaireConnection"}
+
+func (ec *executionContext) _CandidateQuestionnaireConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CandidateQuestionnaireConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnaireConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnaireConnection")
+		case "edges":
+			out.Values[i] = ec._CandidateQuestionnaireConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CandidateQuestionnaireConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateQuestionnaireEdgeImplementors = []string{"CandidateQuestionnaireEdge"}
+
+func (ec *executionContext) _CandidateQuestionnaireEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CandidateQuestionnaireEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnaireEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnaireEdge")
+		case "cursor":
+			out.Values[i] = ec._CandidateQuestionnaireEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CandidateQuestionnaireEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateQuestionnaireHrImplementors = []string{"CandidateQuestionnaireHr"}
+
+func (ec *executionContext) _CandidateQuestionnaireHr(ctx context.Context, sel ast.SelectionSet, obj *procedures.CandidateQuestionnaireHr) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnaireHrImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnaireHr")
+		case "notes":
+			out.Values[i] = ec._CandidateQuestionnaireHr_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._CandidateQuestionnaireHr_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var candidateQuestionnairePersonalImplementors = []string{"CandidateQuestionnairePersonal"}
+
+func (ec *executionContext) _CandidateQuestionnairePersonal(ctx context.Context, sel ast.SelectionSet, obj *procedures.CandidateQuestionnairePersonal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateQuestionnairePersonalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateQuestionnairePersonal")
+		case "birthDate":
+			out.Values[i] = ec._CandidateQuestionnairePersonal_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._CandidateQuestionnairePersonal_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "education":
+			out.Values[i] = ec._CandidateQuestionnairePersonal_education(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousEmployment":
+			out.Values[i] = ec._CandidateQuestionnairePersonal_previousEmployment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseImplementors = []string{"Case"}
+
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *cases.Case) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Case")
+		case "id":
+			out.Values[i] = ec._Case_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "procedure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_procedure(ctx, field, obj)
+				})
+		case "stage":
+			out.Values[i] = ec._Case_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Case_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "creator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_creator(ctx, field, obj)
+				})
+		case "assignees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_assignees(ctx, field, obj)
+				})
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_participants(ctx, field, obj)
+				})
+		case "acl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_acl(ctx, field, obj)
+				})
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_project(ctx, field, obj)
+				})
+		case "company":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_company(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_contact(ctx, field, obj)
+				})
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_position(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Case_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "access":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_access(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseAccessImplementors = []string{"CaseAccess"}
+
+func (ec *executionContext) _CaseAccess(ctx context.Context, sel ast.SelectionSet, obj *model.CaseAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseAccess")
+		case "rights":
+			out.Values[i] = ec._CaseAccess_rights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantedBy":
+			out.Values[i] = ec._CaseAccess_grantedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._CaseAccess_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseConnectionImplementors = []string{"CaseConnection"}
+
+func (ec *executionContext) _CaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseConnection")
+		case "edges":
+			out.Values[i] = ec._CaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEdgeImplementors = []string{"CaseEdge"}
+
+func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseParticipantImplementors = []string{"CaseParticipant"}
+
+func (ec *executionContext) _CaseParticipant(ctx context.Context, sel ast.SelectionSet, obj *cases.ParticipantEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseParticipant")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseParticipant_user(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseParticipant_contact(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._CaseParticipant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var clientGrantImplementors = []string{"ClientGrant"}
+
+func (ec *executionContext) _ClientGrant(ctx context.Context, sel ast.SelectionSet, obj *clients.Grant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clientGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClientGrant")
+		case "clientId":
+			out.Values[i] = ec._ClientGrant_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ClientGrant_user(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var companyImplementors = []string{"Company"}
+
+func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, obj *clients.Client) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Company")
+		case "id":
+			out.Values[i] = ec._Company_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Company_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Company_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact"}
 
-func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *model.Contact) graphql.Marshaler {
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *clients.Client) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -7236,6 +16878,70 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Contact")
 		case "id":
 			out.Values[i] = ec._Contact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Contact_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Contact_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Contact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "company":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_company(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Contact_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldAccessImplementors = []string{"FieldAccess"}
+
+func (ec *executionContext) _FieldAccess(ctx context.Context, sel ast.SelectionSet, obj *model.FieldAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldAccess")
+		case "field":
+			out.Values[i] = ec._FieldAccess_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mode":
+			out.Values[i] = ec._FieldAccess_mode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7419,6 +17125,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "moveCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCaseFieldMode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCaseFieldMode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCaseAcl":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCaseAcl(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSectionAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSectionAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setFieldAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setFieldAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetSectionAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetSectionAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetFieldAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetFieldAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantProcedureAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantProcedureAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantClientAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantClientAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCompany":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCompany(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
@@ -7513,6 +17310,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCandidateQuestionnaire":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCandidateQuestionnaire(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCandidateQuestionnaire":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCandidateQuestionnaire(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSalaryChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSalaryChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSalaryChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSalaryChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createServiceRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createServiceRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateServiceRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateServiceRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7758,6 +17597,304 @@ func (ec *executionContext) _PositionRight(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var principalRefImplementors = []string{"PrincipalRef"}
+
+func (ec *executionContext) _PrincipalRef(ctx context.Context, sel ast.SelectionSet, obj *access.Ref) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, principalRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PrincipalRef")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrincipalRef_user(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrincipalRef_group(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procedureImplementors = []string{"Procedure"}
+
+func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet, obj *forms.Compiled) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Procedure")
+		case "key":
+			out.Values[i] = ec._Procedure_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Procedure_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stages":
+			out.Values[i] = ec._Procedure_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalCreate":
+			out.Values[i] = ec._Procedure_externalCreate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keepAccessAfterTask":
+			out.Values[i] = ec._Procedure_keepAccessAfterTask(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._Procedure_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grants":
+			out.Values[i] = ec._Procedure_grants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procedureFieldImplementors = []string{"ProcedureField"}
+
+func (ec *executionContext) _ProcedureField(ctx context.Context, sel ast.SelectionSet, obj *forms.FieldView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcedureField")
+		case "key":
+			out.Values[i] = ec._ProcedureField_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._ProcedureField_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProcedureField_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ProcedureField_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "access":
+			out.Values[i] = ec._ProcedureField_access(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procedureGrantImplementors = []string{"ProcedureGrant"}
+
+func (ec *executionContext) _ProcedureGrant(ctx context.Context, sel ast.SelectionSet, obj *access.Grant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcedureGrant")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcedureGrant_user(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcedureGrant_group(ctx, field, obj)
+				})
+		case "right":
+			out.Values[i] = ec._ProcedureGrant_right(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procedureSectionImplementors = []string{"ProcedureSection"}
+
+func (ec *executionContext) _ProcedureSection(ctx context.Context, sel ast.SelectionSet, obj *forms.SectionView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcedureSection")
+		case "key":
+			out.Values[i] = ec._ProcedureSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProcedureSection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._ProcedureSection_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "access":
+			out.Values[i] = ec._ProcedureSection_access(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectImplementors = []string{"Project"}
+
+func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *clients.Project) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Project")
+		case "id":
+			out.Values[i] = ec._Project_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Project_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counterparty":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_counterparty(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Project_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -7782,6 +17919,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "procedures":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_procedures(ctx, field)
+				})
+		case "procedure":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_procedure(ctx, field)
+				})
+		case "case":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_case(ctx, field)
+				})
+		case "cases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cases(ctx, field)
+				})
+		case "myTasks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myTasks(ctx, field)
+				})
+		case "explainFieldAccess":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_explainFieldAccess(ctx, field)
 				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -7831,6 +18004,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "candidateQuestionnaire":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_candidateQuestionnaire(ctx, field)
+				})
+		case "candidateQuestionnaires":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_candidateQuestionnaires(ctx, field)
+				})
+		case "salaryChange":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salaryChange(ctx, field)
+				})
+		case "salaryChanges":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salaryChanges(ctx, field)
+				})
+		case "serviceRequest":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceRequest(ctx, field)
+				})
+		case "serviceRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceRequests(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7844,6 +18053,415 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryChangeImplementors = []string{"SalaryChange"}
+
+func (ec *executionContext) _SalaryChange(ctx context.Context, sel ast.SelectionSet, obj *procedures.SalaryChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryChange")
+		case "employee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryChange_employee(ctx, field, obj)
+				})
+		case "compensation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryChange_compensation(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._SalaryChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.Values[i] = ec._SalaryChange_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryChangeCompensationImplementors = []string{"SalaryChangeCompensation"}
+
+func (ec *executionContext) _SalaryChangeCompensation(ctx context.Context, sel ast.SelectionSet, obj *procedures.SalaryChangeCompensation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryChangeCompensationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryChangeCompensation")
+		case "currentSalary":
+			out.Values[i] = ec._SalaryChangeCompensation_currentSalary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestedSalary":
+			out.Values[i] = ec._SalaryChangeCompensation_requestedSalary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryChangeConnectionImplementors = []string{"SalaryChangeConnection"}
+
+func (ec *executionContext) _SalaryChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SalaryChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryChangeConnection")
+		case "edges":
+			out.Values[i] = ec._SalaryChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SalaryChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryChangeEdgeImplementors = []string{"SalaryChangeEdge"}
+
+func (ec *executionContext) _SalaryChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SalaryChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._SalaryChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SalaryChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryChangeEmployeeImplementors = []string{"SalaryChangeEmployee"}
+
+func (ec *executionContext) _SalaryChangeEmployee(ctx context.Context, sel ast.SelectionSet, obj *procedures.SalaryChangeEmployee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryChangeEmployeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryChangeEmployee")
+		case "employeeName":
+			out.Values[i] = ec._SalaryChangeEmployee_employeeName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._SalaryChangeEmployee_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "justification":
+			out.Values[i] = ec._SalaryChangeEmployee_justification(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRequestImplementors = []string{"ServiceRequest"}
+
+func (ec *executionContext) _ServiceRequest(ctx context.Context, sel ast.SelectionSet, obj *procedures.ServiceRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRequest")
+		case "request":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceRequest_request(ctx, field, obj)
+				})
+		case "internal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceRequest_internal(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._ServiceRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.Values[i] = ec._ServiceRequest_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRequestConnectionImplementors = []string{"ServiceRequestConnection"}
+
+func (ec *executionContext) _ServiceRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ServiceRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRequestConnection")
+		case "edges":
+			out.Values[i] = ec._ServiceRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ServiceRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRequestEdgeImplementors = []string{"ServiceRequestEdge"}
+
+func (ec *executionContext) _ServiceRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ServiceRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._ServiceRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ServiceRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRequestInternalImplementors = []string{"ServiceRequestInternal"}
+
+func (ec *executionContext) _ServiceRequestInternal(ctx context.Context, sel ast.SelectionSet, obj *procedures.ServiceRequestInternal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRequestInternalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRequestInternal")
+		case "estimate":
+			out.Values[i] = ec._ServiceRequestInternal_estimate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "internalNotes":
+			out.Values[i] = ec._ServiceRequestInternal_internalNotes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceRequestRequestImplementors = []string{"ServiceRequestRequest"}
+
+func (ec *executionContext) _ServiceRequestRequest(ctx context.Context, sel ast.SelectionSet, obj *procedures.ServiceRequestRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceRequestRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceRequestRequest")
+		case "subject":
+			out.Values[i] = ec._ServiceRequestRequest_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ServiceRequestRequest_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7906,6 +18524,49 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 		case "smsConfigured":
 			out.Values[i] = ec._Settings_smsConfigured(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stageModeImplementors = []string{"StageMode"}
+
+func (ec *executionContext) _StageMode(ctx context.Context, sel ast.SelectionSet, obj *forms.StageModeView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stageModeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StageMode")
+		case "stage":
+			out.Values[i] = ec._StageMode_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internal":
+			out.Values[i] = ec._StageMode_internal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "external":
+			out.Values[i] = ec._StageMode_external(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -8601,6 +19262,82 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccessExplanation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐExplanation(ctx context.Context, sel ast.SelectionSet, v *access.Explanation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessExplanation!")
+		return graphql.Null
+	}
+	return ec._AccessExplanation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessSettings2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐEffective(ctx context.Context, sel ast.SelectionSet, v forms.Effective) graphql.Marshaler {
+	return ec._AccessSettings(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNAccessSettingsInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsInput(ctx context.Context, v any) (model.AccessSettingsInput, error) {
+	res, err := ec.unmarshalInputAccessSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessStep2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐStep(ctx context.Context, sel ast.SelectionSet, v access.Step) graphql.Marshaler {
+	return ec._AccessStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessStep2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Step) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessStep2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAclEntry2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐACLEntry(ctx context.Context, sel ast.SelectionSet, v cases.ACLEntry) graphql.Marshaler {
+	return ec._AclEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAclEntry2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐACLEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.ACLEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAclEntry2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐACLEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAclEntryInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐACLEntryInput(ctx context.Context, v any) (model.ACLEntryInput, error) {
+	res, err := ec.unmarshalInputAclEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAclEntryInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐACLEntryInputᚄ(ctx context.Context, v any) ([]model.ACLEntryInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ACLEntryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAclEntryInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐACLEntryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNAuditRecord2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋauditᚐRecord(ctx context.Context, sel ast.SelectionSet, v *audit.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditRecord!")
@@ -8659,6 +19396,140 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCandidateQuestionnaire2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaire(ctx context.Context, sel ast.SelectionSet, v *procedures.CandidateQuestionnaire) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CandidateQuestionnaire!")
+		return graphql.Null
+	}
+	return ec._CandidateQuestionnaire(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCandidateQuestionnaireConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireConnection(ctx context.Context, sel ast.SelectionSet, v *model.CandidateQuestionnaireConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CandidateQuestionnaireConnection!")
+		return graphql.Null
+	}
+	return ec._CandidateQuestionnaireConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCandidateQuestionnaireEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireEdge(ctx context.Context, sel ast.SelectionSet, v model.CandidateQuestionnaireEdge) graphql.Marshaler {
+	return ec._CandidateQuestionnaireEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCandidateQuestionnaireEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CandidateQuestionnaireEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidateQuestionnaireEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCandidateQuestionnaireEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCandidateQuestionnaireInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCandidateQuestionnaireInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx context.Context, sel ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Case!")
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseAccess2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseAccess(ctx context.Context, sel ast.SelectionSet, v *model.CaseAccess) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseAccess!")
+		return graphql.Null
+	}
+	return ec._CaseAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.CaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseConnection!")
+		return graphql.Null
+	}
+	return ec._CaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEdge(ctx context.Context, sel ast.SelectionSet, v model.CaseEdge) graphql.Marshaler {
+	return ec._CaseEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseParticipant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntry(ctx context.Context, sel ast.SelectionSet, v cases.ParticipantEntry) graphql.Marshaler {
+	return ec._CaseParticipant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseParticipant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.ParticipantEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseParticipant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNClientGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐGrant(ctx context.Context, sel ast.SelectionSet, v *clients.Grant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClientGrant!")
+		return graphql.Null
+	}
+	return ec._ClientGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx context.Context, sel ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Company!")
+		return graphql.Null
+	}
+	return ec._Company(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx context.Context, sel ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Contact!")
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateContactInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreateContactInput(ctx context.Context, v any) (model.CreateContactInput, error) {
+	res, err := ec.unmarshalInputCreateContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8676,6 +19547,46 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNFieldAccess2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐFieldAccess(ctx context.Context, sel ast.SelectionSet, v model.FieldAccess) graphql.Marshaler {
+	return ec._FieldAccess(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldAccess2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐFieldAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldAccess) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldAccess2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐFieldAccess(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx context.Context, v any) (access.Mode, error) {
+	var res access.Mode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx context.Context, sel ast.SelectionSet, v access.Mode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldType(ctx context.Context, v any) (forms.FieldType, error) {
+	var res forms.FieldType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldType2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldType(ctx context.Context, sel ast.SelectionSet, v forms.FieldType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNGroup2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx context.Context, sel ast.SelectionSet, v groups.Group) graphql.Marshaler {
@@ -8754,6 +19665,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasega
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx context.Context, v any) (cases.Role, error) {
+	var res cases.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx context.Context, sel ast.SelectionSet, v cases.Role) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPermission2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐPermission(ctx context.Context, v any) (access.Permission, error) {
@@ -8870,12 +19791,296 @@ func (ec *executionContext) marshalNPrincipalKind2githubᚗcomᚋcasegateᚋcase
 	return v
 }
 
+func (ec *executionContext) marshalNPrincipalRef2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRef(ctx context.Context, sel ast.SelectionSet, v access.Ref) graphql.Marshaler {
+	return ec._PrincipalRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPrincipalRef2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRefᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Ref) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPrincipalRef2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPrincipalRefInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInput(ctx context.Context, v any) (model.PrincipalRefInput, error) {
+	res, err := ec.unmarshalInputPrincipalRefInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProcedure2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx context.Context, sel ast.SelectionSet, v forms.Compiled) graphql.Marshaler {
+	return ec._Procedure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProcedure2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiledᚄ(ctx context.Context, sel ast.SelectionSet, v []forms.Compiled) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcedure2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx context.Context, sel ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Procedure!")
+		return graphql.Null
+	}
+	return ec._Procedure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcedureField2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldView(ctx context.Context, sel ast.SelectionSet, v forms.FieldView) graphql.Marshaler {
+	return ec._ProcedureField(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProcedureField2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldViewᚄ(ctx context.Context, sel ast.SelectionSet, v []forms.FieldView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcedureField2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcedureField2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐFieldView(ctx context.Context, sel ast.SelectionSet, v *forms.FieldView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcedureField!")
+		return graphql.Null
+	}
+	return ec._ProcedureField(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcedureGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐGrant(ctx context.Context, sel ast.SelectionSet, v access.Grant) graphql.Marshaler {
+	return ec._ProcedureGrant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProcedureGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Grant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcedureGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcedureSection2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionView(ctx context.Context, sel ast.SelectionSet, v forms.SectionView) graphql.Marshaler {
+	return ec._ProcedureSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProcedureSection2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionViewᚄ(ctx context.Context, sel ast.SelectionSet, v []forms.SectionView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcedureSection2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcedureSection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐSectionView(ctx context.Context, sel ast.SelectionSet, v *forms.SectionView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcedureSection!")
+		return graphql.Null
+	}
+	return ec._ProcedureSection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐProject(ctx context.Context, sel ast.SelectionSet, v *clients.Project) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Project!")
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, v any) (access.Right, error) {
+	var res access.Right
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, sel ast.SelectionSet, v access.Right) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx context.Context, v any) ([]access.Right, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]access.Right, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Right) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRight2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSalaryChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChange(ctx context.Context, sel ast.SelectionSet, v *procedures.SalaryChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryChange!")
+		return graphql.Null
+	}
+	return ec._SalaryChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSalaryChangeConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.SalaryChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryChangeConnection!")
+		return graphql.Null
+	}
+	return ec._SalaryChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSalaryChangeEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeEdge(ctx context.Context, sel ast.SelectionSet, v model.SalaryChangeEdge) graphql.Marshaler {
+	return ec._SalaryChangeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSalaryChangeEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SalaryChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalaryChangeEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSalaryChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSalaryChangeInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputSalaryChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequest(ctx context.Context, sel ast.SelectionSet, v *procedures.ServiceRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceRequest!")
+		return graphql.Null
+	}
+	return ec._ServiceRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceRequestConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestConnection(ctx context.Context, sel ast.SelectionSet, v *model.ServiceRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceRequestConnection!")
+		return graphql.Null
+	}
+	return ec._ServiceRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceRequestEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestEdge(ctx context.Context, sel ast.SelectionSet, v model.ServiceRequestEdge) graphql.Marshaler {
+	return ec._ServiceRequestEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNServiceRequestEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ServiceRequestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceRequestEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐServiceRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNServiceRequestInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputServiceRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSettings2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsettingsᚐSettings(ctx context.Context, sel ast.SelectionSet, v *settings.Settings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Settings!")
 		return graphql.Null
 	}
 	return ec._Settings(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStageExceptionInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐStageExceptionInput(ctx context.Context, v any) (model.StageExceptionInput, error) {
+	res, err := ec.unmarshalInputStageExceptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStageMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐStageModeView(ctx context.Context, sel ast.SelectionSet, v forms.StageModeView) graphql.Marshaler {
+	return ec._StageMode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStageMode2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐStageModeViewᚄ(ctx context.Context, sel ast.SelectionSet, v []forms.StageModeView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐStageModeView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -8929,6 +20134,26 @@ func (ec *executionContext) unmarshalNUpdateSettingsInput2githubᚗcomᚋcasegat
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx context.Context, sel ast.SelectionSet, v users.User) graphql.Marshaler {
+	return ec._User(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUser2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []users.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx context.Context, sel ast.SelectionSet, v *users.User) graphql.Marshaler {
@@ -9165,7 +20390,67 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐContact(ctx context.Context, sel ast.SelectionSet, v *model.Contact) graphql.Marshaler {
+func (ec *executionContext) marshalOCandidateQuestionnaireBasic2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaireBasic(ctx context.Context, sel ast.SelectionSet, v *procedures.CandidateQuestionnaireBasic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CandidateQuestionnaireBasic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCandidateQuestionnaireBasicInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCandidateQuestionnaireBasicInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCandidateQuestionnaireHr2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnaireHr(ctx context.Context, sel ast.SelectionSet, v *procedures.CandidateQuestionnaireHr) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CandidateQuestionnaireHr(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCandidateQuestionnaireHrInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCandidateQuestionnaireHrInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCandidateQuestionnairePersonal2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐCandidateQuestionnairePersonal(ctx context.Context, sel ast.SelectionSet, v *procedures.CandidateQuestionnairePersonal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CandidateQuestionnairePersonal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCandidateQuestionnairePersonalInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCandidateQuestionnairePersonalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCaseFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseFilter(ctx context.Context, v any) (*model.CaseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx context.Context, sel ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Company(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx context.Context, sel ast.SelectionSet, v *clients.Client) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -9208,6 +20493,82 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODecimal2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDecimal(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx context.Context, v any) (*access.Mode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(access.Mode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx context.Context, sel ast.SelectionSet, v *access.Mode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx context.Context, sel ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Group(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -9244,11 +20605,163 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOParticipantRole2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx context.Context, v any) (*cases.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(cases.Role)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParticipantRole2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx context.Context, sel ast.SelectionSet, v *cases.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOPosition2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋpositionsᚐPosition(ctx context.Context, sel ast.SelectionSet, v *positions.Position) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Position(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx context.Context, v any) ([]model.PrincipalRefInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PrincipalRefInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPrincipalRefInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐProject(ctx context.Context, sel ast.SelectionSet, v *clients.Project) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSalaryChangeCompensation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeCompensation(ctx context.Context, sel ast.SelectionSet, v *procedures.SalaryChangeCompensation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalaryChangeCompensation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSalaryChangeCompensationInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalaryChangeCompensationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalaryChangeEmployee2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeEmployee(ctx context.Context, sel ast.SelectionSet, v *procedures.SalaryChangeEmployee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalaryChangeEmployee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSalaryChangeEmployeeInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalaryChangeEmployeeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceRequestInternal2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequestInternal(ctx context.Context, sel ast.SelectionSet, v *procedures.ServiceRequestInternal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServiceRequestInternal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOServiceRequestInternalInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceRequestInternalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceRequestRequest2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐServiceRequestRequest(ctx context.Context, sel ast.SelectionSet, v *procedures.ServiceRequestRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServiceRequestRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOServiceRequestRequestInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceRequestRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStageExceptionInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐStageExceptionInputᚄ(ctx context.Context, v any) ([]model.StageExceptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StageExceptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStageExceptionInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐStageExceptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

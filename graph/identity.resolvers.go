@@ -11,10 +11,16 @@ import (
 
 	"github.com/casegate/casegate/graph/model"
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/users"
 )
+
+// Company is the resolver for the company field.
+func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*clients.Client, error) {
+	return optionalClient(ctx, deref(obj.CompanyID))
+}
 
 // Members is the resolver for the members field.
 func (r *groupResolver) Members(ctx context.Context, obj *groups.Group, first *int, after *string) (*model.UserConnection, error) {
@@ -206,11 +212,8 @@ func (r *viewerResolver) Substitution(ctx context.Context, obj *access.Principal
 }
 
 // Contact is the resolver for the contact field.
-func (r *viewerResolver) Contact(ctx context.Context, obj *access.Principal) (*model.Contact, error) {
-	if obj.ContactID == "" {
-		return nil, nil
-	}
-	return &model.Contact{ID: obj.ContactID}, nil
+func (r *viewerResolver) Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error) {
+	return optionalClient(ctx, obj.ContactID)
 }
 
 // Grant is the resolver for the grant field.
@@ -239,12 +242,14 @@ func (r *viewerResolver) PositionRights(ctx context.Context, obj *access.Princip
 
 // SessionExpiresAt is the resolver for the sessionExpiresAt field.
 func (r *viewerResolver) SessionExpiresAt(ctx context.Context, obj *access.Principal) (*time.Time, error) {
-	if obj.SessionID == "" {
+	if obj.SessionID == "" || obj.SessionExpiresAt.IsZero() {
 		return nil, nil
 	}
-	at, err := r.AuthService.ExpiresAt(ctx, obj)
-	return &at, err
+	at := obj.SessionExpiresAt
+	return &at, nil
 }
+
+func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
@@ -257,6 +262,7 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
+	contactResolver       struct{ *Resolver }
 	groupResolver         struct{ *Resolver }
 	positionResolver      struct{ *Resolver }
 	positionRightResolver struct{ *Resolver }

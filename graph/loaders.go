@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/users"
@@ -18,6 +19,8 @@ import (
 // users with their managers and groups costs three queries, not six hundred.
 type Loaders struct {
 	User           *dataloader.Loader[string, *users.User]
+	Group          *dataloader.Loader[string, *groups.Group]
+	Client         *dataloader.Loader[string, *clients.Client]
 	GroupsOf       *dataloader.Loader[string, []groups.Group]
 	PositionRights *dataloader.Loader[string, []positions.Right]
 	Position       *dataloader.Loader[string, *positions.Position]
@@ -27,21 +30,11 @@ type loadersKey struct{}
 
 // NewLoaders makes a fresh set of loaders for one request.
 func NewLoaders(db bun.IDB) *Loaders {
-	opts := []dataloader.Option[string, *users.User]{dataloader.WithWait[string, *users.User](time.Millisecond)}
 	return &Loaders{
-		User: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*users.User] {
-			rows, err := users.Load(ctx, db, ids)
-			byID := map[string]*users.User{}
-			for i := range rows {
-				byID[rows[i].ID] = &rows[i]
-			}
-			return results(ids, err, func(id string) (*users.User, error) {
-				if u := byID[id]; u != nil {
-					return u, nil
-				}
-				return nil, apperr.NotFound("user")
-			})
-		}, opts...),
+		User:     byID(db, users.Load, func(u *users.User) string { return u.ID }, "user"),
+		Group:    byID(db, groups.Load, func(g *groups.Group) string { return g.ID }, "group"),
+		Client:   byID(db, clients.Load, func(c *clients.Client) string { return c.ID }, "client"),
+		Position: byID(db, positions.Load, func(p *positions.Position) string { return p.ID }, "position"),
 		GroupsOf: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]groups.Group] {
 			m, err := groups.OfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]groups.Group, error) { return nonNil(m[id]), nil })
@@ -50,20 +43,24 @@ func NewLoaders(db bun.IDB) *Loaders {
 			m, err := positions.RightsOfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]positions.Right, error) { return nonNil(m[id]), nil })
 		}, dataloader.WithWait[string, []positions.Right](time.Millisecond)),
-		Position: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*positions.Position] {
-			rows, err := positions.Load(ctx, db, ids)
-			byID := map[string]*positions.Position{}
-			for i := range rows {
-				byID[rows[i].ID] = &rows[i]
-			}
-			return results(ids, err, func(id string) (*positions.Position, error) {
-				if p := byID[id]; p != nil {
-					return p, nil
-				}
-				return nil, apperr.NotFound("position")
-			})
-		}, dataloader.WithWait[string, *positions.Position](time.Millisecond)),
 	}
+}
+
+// byID is a loader of rows by id; an id with no row is NOT_FOUND.
+func byID[T any](db bun.IDB, load func(context.Context, bun.IDB, []string) ([]T, error), id func(*T) string, what string) *dataloader.Loader[string, *T] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*T] {
+		rows, err := load(ctx, db, ids)
+		found := make(map[string]*T, len(rows))
+		for i := range rows {
+			found[id(&rows[i])] = &rows[i]
+		}
+		return results(ids, err, func(key string) (*T, error) {
+			if r := found[key]; r != nil {
+				return r, nil
+			}
+			return nil, apperr.NotFound(what)
+		})
+	}, dataloader.WithWait[string, *T](time.Millisecond))
 }
 
 func results[T any](ids []string, err error, get func(string) (T, error)) []*dataloader.Result[T] {

@@ -4,6 +4,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/settings"
@@ -18,4 +21,7 @@ type Resolver struct {
 	GroupService    *groups.Service
 	PositionService *positions.Service
 	SettingsService *settings.Service
+	CaseService     *cases.Service
+	FormService     *forms.Service
+	ClientService   *clients.Service
 }

@@ -1,9 +1,9 @@
 // Command casegate runs the casegate GraphQL server and manages its database.
 //
-//	casegate serve [--demo] [flags]    start the server (embedded PostgreSQL without DATABASE_URL)
-//	casegate migrate up|down|status    manage the database schema
+//	casegate serve [--demo] [flags]            start the server (embedded PostgreSQL without DATABASE_URL)
+//	casegate migrate up|down|status [flags]    manage the database schema
 //
-// `casegate --help` lists every flag and environment variable.
+// `casegate --help` (or `casegate serve --help`) lists every flag and environment variable.
 package main
 
 import (
@@ -24,9 +24,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "casegate:", err)
-		}
+		fmt.Fprintln(os.Stderr, "casegate:", err)
 		os.Exit(1)
 	}
 }
@@ -36,19 +34,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr)
 		return errors.New("missing command")
 	}
+	var err error
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], stderr)
+		err = serve(ctx, args[1:], stderr)
 	case "migrate":
-		return migrate(ctx, args[1:], stdout, stderr)
+		err = migrate(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return nil
+	default:
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", args[0])
 	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", args[0])
+	if errors.Is(err, flag.ErrHelp) { // -h or --help after the command
+		usage(stdout)
+		return nil
+	}
+	return err
 }
 
+// newLogger returns the process's logger; level is valid (config checks it).
 func newLogger(format, level string, w io.Writer) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(level))

@@ -10,16 +10,23 @@ import (
 	"github.com/casegate/casegate/migrations"
 )
 
+// migrate runs `casegate migrate up|down|status [flags]`; flags may come before or after the verb.
+// Every verb takes the migration lock (see migrations.Locked), waiting for a server or another
+// command that is migrating the same database.
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(stderr) }
-	cfg, err := config.Load(fs, args, config.Getenv)
+	fs := newFlagSet("migrate")
+	cfg, rest, err := config.Load(fs, args, config.Getenv)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		return fmt.Errorf("migrate needs one of up, down, status")
+	}
+	verb := rest[0]
+	switch verb {
+	case "up", "down", "status":
+	default:
+		return fmt.Errorf("migrate needs one of up, down, status, not %q", verb)
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	db, stop, err := openDatabase(ctx, cfg, logger)
@@ -27,11 +34,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer stop()
-	m, err := migrations.NewMigrator(ctx, db)
-	if err != nil {
-		return err
-	}
-	switch fs.Arg(0) {
+	switch verb {
 	case "up":
 		group, err := migrations.Up(ctx, db)
 		if err != nil {
@@ -43,11 +46,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "migrated to", group)
 		}
 	case "down":
-		if err := m.Lock(ctx); err != nil {
-			return err
-		}
-		defer m.Unlock(ctx) //nolint:errcheck
-		group, err := m.Rollback(ctx)
+		group, err := migrations.Down(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -57,7 +56,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "rolled back", group)
 		}
 	case "status":
-		ms, err := m.MigrationsWithStatus(ctx)
+		ms, err := migrations.Status(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -68,8 +67,15 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			fmt.Fprintf(stdout, "%s_%s\t%s\n", mg.Name, mg.Comment, state)
 		}
-	default:
-		return fmt.Errorf("migrate needs one of up, down, status, not %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// newFlagSet returns the flag set of a command. It prints nothing itself: run prints the help for
+// -h/--help (to stdout, exit status 0) and main prints parse errors.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
 }

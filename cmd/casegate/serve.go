@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,12 +15,12 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(stderr) }
-	cfg, err := config.Load(fs, args, config.Getenv)
+	cfg, rest, err := config.Load(newFlagSet("serve"), args, config.Getenv)
 	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve takes no arguments, only flags (got %q)", rest)
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	db, stop, err := openDatabase(ctx, cfg, logger)
@@ -52,7 +51,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(a.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("casegate is serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/")
@@ -68,4 +67,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// HTTP server timeouts. A client may take ReadTimeout to send a request (uploads included: 25 MiB
+// need about 7 Mbit/s), the whole exchange may take WriteTimeout from the end of the headers, and
+// an idle keep-alive connection is closed after IdleTimeout, so slow or idle clients cannot hold
+// connections (and their goroutines) for ever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+)
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
 }

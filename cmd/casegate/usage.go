@@ -11,12 +11,14 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `casegate — GraphQL server for business-process cases with layered, field-level access.
 
 Usage:
-  casegate serve [--demo] [flags]    start the server; without DATABASE_URL it starts an embedded
-                                     PostgreSQL with its data under --data-dir
-  casegate migrate up|down|status    apply, roll back (last group) or list migrations
-  casegate help                      this text
+  casegate serve [--demo] [flags]            start the server; without DATABASE_URL it starts an
+                                             embedded PostgreSQL with its data under --data-dir
+  casegate migrate up|down|status [flags]    apply, roll back (last group) or list migrations
+  casegate help                              this text (also --help, serve --help, migrate --help)
 
-Every flag can also be given as an environment variable; secrets only as environment variables.
+Flags may come before or after the verb. Every flag can also be given as an environment variable;
+secrets only as environment variables. Prefer DATABASE_URL to --database-url when the URL holds a
+password: a flag's value shows in the process list.
 
 `)
 	config.PrintHelp(w)

@@ -8,10 +8,30 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/users"
 )
+
+// Fields left out keep their current value; `resetSectionAccess`/`resetFieldAccess` return to the schema's defaults.
+type AccessSettingsInput struct {
+	Internal        *access.Mode          `json:"internal,omitempty"`
+	External        *access.Mode          `json:"external,omitempty"`
+	StageExceptions []StageExceptionInput `json:"stageExceptions,omitempty"`
+	VisibleOnlyFor  []PrincipalRefInput   `json:"visibleOnlyFor,omitempty"`
+	ModifyOnlyFor   []PrincipalRefInput   `json:"modifyOnlyFor,omitempty"`
+}
+
+// Exactly one of userId, groupId and contactId.
+type ACLEntryInput struct {
+	UserID       *string        `json:"userId,omitempty"`
+	GroupID      *string        `json:"groupId,omitempty"`
+	ContactID    *string        `json:"contactId,omitempty"`
+	Rights       []access.Right `json:"rights"`
+	AllDocuments *bool          `json:"allDocuments,omitempty"`
+}
 
 type AuditFilter struct {
 	Action   *string `json:"action,omitempty"`
@@ -39,9 +59,47 @@ type AuthPayload struct {
 	Viewer    *access.Principal `json:"viewer"`
 }
 
-// A counterparty's contact person.
-type Contact struct {
-	ID string `json:"id"`
+type CandidateQuestionnaireConnection struct {
+	Edges    []CandidateQuestionnaireEdge `json:"edges"`
+	PageInfo *PageInfo                    `json:"pageInfo"`
+}
+
+type CandidateQuestionnaireEdge struct {
+	Cursor string                             `json:"cursor"`
+	Node   *procedures.CandidateQuestionnaire `json:"node"`
+}
+
+type CaseAccess struct {
+	Rights []access.Right `json:"rights"`
+	// Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT.
+	GrantedBy []string `json:"grantedBy"`
+	// Every field of the form, as "section.field", with its mode for the caller.
+	Fields []FieldAccess `json:"fields"`
+}
+
+type CaseConnection struct {
+	Edges    []CaseEdge `json:"edges"`
+	PageInfo *PageInfo  `json:"pageInfo"`
+}
+
+type CaseEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *cases.Case `json:"node"`
+}
+
+type CaseFilter struct {
+	Procedure  *string `json:"procedure,omitempty"`
+	Stage      *string `json:"stage,omitempty"`
+	ProjectID  *string `json:"projectId,omitempty"`
+	ClientID   *string `json:"clientId,omitempty"`
+	PositionID *string `json:"positionId,omitempty"`
+}
+
+type CreateContactInput struct {
+	Name      string  `json:"name"`
+	Email     *string `json:"email,omitempty"`
+	Phone     *string `json:"phone,omitempty"`
+	CompanyID *string `json:"companyId,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -51,6 +109,11 @@ type CreateUserInput struct {
 	Phone            *string    `json:"phone,omitempty"`
 	ManagerID        *string    `json:"managerId,omitempty"`
 	ProfileExpiresOn *time.Time `json:"profileExpiresOn,omitempty"`
+}
+
+type FieldAccess struct {
+	Field string      `json:"field"`
+	Mode  access.Mode `json:"mode"`
 }
 
 type GroupConnection struct {
@@ -84,7 +147,39 @@ type PositionEdge struct {
 	Node   *positions.Position `json:"node"`
 }
 
+// Exactly one of userId and groupId.
+type PrincipalRefInput struct {
+	UserID  *string `json:"userId,omitempty"`
+	GroupID *string `json:"groupId,omitempty"`
+}
+
 type Query struct {
+}
+
+type SalaryChangeConnection struct {
+	Edges    []SalaryChangeEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type SalaryChangeEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *procedures.SalaryChange `json:"node"`
+}
+
+type ServiceRequestConnection struct {
+	Edges    []ServiceRequestEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type ServiceRequestEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *procedures.ServiceRequest `json:"node"`
+}
+
+type StageExceptionInput struct {
+	Stage    string       `json:"stage"`
+	Internal *access.Mode `json:"internal,omitempty"`
+	External *access.Mode `json:"external,omitempty"`
 }
 
 // A substitution (zastępstwo): the substitute works with the substituted user's permissions.

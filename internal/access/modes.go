@@ -161,3 +161,16 @@ func capToRead(m Mode, right Right, tr *tracer, w where) Mode {
 	}
 	return m
 }
+
+// Unrestricted is the decision with enforcement off: MANAGE and every field as configured for
+// nobody in particular (MODIFY). Only the enforcement benchmark uses it, to measure what deciding
+// costs; nothing a user can reach turns it on.
+func Unrestricted(f *Form) *CaseDecision {
+	d := &CaseDecision{CaseRights: CaseRights{Right: Manage, GrantedBy: []string{"UNENFORCED"}}, form: f}
+	modes := make([]Mode, len(f.Sections)+f.fieldCount)
+	for i := range modes {
+		modes[i] = Modify
+	}
+	d.Sections, d.fields = modes[:len(f.Sections):len(f.Sections)], modes[len(f.Sections):]
+	return d
+}

@@ -1,6 +1,9 @@
 package access
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Kind is the kind of principal a request runs as.
 type Kind string
@@ -50,6 +53,9 @@ type Principal struct {
 	Permissions    []Permission
 	PositionRights []PositionRight
 	ClientGrants   []string // clients whose data the effective user may see (grantClientAccess)
+
+	// SessionExpiresAt is when the session ends (zero without a session), loaded with the principal.
+	SessionExpiresAt time.Time
 }
 
 // System is the principal of the built-in system user, used by jobs and bootstrap.

@@ -25,7 +25,7 @@ type Settings struct {
 
 // SectionSettings are a section's settings and its fields'.
 type SectionSettings struct {
-	Key    string
+	Key string
 	Settings
 	Fields []FieldSettings
 }

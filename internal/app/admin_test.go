@@ -1,18 +1,30 @@
 package app_test
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
 // writes counts the rows a failed mutation must not leave behind.
-func writes(s *gqltest.Server) [3]int {
-	return [3]int{
+func writes(s *gqltest.Server) [9]int {
+	return [9]int{
 		s.Count(`SELECT count(*) FROM users`),
 		s.Count(`SELECT count(*) FROM groups`),
 		s.Count(`SELECT count(*) FROM audit_log`),
+		s.Count(`SELECT count(*) FROM positions`),
+		s.Count(`SELECT count(*) FROM position_rights`),
+		s.Count(`SELECT count(*) FROM group_members`),
+		s.Count(`SELECT count(*) FROM settings`),
+		s.Count(`SELECT count(*) FROM sessions`),
+		s.Count(`SELECT count(*) FROM outbox`),
 	}
 }
 
@@ -52,7 +64,7 @@ func TestBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 				t.Errorf("error names field %v, want %q: %s", e.Extensions["field"], tc.field, e.Message)
 			}
 			if after := writes(s); after != before {
-				t.Errorf("failed mutation wrote rows: users/groups/audit %v -> %v", before, after)
+				t.Errorf("failed mutation wrote rows: users/groups/audit/positions/rights/members/settings/sessions/outbox %v -> %v", before, after)
 			}
 		})
 	}
@@ -231,7 +243,8 @@ func TestDirectoryAndStructure(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	s := gqltest.Start(t)
+	// SMS settings given, but there is no SMS sender yet: SMS is not configured.
+	s := gqltest.Start(t, func(c *config.Config) { c.SMSURL, c.SMSToken = "https://sms.example.test/api", "sms-token" })
 	admin := s.Admin()
 	var before struct {
 		Settings struct {
@@ -258,5 +271,204 @@ func TestSettings(t *testing.T) {
 	}
 	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'settings.update' AND 'timeZone' = ANY(changed_fields)`); n != 1 {
 		t.Fatalf("settings update audited %d times", n)
+	}
+}
+
+// The built-in system user is not an account to administer: its profile, status, groups and
+// position rights are refused with BAD_USER_INPUT naming the argument, and nothing is written.
+func TestSystemUserCannotBeAdministered(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	var g struct{ CreateGroup struct{ ID string } }
+	admin.Do(`mutation { createGroup(name: "Kadry") { id } }`, nil).MustOK(t).Decode(t, &g)
+	var p struct{ CreatePosition struct{ ID string } }
+	admin.Do(`mutation { createPosition(name: "HQ") { id } }`, nil).MustOK(t).Decode(t, &p)
+	vars := map[string]any{"u": access.SystemUserID, "g": g.CreateGroup.ID, "p": p.CreatePosition.ID}
+	before := writes(s)
+	for _, tc := range []struct{ query, field string }{
+		{`mutation($u: ID!) { updateUser(id: $u, input: {name: "Not the system"}) { id } }`, "id"},
+		{`mutation($u: ID!) { setUserStatus(id: $u, status: BLOCKED) { id } }`, "id"},
+		{`mutation($u: ID!) { setUserStatus(id: $u, status: ACTIVE) { id } }`, "id"},
+		{`mutation($u: ID!) { grantPermission(userId: $u, permission: ADMIN) { id } }`, "userId"},
+		{`mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`, "userId"},
+		{`mutation($p: ID!, $u: ID!) { grantPositionRight(positionId: $p, userId: $u) { includeSubtree } }`, "userId"},
+	} {
+		used := map[string]any{}
+		for k, v := range vars {
+			if strings.Contains(tc.query, "$"+k) {
+				used[k] = v
+			}
+		}
+		e := admin.Do(tc.query, used).MustFail(t, "BAD_USER_INPUT")
+		if e.Extensions["field"] != tc.field {
+			t.Errorf("%s: field = %v, want %s", tc.query, e.Extensions["field"], tc.field)
+		}
+	}
+	if after := writes(s); after != before {
+		t.Fatalf("refused changes of the system user wrote rows: %v -> %v", before, after)
+	}
+}
+
+func TestUpdateUserWithoutChangesIsRefused(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	id := createUser(t, admin, "same@casegate.test", "Same")
+	before := writes(s)
+	e := admin.Do(`mutation($u: ID!) { updateUser(id: $u, input: {}) { id } }`, map[string]any{"u": id}).MustFail(t, "BAD_USER_INPUT")
+	if e.Extensions["field"] != "input" || !strings.Contains(e.Message, "names no field to change") {
+		t.Fatalf("empty update: %q %v", e.Message, e.Extensions)
+	}
+	if after := writes(s); after != before {
+		t.Fatalf("an empty update wrote rows (an audit record?): %v -> %v", before, after)
+	}
+}
+
+func TestGroupSearchMatchesPatternCharactersLiterally(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	for _, name := range []string{"100% done", "1000 done", "A_B", "AxB", `back\slash`} {
+		admin.Do(`mutation($n: String!) { createGroup(name: $n) { id } }`, map[string]any{"n": name}).MustOK(t)
+	}
+	for search, want := range map[string]string{"%": "100% done", "_": "A_B", `\`: `back\slash`, "0% d": "100% done"} {
+		var out struct {
+			Groups struct {
+				Edges []struct{ Node struct{ Name string } }
+			}
+		}
+		admin.Do(`query($q: String) { groups(search: $q) { edges { node { name } } } }`, map[string]any{"q": search}).MustOK(t).Decode(t, &out)
+		if len(out.Groups.Edges) != 1 || out.Groups.Edges[0].Node.Name != want {
+			t.Errorf("search %q found %+v, want only %q", search, out.Groups.Edges, want)
+		}
+	}
+}
+
+// A database error is not the caller's fault: only "no such user / position" is BAD_USER_INPUT.
+func TestDatabaseErrorsAreNotBadInput(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	var g struct{ CreateGroup struct{ ID string } }
+	admin.Do(`mutation { createGroup(name: "Kadry") { id } }`, nil).MustOK(t).Decode(t, &g)
+	var p struct{ CreatePosition struct{ ID string } }
+	admin.Do(`mutation { createPosition(name: "HQ") { id } }`, nil).MustOK(t).Decode(t, &p)
+	uid := createUser(t, admin, "member@casegate.test", "Member")
+	ctx := context.Background()
+	root := &access.Principal{Kind: access.KindInternal, UserID: "00000000-0000-0000-0000-0000000000aa",
+		NativeUserID: "00000000-0000-0000-0000-0000000000aa", Permissions: []access.Permission{access.PermAdmin}}
+	r := s.App.Resolver
+
+	// A missing user or parent is still the caller's fault.
+	if _, err := r.GroupService.AddMember(ctx, root, g.CreateGroup.ID, "00000000-0000-0000-0000-00000000dead"); !isInput(err, "userId") {
+		t.Fatalf("AddMember of an unknown user: %v", err)
+	}
+	missing := "00000000-0000-0000-0000-00000000dead"
+	if _, err := r.PositionService.Create(ctx, root, "Child", &missing); !isInput(err, "parentId") {
+		t.Fatalf("Create under an unknown parent: %v", err)
+	}
+
+	// A broken database is not.
+	for _, stmt := range []string{`ALTER TABLE users RENAME TO users_gone`, `ALTER TABLE positions RENAME TO positions_gone`} {
+		if _, err := s.DB.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.GroupService.AddMember(ctx, root, g.CreateGroup.ID, uid); err == nil || errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("AddMember with the users table gone: %v, want a database error", err)
+	}
+	if _, err := r.PositionService.Create(ctx, root, "Child", &p.CreatePosition.ID); err == nil || errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("Create with the positions table gone: %v, want a database error", err)
+	}
+}
+
+func isInput(err error, field string) bool {
+	var ie *apperr.InputError
+	return errors.As(err, &ie) && ie.Field == field
+}
+
+// Two administrators removing each other at the same moment cannot leave nobody in charge.
+func TestLastActiveAdministratorStays(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	other := createUser(t, admin, "second@casegate.test", "Second Admin")
+	var me struct {
+		Me struct{ User struct{ ID string } }
+	}
+	admin.Do(`{ me { user { id } } }`, nil).MustOK(t).Decode(t, &me)
+	first := me.Me.User.ID
+	ctx := context.Background()
+	users := s.App.Resolver.UserService
+	principal := func(id string) *access.Principal {
+		return &access.Principal{Kind: access.KindInternal, UserID: id, NativeUserID: id, Permissions: []access.Permission{access.PermAdmin}}
+	}
+	restore := func() {
+		t.Helper()
+		for _, id := range []string{first, other} {
+			if _, err := users.SetStatus(ctx, access.System(), id, "ACTIVE"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := users.GrantPermission(ctx, access.System(), id, access.PermAdmin); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	activeAdmins := func() int {
+		return s.Count(`SELECT count(*) FROM users WHERE status = 'ACTIVE' AND 'ADMIN' = ANY(permissions)`)
+	}
+	for _, tc := range []struct {
+		name   string
+		remove func(actor, target string) error
+	}{
+		{"revoke ADMIN", func(actor, target string) error {
+			_, err := users.RevokePermission(ctx, principal(actor), target, access.PermAdmin)
+			return err
+		}},
+		{"deactivate", func(actor, target string) error {
+			_, err := users.SetStatus(ctx, principal(actor), target, "DEACTIVATED")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 10 {
+				restore()
+				errs := make([]error, 2)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() { <-start; errs[0] = tc.remove(first, other) })
+				wg.Go(func() { <-start; errs[1] = tc.remove(other, first) })
+				close(start)
+				wg.Wait()
+				if n := activeAdmins(); n != 1 {
+					t.Fatalf("%d active administrators left (errors %v), want 1", n, errs)
+				}
+				refused := 0
+				for _, err := range errs {
+					if err != nil {
+						if !errors.Is(err, apperr.ErrBadInput) {
+							t.Fatalf("unexpected error: %v", err)
+						}
+						refused++
+					}
+				}
+				if refused != 1 {
+					t.Fatalf("errors %v, want exactly one refusal", errs)
+				}
+			}
+		})
+	}
+	// Alone, the last administrator's removal is refused even by the system.
+	restore()
+	if _, err := users.RevokePermission(ctx, principal(first), other, access.PermAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.SetStatus(ctx, access.System(), first, "BLOCKED"); !errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("blocking the last administrator: %v", err)
+	}
+	if _, err := users.RevokePermission(ctx, access.System(), first, access.PermAdmin); !errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("revoking the last administrator's ADMIN: %v", err)
+	}
+	// The self check looks at who is logged in (the native user).
+	substituting := &access.Principal{Kind: access.KindInternal, UserID: other, NativeUserID: first, SubstitutionID: "s",
+		Permissions: []access.Permission{access.PermAdmin}}
+	if _, err := users.RevokePermission(ctx, substituting, first, access.PermAdmin); !isInput(err, "permission") {
+		t.Fatalf("revoking one's own ADMIN while substituting: %v", err)
 	}
 }

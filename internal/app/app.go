@@ -15,13 +15,17 @@ import (
 
 	"github.com/casegate/casegate/graph"
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/jobs"
 	"github.com/casegate/casegate/internal/mail"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/password"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/server"
 	"github.com/casegate/casegate/internal/session"
 	"github.com/casegate/casegate/internal/settings"
@@ -43,6 +47,9 @@ type Options struct {
 	Password *password.Params
 	// JobInterval is how often the outbox is delivered (default 5 s).
 	JobInterval time.Duration
+	// AccessOff switches access enforcement off, for the benchmark that measures its cost
+	// (cmd/casegate-bench). No flag, variable or setting reaches it.
+	AccessOff bool
 }
 
 // New builds casegate on db (already migrated).
@@ -60,7 +67,9 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
 	set := &settings.Service{DB: db, Clock: o.Clock, Defaults: settings.Settings{
 		TimeZone: cfg.TimeZone, PublicBaseURL: cfg.BaseURL(),
-		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: cfg.SMSURL != "" && cfg.SMSToken != "",
+		// No SMS sender exists yet (SMS messages wait in the outbox), so SMS is not configured whatever
+		// CASEGATE_SMS_* say: reporting true would let features rely on codes that never arrive.
+		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: false,
 	}}
 	us := &users.Service{DB: db, Clock: o.Clock, Password: pw}
 	r := &graph.Resolver{
@@ -71,7 +80,11 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		SettingsService: set,
 		AuthService: &auth.Service{DB: db, Clock: o.Clock, TTL: cfg.SessionTTL, Limits: auth.DefaultLimits,
 			Users: us, Settings: set},
+		FormService:   &forms.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry},
+		ClientService: &clients.Service{DB: db, Clock: o.Clock},
 	}
+	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
+		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff}
 	if cfg.AdminEmail != "" {
 		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
 			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)
@@ -90,7 +103,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		Deliverer: outbox.NewDeliverer(db, senders, o.Clock, logger),
 		logger:    logger,
 		Handler: server.New(server.Options{Resolver: r, Auth: r.AuthService, DB: db, Logger: logger, Limits: server.Limits{
-			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes}}),
+			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes},
+			HiddenFieldErrors: cfg.HiddenFieldErrors}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)
 	if err != nil {
@@ -109,7 +123,15 @@ func (a *App) registerJobs(db *bun.DB, o Options) error {
 		if _, err := session.DeleteExpired(ctx, db, o.Clock.Now()); err != nil {
 			return err
 		}
-		return a.Resolver.AuthService.DeleteOldFailures(ctx)
+		if err := a.Resolver.AuthService.DeleteOldFailures(ctx); err != nil {
+			return err
+		}
+		if _, err := a.Resolver.AuthService.DeleteOldResets(ctx); err != nil {
+			return err
+		}
+		// Reset links that could not be mailed within their life are dead: do not keep them.
+		_, err := outbox.ExpireSecrets(ctx, db, o.Clock.Now(), auth.ResetTTL)
+		return err
 	}
 	if err := a.jobs.Every("outbox-delivery", o.JobInterval, deliver); err != nil {
 		return err

@@ -65,4 +65,10 @@ func TestAuditLog(t *testing.T) {
 	if _, err := s.DB.Exec(`UPDATE audit_log SET action = 'x'`); err == nil {
 		t.Fatal("audit records could be changed")
 	}
+	if _, err := s.DB.Exec(`TRUNCATE audit_log`); err == nil {
+		t.Fatal("the audit log could be truncated")
+	}
+	if n := s.Count(`SELECT count(*) FROM audit_log`); n == 0 {
+		t.Fatal("audit records are gone")
+	}
 }

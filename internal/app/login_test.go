@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
@@ -159,4 +161,60 @@ func mustLoc(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// Concurrent wrong logins for one account cannot get past the limit: the check, the verification
+// and the recording of a failure are one step as far as other attempts can tell.
+func TestLoginRateLimitHoldsUnderConcurrency(t *testing.T) {
+	s := gqltest.Start(t)
+	const attempts = 30
+	codes := make([]string, attempts)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Go(func() {
+			<-start
+			codes[i] = login(s.Anonymous(), gqltest.AdminEmail, "wrong-password-1").Code()
+		})
+	}
+	close(start)
+	wg.Wait()
+	verified := 0
+	for _, c := range codes {
+		switch c {
+		case "RATE_LIMITED":
+		case "UNAUTHENTICATED":
+			verified++
+		default:
+			t.Fatalf("unexpected answer %q", c)
+		}
+	}
+	if verified > auth.DefaultLimits.PerAccount {
+		t.Fatalf("%d of %d concurrent wrong logins were checked, want at most %d", verified, attempts, auth.DefaultLimits.PerAccount)
+	}
+	if n := s.Count(`SELECT count(*) FROM login_failures`); n > auth.DefaultLimits.PerAccount {
+		t.Fatalf("%d failures recorded, want at most %d", n, auth.DefaultLimits.PerAccount)
+	}
+}
+
+// Concurrent reset requests for one account send no more than the hourly bound.
+func TestPasswordResetRequestsBoundedUnderConcurrency(t *testing.T) {
+	s := gqltest.Start(t)
+	const requests = 30
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range requests {
+		wg.Go(func() {
+			<-start
+			s.Anonymous().Do(`mutation { requestPasswordReset(email: "admin@casegate.test") }`, nil).MustOK(t)
+		})
+	}
+	close(start)
+	wg.Wait()
+	if n := s.Count(`SELECT count(*) FROM password_resets`); n > 5 {
+		t.Fatalf("%d reset links for one account within the hour, want at most 5", n)
+	}
+	if n := s.Count(`SELECT count(*) FROM outbox`); n > 5 {
+		t.Fatalf("%d reset mails queued, want at most 5", n)
+	}
 }

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
+	"github.com/casegate/casegate/internal/outbox"
 )
 
 var linkRE = regexp.MustCompile(`https://casegate\.test/reset-password\?token=([A-Za-z0-9_-]+)`)
@@ -73,5 +76,75 @@ func TestPasswordReset(t *testing.T) {
 	}
 	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'user.password'`); n != 1 {
 		t.Fatalf("password change audited %d times, want 1", n)
+	}
+}
+
+// Asking for a reset link is anonymous: the audit record names no user, only the account concerned.
+func TestPasswordResetRequestIsAuditedAsAnonymous(t *testing.T) {
+	s := gqltest.Start(t)
+	id := createUser(t, s.Admin(), "forgetful@casegate.test", "Forgetful")
+	s.Anonymous().Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
+	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'user.password_reset.request'`); n != 1 {
+		t.Fatalf("%d reset-request records, want 1", n)
+	}
+	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'user.password_reset.request'
+		AND kind = 'INTERNAL' AND user_id IS NULL AND native_user_id IS NULL AND entity = 'user' AND entity_id = ?`, id); n != 1 {
+		t.Fatal("the reset request is audited as if the account's owner had acted")
+	}
+	// The audit log shows it without a user.
+	var out struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Kind     string
+					EntityID string
+					User     *struct{ Email string }
+				}
+			}
+		}
+	}
+	s.Admin().Do(`{ auditLog(filter: {action: "user.password_reset.request"}) { edges { node { kind entityId user { email } } } } }`, nil).
+		MustOK(t).Decode(t, &out)
+	if len(out.AuditLog.Edges) != 1 || out.AuditLog.Edges[0].Node.User != nil || out.AuditLog.Edges[0].Node.EntityID != id {
+		t.Fatalf("audit log = %+v", out.AuditLog)
+	}
+}
+
+// The clean-up job's part for password recovery: old used or expired links go, and reset mails
+// that could not be sent within the link's life are given up with their link redacted.
+func TestOldResetsAndUndeliveredLinksAreCleanedUp(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) { c.SMTPAddr = "" }) // no mail server: the link waits
+	createUser(t, s.Admin(), "forgetful@casegate.test", "Forgetful")
+	anon := s.Anonymous()
+	anon.Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
+	ctx := context.Background()
+	authSvc := s.App.Resolver.AuthService
+
+	// Within the hour nothing goes.
+	if n, err := authSvc.DeleteOldResets(ctx); err != nil || n != 0 {
+		t.Fatalf("DeleteOldResets at once = %d, %v", n, err)
+	}
+	if n, err := outbox.ExpireSecrets(ctx, s.DB, s.Clock.Now(), auth.ResetTTL); err != nil || n != 0 {
+		t.Fatalf("ExpireSecrets at once = %d, %v", n, err)
+	}
+	// After the link's life the unsent mail is given up and its body no longer holds the link.
+	s.Clock.Advance(auth.ResetTTL + time.Minute)
+	if n, err := outbox.ExpireSecrets(ctx, s.DB, s.Clock.Now(), auth.ResetTTL); err != nil || n != 1 {
+		t.Fatalf("ExpireSecrets after the link's life = %d, %v", n, err)
+	}
+	if n := s.Count(`SELECT count(*) FROM outbox WHERE body LIKE '%reset-password?token=%' OR failed_at IS NULL OR last_error <> 'expired before delivery'`); n != 0 {
+		t.Fatal("an expired reset link is still in the outbox")
+	}
+	// The expired link itself is kept a day, then deleted; a fresh one is kept.
+	if n, err := authSvc.DeleteOldResets(ctx); err != nil || n != 0 {
+		t.Fatalf("DeleteOldResets after an hour = %d, %v", n, err)
+	}
+	s.Clock.Advance(24 * time.Hour)
+	anon.Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
+	if n, err := authSvc.DeleteOldResets(ctx); err != nil || n != 1 {
+		t.Fatalf("DeleteOldResets after a day = %d, %v; want the expired one", n, err)
+	}
+	if n := s.Count(`SELECT count(*) FROM password_resets`); n != 1 {
+		t.Fatalf("%d resets left, want the fresh one", n)
 	}
 }

@@ -66,3 +66,21 @@ func NotFound(what string) error { return fmt.Errorf("%s %w", what, ErrNotFound)
 
 // Forbidden wraps ErrForbidden with what the caller lacks.
 func Forbidden(reason string) error { return fmt.Errorf("%w: %s", ErrForbidden, reason) }
+
+// Sentinels of form writes and stage moves (SPEC §4).
+var (
+	ErrFieldNotWritable      = errors.New("fields not writable")
+	ErrRequiredFieldsMissing = errors.New("required fields missing")
+)
+
+// FieldsError names every field that made a form write or a move fail ("section.field"). It
+// matches its Kind (ErrFieldNotWritable or ErrRequiredFieldsMissing) with errors.Is.
+type FieldsError struct {
+	Kind   error
+	Fields []string
+}
+
+func (e *FieldsError) Error() string { return e.Kind.Error() + ": " + strings.Join(e.Fields, ", ") }
+
+// Is matches the error's kind.
+func (e *FieldsError) Is(target error) bool { return target == e.Kind }

@@ -7,10 +7,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/relay"
 )
 
-// Filter narrows the audit log; empty fields do not filter.
+// Filter narrows the audit log; empty fields do not filter, and a malformed user id matches nothing.
 type Filter struct {
 	Action   string
 	Entity   string
@@ -43,6 +44,9 @@ func List(ctx context.Context, db bun.IDB, p *access.Principal, f Filter, page r
 		q.Where("entity_id = ?", f.EntityID)
 	}
 	if f.UserID != "" {
+		if !database.ValidUUID(f.UserID) {
+			return relay.Empty[Record](), nil // ids are opaque: a malformed one names no user
+		}
 		q.Where("(user_id = ? OR native_user_id = ?)", f.UserID, f.UserID)
 	}
 	if f.From != nil {

@@ -54,13 +54,14 @@ type Result struct {
 // dummyHash is verified when the e-mail is unknown, so that a miss costs as long as a wrong password.
 var dummyHash, _ = password.Hash("not a real password 0", password.Default)
 
-// Login checks e-mail and password and opens a session.
+// Login checks e-mail and password and opens a session. The attempt counts against the rate
+// limits before the password is checked (see reserve), so concurrent attempts cannot overrun them.
 func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Result, error) {
 	account := strings.ToLower(strings.TrimSpace(email))
-	if err := s.checkRate(ctx, account, clientAddr); err != nil {
+	now := s.Clock.Now()
+	if err := s.reserve(ctx, account, clientAddr, now); err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
 	set, err := s.Settings.Get(ctx, s.DB)
 	if err != nil {
 		return nil, err
@@ -69,14 +70,16 @@ func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Res
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
-	if !s.passwordMatches(u, pw) || !u.CanLogIn(now, set.Location()) {
-		if err := s.recordFailure(ctx, account, clientAddr, now); err != nil {
-			return nil, err
-		}
-		return nil, ErrBadCredentials
+	var matches bool
+	if err := withVerifySlot(ctx, func() { matches = s.passwordMatches(u, pw) }); err != nil {
+		return nil, err
+	}
+	if !matches || !u.CanLogIn(now, set.Location()) {
+		return nil, ErrBadCredentials // the attempt's row stays: it is the failure
 	}
 	var res *Result
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The account's failures go, this attempt's own row among them.
 		if err := s.clearFailures(ctx, tx, account); err != nil {
 			return err
 		}
@@ -93,6 +96,8 @@ func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Res
 	return res, nil
 }
 
+// passwordMatches verifies pw against u's hash; without a user (or a password) it verifies against
+// a dummy hash, so that the answer takes as long either way.
 func (s *Service) passwordMatches(u *users.User, pw string) bool {
 	if u == nil || u.PasswordHash == nil {
 		_, _ = password.Verify(pw, dummyHash)
@@ -110,7 +115,7 @@ func (s *Service) open(ctx context.Context, tx bun.IDB, userID, clientAddr strin
 	if err := session.Create(ctx, tx, sess); err != nil {
 		return nil, err
 	}
-	p, _, err := s.load(ctx, tx, hash, now)
+	p, err := s.load(ctx, tx, hash, now)
 	if err != nil {
 		return nil, err
 	}

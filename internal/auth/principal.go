@@ -12,6 +12,7 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/session"
 )
 
@@ -19,15 +20,7 @@ import (
 // unknown, expired, or whose user may no longer log in is UNAUTHENTICATED: expiry is checked here,
 // against the clock, on every request, whatever the clean-up job has or has not done.
 func (s *Service) Authenticate(ctx context.Context, token string) (*access.Principal, error) {
-	p, _, err := s.load(ctx, s.DB, session.HashToken(token), s.Clock.Now())
-	return p, err
-}
-
-// ExpiresAt returns when the caller's session ends.
-func (s *Service) ExpiresAt(ctx context.Context, p *access.Principal) (time.Time, error) {
-	var at time.Time
-	err := s.DB.NewSelect().Model((*session.Session)(nil)).Column("expires_at").Where("id = ?", p.SessionID).Scan(ctx, &at)
-	return at, err
+	return s.load(ctx, s.DB, session.HashToken(token), s.Clock.Now())
 }
 
 type principalRow struct {
@@ -38,16 +31,21 @@ type principalRow struct {
 	Permissions    []string        `bun:"permissions,array"`
 	Groups         []string        `bun:"groups,array"`
 	PositionRights json.RawMessage `bun:"position_rights"`
+	ClientGrants   []string        `bun:"client_grants,array"`
 }
 
-// The profile's expiry day is compared in the server's time zone, itself a setting.
-const principalQuery = `
-SELECT s.id AS session_id, s.kind, u.id AS user_id, s.expires_at, u.permissions,
+// userFacts are the effective user's (alias u) permissions, groups, position and client rights.
+const userFacts = `u.id AS user_id, u.permissions,
        ARRAY(SELECT gm.group_id::text FROM group_members gm WHERE gm.user_id = u.id ORDER BY 1) AS groups,
        COALESCE((SELECT json_agg(json_build_object('PositionID', pr.position_id, 'Path', p.path,
                                                    'IncludeSubtree', pr.include_subtree))
                  FROM position_rights pr JOIN positions p ON p.id = pr.position_id
-                 WHERE pr.user_id = u.id), '[]') AS position_rights
+                 WHERE pr.user_id = u.id), '[]') AS position_rights,
+       ARRAY(SELECT cg.client_id::text FROM client_grants cg WHERE cg.user_id = u.id ORDER BY 1) AS client_grants`
+
+// The profile's expiry day is compared in the server's time zone, itself a setting.
+const principalQuery = `
+SELECT s.id AS session_id, s.kind, s.expires_at, ` + userFacts + `
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ? AND s.expires_at > ?
@@ -55,21 +53,44 @@ WHERE s.token_hash = ? AND s.expires_at > ?
   AND (u.profile_expires_on IS NULL OR u.profile_expires_on >=
        (?::timestamptz AT TIME ZONE COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?))::date)`
 
-func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, time.Time, error) {
+// load builds the principal of the session whose token hashes to hash, with one query.
+func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
 	var r principalRow
 	err := db.NewRaw(principalQuery, hash, now, now, s.Settings.Defaults.TimeZone).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, apperr.ErrUnauthenticated
+		return nil, apperr.ErrUnauthenticated
 	}
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("load principal: %w", err)
+		return nil, fmt.Errorf("load principal: %w", err)
 	}
-	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.UserID, SessionID: r.SessionID, Groups: r.Groups}
+	return r.principal()
+}
+
+func (r *principalRow) principal() (*access.Principal, error) {
+	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.UserID, SessionID: r.SessionID,
+		SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants}
 	for _, perm := range r.Permissions {
 		p.Permissions = append(p.Permissions, access.Permission(perm))
 	}
 	if err := json.Unmarshal(r.PositionRights, &p.PositionRights); err != nil {
-		return nil, time.Time{}, fmt.Errorf("decode position rights: %w", err)
+		return nil, fmt.Errorf("decode position rights: %w", err)
 	}
-	return p, r.ExpiresAt, nil
+	return p, nil
+}
+
+// PrincipalFor builds the principal a user would have when logged in (for explanations about
+// another user); NOT_FOUND when there is no such employee.
+func (s *Service) PrincipalFor(ctx context.Context, userID string) (*access.Principal, error) {
+	if !database.ValidUUID(userID) {
+		return nil, apperr.NotFound("user")
+	}
+	var r principalRow
+	err := s.DB.NewRaw(`SELECT 'INTERNAL' AS kind, `+userFacts+` FROM users u WHERE u.id = ? AND NOT u.is_system`, userID).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load principal: %w", err)
+	}
+	return r.principal()
 }

@@ -54,6 +54,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		return nil
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// One request per user at a time, so concurrent requests cannot all pass the count below.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, lockResetUser, u.ID); err != nil {
+			return err
+		}
 		recent, err := tx.NewSelect().Model((*reset)(nil)).Where("user_id = ? AND created_at > ?", u.ID, now.Add(-time.Hour)).Count(ctx)
 		if err != nil || recent >= maxResetsPerHour {
 			return err
@@ -72,9 +76,29 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		}); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, &access.Principal{Kind: access.KindInternal, UserID: u.ID, NativeUserID: u.ID}, now,
+		// Whoever asked is anonymous: it may not be the account's owner, so the record names no user
+		// (kind INTERNAL, user and native user NULL); the user concerned is the entity.
+		return audit.Append(ctx, tx, nil, now,
 			audit.Entry{Action: "user.password_reset.request", Entity: "user", EntityID: u.ID})
 	})
+}
+
+// resetKeep is how long used and expired reset links are kept (they count towards
+// maxResetsPerHour, and help to answer "did I ask for a reset?"); the clean-up job deletes them after.
+const resetKeep = 24 * time.Hour
+
+// DeleteOldResets deletes reset links that were used or have expired and are older than a day (a
+// clean-up job), and returns how many.
+func (s *Service) DeleteOldResets(ctx context.Context) (int64, error) {
+	now := s.Clock.Now()
+	res, err := s.DB.NewDelete().Model((*reset)(nil)).
+		Where("used_at IS NOT NULL OR expires_at <= ?", now).
+		Where("created_at < ?", now.Add(-resetKeep)).
+		Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("delete old password resets: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // ResetPassword sets a new password with a reset token. It uses the token up, invalidates the

@@ -1,6 +1,8 @@
 // Package config reads casegate's configuration from flags and the environment. Each option has a
 // flag and an environment variable; the flag wins when both are given. Secrets (passwords, tokens)
-// are read from the environment only, so they never show in a process list.
+// are read from the environment only, so they never show in a process list; the one exception is
+// --database-url, whose URL may carry a password: it is marked secret, and --help says to prefer
+// DATABASE_URL.
 package config
 
 import (
@@ -38,14 +40,18 @@ type Config struct {
 	MaxQueryDepth int
 	MaxComplexity int
 	MaxQueryBytes int
-	LogFormat     string
-	LogLevel      string
+	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
+	HiddenFieldErrors bool
+	LogFormat         string
+	LogLevel          string
 }
 
 type option struct {
 	flag, env, def, help string
-	secret               bool
-	set                  func(c *Config, v string) error
+	// secret options may hold a password or token. Secrets have no flag (they would show in the
+	// process list), except --database-url, kept for convenience with a warning in --help.
+	secret bool
+	set    func(c *Config, v string) error
 }
 
 func str(dst func(*Config) *string) func(*Config, string) error {
@@ -101,6 +107,7 @@ var options = []option{
 	}},
 	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer("max-query-depth", func(c *Config) *int { return &c.MaxQueryDepth })},
 	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
+	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
@@ -117,13 +124,15 @@ func Defaults() Config {
 	return c
 }
 
-// Load reads the environment (getenv), then the flags in args, over the defaults.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+// Load reads the environment (getenv), then the flags in args, over the defaults. Flags may come
+// before, between and after the other arguments (`migrate up --database-url …`), which it returns
+// in order; everything after "--" is an argument.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
 	c := Defaults()
 	for _, o := range options {
 		if v := getenv(o.env); v != "" {
 			if err := o.set(&c, v); err != nil {
-				return c, fmt.Errorf("%s: %w", o.env, err)
+				return c, nil, fmt.Errorf("%s: %w", o.env, err)
 			}
 		}
 	}
@@ -132,10 +141,22 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 			fs.Var(&flagValue{c: &c, o: o}, o.flag, o.help)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return c, nil, err
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			break
+		}
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			rest = append(rest, left...) // the flag package stopped at "--"
+			break
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
-	return c, c.validate()
+	return c, rest, c.validate()
 }
 
 func (c Config) validate() error {
@@ -151,6 +172,11 @@ func (c Config) validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log-format: %q is not text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level: %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return nil
 }
@@ -173,20 +199,24 @@ func (c Config) BaseURL() string {
 	return "http://" + c.Addr
 }
 
-// PrintHelp writes every option with its flag, environment variable and default.
+// PrintHelp writes every option with its flag, environment variable and default. Secrets are
+// environment variables only; a secret that has a flag all the same says to prefer the variable.
 func PrintHelp(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
 	for _, o := range options {
-		fl := "--" + o.flag
-		if o.flag == "" {
+		fl, help := "--"+o.flag, o.help
+		switch {
+		case o.flag == "":
 			fl = "(environment only)"
+		case o.secret:
+			help += " (may hold a password: prefer " + o.env + ", since flags show in the process list)"
 		}
 		def := o.def
 		if def == "" {
 			def = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", fl, o.env, def, o.help)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", fl, o.env, def, help)
 	}
 	_ = tw.Flush()
 }

@@ -10,6 +10,15 @@ import (
 
 func load(t *testing.T, args []string, env map[string]string) (Config, error) {
 	t.Helper()
+	c, rest, err := loadArgs(t, args, env)
+	if err == nil && len(rest) > 0 {
+		t.Fatalf("arguments left: %q", rest)
+	}
+	return c, err
+}
+
+func loadArgs(t *testing.T, args []string, env map[string]string) (Config, []string, error) {
+	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return Load(fs, args, func(k string) string { return env[k] })
@@ -53,6 +62,7 @@ func TestInvalidValues(t *testing.T) {
 		"ttl":         {"CASEGATE_SESSION_TTL": "forever"},
 		"depth":       {"CASEGATE_MAX_QUERY_DEPTH": "-3"},
 		"log format":  {"CASEGATE_LOG_FORMAT": "xml"},
+		"log level":   {"CASEGATE_LOG_LEVEL": "loud"},
 		"demo toggle": {"CASEGATE_DEMO": "perhaps"},
 	} {
 		if _, err := load(t, nil, env); err == nil {
@@ -63,5 +73,36 @@ func TestInvalidValues(t *testing.T) {
 	PrintHelp(&b)
 	if !strings.Contains(b.String(), "CASEGATE_SMTP_PASSWORD") || !strings.Contains(b.String(), "(environment only)") {
 		t.Fatal("help does not list environment-only secrets")
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	c, rest, err := loadArgs(t, []string{"up", "--database-url", "postgres://x/y", "--log-level=debug", "more", "--", "--demo"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://x/y" || c.LogLevel != "debug" || c.Demo {
+		t.Fatalf("loaded = %+v", c)
+	}
+	if strings.Join(rest, " ") != "up more --demo" {
+		t.Fatalf("arguments = %q, want up, more and (after --) --demo", rest)
+	}
+	if _, _, err := loadArgs(t, []string{"up", "--log-level", "loud"}, nil); err == nil {
+		t.Fatal("--log-level loud accepted")
+	}
+}
+
+func TestHelpWarnsAboutTheDatabaseURLFlag(t *testing.T) {
+	var b strings.Builder
+	PrintHelp(&b)
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "--database-url") && !strings.Contains(line, "prefer DATABASE_URL") {
+			t.Fatalf("--database-url help does not say to prefer the environment: %s", line)
+		}
+	}
+	for _, o := range options {
+		if o.secret && o.flag != "" && o.flag != "database-url" {
+			t.Errorf("secret option --%s has a flag", o.flag)
+		}
 	}
 }

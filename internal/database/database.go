@@ -65,3 +65,14 @@ func ValidUUID(s string) bool {
 	}
 	return true
 }
+
+// ValidUUIDs keeps the ids that are UUIDs (batch loads skip the rest: they match no row).
+func ValidUUIDs(ids []string) []string {
+	out := ids[:0:0]
+	for _, id := range ids {
+		if ValidUUID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

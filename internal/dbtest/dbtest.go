@@ -90,6 +90,27 @@ func NewURL(t testing.TB) string {
 	return withDatabase(base, name)
 }
 
+// NewEmptyURL creates a new, empty database (no migrations applied) for this test and returns its
+// URL; it is dropped when the test ends.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	base, err := server()
+	if err != nil {
+		t.Fatalf("dbtest: no PostgreSQL: %v", err)
+	}
+	name := "casegate_t_" + randomHex(6)
+	admin, err := database.Open(context.Background(), base)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() { drop(base, name) })
+	return withDatabase(base, name)
+}
+
 func drop(base, name string) {
 	admin, err := database.Open(context.Background(), base)
 	if err != nil {

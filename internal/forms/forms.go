@@ -5,7 +5,11 @@
 package forms
 
 import (
+	"io"
+	"strconv"
+
 	"fmt"
+	"github.com/casegate/casegate/internal/apperr"
 	"slices"
 
 	"github.com/casegate/casegate/internal/access"
@@ -121,3 +125,17 @@ func (r *Registry) Get(key string) *Procedure { return r.byKey[key] }
 
 // All returns every procedure in registration order.
 func (r *Registry) All() []*Procedure { return r.list }
+
+// UnmarshalGQL binds the GraphQL enum FieldType.
+func (t *FieldType) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch FieldType(s) {
+	case String, Decimal, Date, Int, Float, Boolean:
+		*t = FieldType(s)
+		return nil
+	}
+	return fmt.Errorf("%w: %v is not a FieldType", apperr.ErrBadInput, v)
+}
+
+// MarshalGQL writes the enum value.
+func (t FieldType) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(t))) }

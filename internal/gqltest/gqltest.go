@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +41,46 @@ type Server struct {
 	SMTP  *smtptest.Server
 	Clock *clockwork.FakeClock
 	t     testing.TB
+
+	logs    *logBuffer
+	queries atomic.Int64
 }
+
+// logBuffer collects everything the server logs (at debug level and above), so tests can check
+// what reached the log and, above all, what did not.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Logs returns everything the server has logged so far, debug level included.
+func (s *Server) Logs() string { return s.logs.String() }
+
+// queryCounter is a bun query hook counting the queries the server's pool runs.
+type queryCounter struct{ n *atomic.Int64 }
+
+func (q queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (queryCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// Queries returns how many SQL statements the server has run so far (background jobs do not run
+// in tests unless started).
+func (s *Server) Queries() int64 { return s.queries.Load() }
 
 // Start starts a server. The clock is fake (starting now) so tests can move time; change cfg with
 // configure before the app is built.
@@ -56,14 +97,17 @@ func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	}
 	clock := clockwork.NewFakeClockAt(time.Now())
 	fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
-	a, err := app.New(context.Background(), cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		app.Options{Clock: clock, Password: &fast})
+	s := &Server{DB: db, SMTP: smtp, Clock: clock, t: t, logs: &logBuffer{}}
+	db.AddQueryHook(queryCounter{&s.queries})
+	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.New(context.Background(), cfg, db, logger, app.Options{Clock: clock, Password: &fast})
 	if err != nil {
 		t.Fatalf("gqltest: start app: %v", err)
 	}
 	hs := httptest.NewServer(a.Handler)
 	t.Cleanup(hs.Close)
-	return &Server{URL: hs.URL, App: a, DB: db, SMTP: smtp, Clock: clock, t: t}
+	s.URL, s.App = hs.URL, a
+	return s
 }
 
 // Client sends GraphQL requests, with a bearer token once logged in.
@@ -118,14 +162,25 @@ func (c *Client) Do(query string, vars map[string]any) *Response {
 // Post posts a raw request body.
 func (c *Client) Post(body []byte) *Response {
 	c.s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.s.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	return c.Send(http.MethodPost, "/graphql", "application/json", body)
+}
+
+// Send sends any request to path (with the client's token) and decodes the GraphQL response.
+func (c *Client) Send(method, path, contentType string, body []byte) *Response {
+	c.s.t.Helper()
+	req, err := http.NewRequest(method, c.s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		c.s.t.Fatalf("gqltest: request: %v", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.s.t.Fatalf("gqltest: post: %v", err)
+		c.s.t.Fatalf("gqltest: %s %s: %v", method, path, err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)

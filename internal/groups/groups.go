@@ -71,13 +71,20 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, name string) 
 	return g, nil
 }
 
-// AddMember puts a user in a group (idempotent). Needs ADMIN.
+// AddMember puts a user in a group (idempotent). Needs ADMIN. The system user belongs to no group.
 func (s *Service) AddMember(ctx context.Context, p *access.Principal, groupID, userID string) (*Group, error) {
 	return s.changeMembers(ctx, p, groupID, userID, "group.member.add", func(ctx context.Context, tx bun.Tx, now time.Time) error {
-		if _, err := users.Find(ctx, tx, userID); err != nil {
+		u, err := users.Find(ctx, tx, userID)
+		if errors.Is(err, apperr.ErrNotFound) {
 			return apperr.Input("userId", "no such user")
 		}
-		_, err := tx.NewInsert().Model(&Member{GroupID: groupID, UserID: userID, CreatedAt: now}).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if u.IsSystem {
+			return users.ErrSystemUser("userId")
+		}
+		_, err = tx.NewInsert().Model(&Member{GroupID: groupID, UserID: userID, CreatedAt: now}).On("CONFLICT DO NOTHING").Exec(ctx)
 		return err
 	})
 }
@@ -138,27 +145,16 @@ func (s *Service) List(ctx context.Context, p *access.Principal, search string, 
 	if err := access.Internal(p).Err(); err != nil {
 		return relay.Page[Group]{}, err
 	}
-	limit, err := page.Limit()
-	if err != nil {
-		return relay.Page[Group]{}, err
-	}
-	var afterName, afterID string
-	hasCursor, err := page.Keys(&afterName, &afterID)
+	limit, after, err := page.NameIDCursor()
 	if err != nil {
 		return relay.Page[Group]{}, err
 	}
 	var rows []Group
-	q := s.DB.NewSelect().Model(&rows).OrderExpr("name, id").Limit(int64(limit) + 1)
-	if hasCursor {
-		q.Where("(name, id) > (?, ?::uuid)", afterName, afterID)
-	}
+	q := s.DB.NewSelect().Model(&rows)
 	if search = strings.TrimSpace(search); search != "" {
-		q.Where("name ILIKE ?", "%"+search+"%")
+		q.Where("name ILIKE ?", relay.ContainsPattern(search))
 	}
-	if err := q.Scan(ctx); err != nil {
-		return relay.Page[Group]{}, err
-	}
-	return relay.NewPage(rows, limit, func(g Group) []any { return []any{g.Name, g.ID} }), nil
+	return relay.ByNameID(ctx, q, &rows, limit, after, func(g Group) relay.NameID { return relay.NameID{Name: g.Name, ID: g.ID} })
 }
 
 // OfUsers returns the groups of each user (for batch loaders): user id → groups.
@@ -177,5 +173,16 @@ func OfUsers(ctx context.Context, db bun.IDB, userIDs []string) (map[string][]Gr
 	for _, r := range rows {
 		out[r.UserID] = append(out[r.UserID], r.Group)
 	}
+	return out, err
+}
+
+// Load returns the groups with the given ids, in no particular order (for batch loaders).
+func Load(ctx context.Context, db bun.IDB, ids []string) ([]Group, error) {
+	var out []Group
+	ids = database.ValidUUIDs(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
 	return out, err
 }

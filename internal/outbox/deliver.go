@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -33,6 +34,14 @@ type Sender interface {
 // redacted replaces the body of secret messages once they no longer need it.
 const redacted = "[redacted]"
 
+// sendTimeout bounds one Send (the mail sender has its own, shorter per-exchange timeouts); a send
+// that takes longer counts as a failed attempt.
+const sendTimeout = 2 * time.Minute
+
+// txTimeout bounds the claim-send-mark transaction. It runs detached from the job's context (see
+// deliverOne), so this is what ends it if the database stops answering.
+const txTimeout = sendTimeout + time.Minute
+
 // defaultBatch bounds one DeliverDue call, so one job run cannot hold the scheduler forever when a
 // large backlog builds up; the next tick continues.
 const defaultBatch = 100
@@ -45,6 +54,9 @@ type Deliverer struct {
 	clock   clockwork.Clock
 	logger  *slog.Logger
 	batch   int
+
+	mu       sync.Mutex
+	unrouted map[Channel]int // pending counts last warned about, per channel without a sender
 }
 
 // NewDeliverer returns a Deliverer sending through senders; channels without a sender are left
@@ -62,12 +74,13 @@ func NewDeliverer(db *bun.DB, senders map[Channel]Sender, clock clockwork.Clock,
 			own[ch] = s
 		}
 	}
-	return &Deliverer{db: db, senders: own, clock: clock, logger: logger, batch: defaultBatch}
+	return &Deliverer{db: db, senders: own, clock: clock, logger: logger, batch: defaultBatch, unrouted: map[Channel]int{}}
 }
 
 // DeliverDue sends the messages that are due now, up to a batch limit, and returns how many were
 // sent. A failed send is not an error of DeliverDue (it is recorded on the message and retried
-// later); errors are database errors or ctx ending.
+// later); errors are database errors or ctx ending. When ctx ends, the message being sent is
+// finished (marked sent if the sender accepted it) and no other is started.
 func (d *Deliverer) DeliverDue(ctx context.Context) (sent int, err error) {
 	now := d.clock.Now()
 	channels := slices.Sorted(maps.Keys(d.senders))
@@ -76,6 +89,9 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (sent int, err error) {
 		return 0, nil
 	}
 	for range d.batch {
+		if err := ctx.Err(); err != nil {
+			return sent, err
+		}
 		found, ok, err := d.deliverOne(ctx, now, channels)
 		if err != nil {
 			return sent, err
@@ -101,15 +117,21 @@ func dueQuery(q *bun.SelectQuery, now time.Time) *bun.SelectQuery {
 // transaction: the row lock keeps other replicas off it while it is being sent (SKIP LOCKED lets
 // them take the next one instead of waiting), and sent_at commits only after the sender accepted
 // it. found is false when nothing is due; ok reports a successful send.
+//
+// Only Send sees ctx. The transaction runs on a context detached from it (with its own timeout):
+// gocron cancels the job's context at shutdown, and if that landed between the sender's acceptance
+// and the commit, marking the message sent would fail and it would go out again after the restart.
 func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Channel) (found, ok bool, err error) {
-	err = d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
+	defer cancel()
+	err = d.db.RunInTx(txCtx, nil, func(txCtx context.Context, tx bun.Tx) error {
 		var r Row
 		err := dueQuery(tx.NewSelect().Model(&r), now).
 			Where("channel IN (?)", bun.List(channels)).
 			OrderExpr("next_attempt_at, id").
 			Limit(1).
 			For("UPDATE SKIP LOCKED").
-			Scan(ctx)
+			Scan(txCtx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -117,18 +139,20 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Ch
 			return fmt.Errorf("outbox: claim message: %w", err)
 		}
 		found = true
-		sendErr := d.senders[r.Channel].Send(ctx, Delivery{
+		sendCtx, cancelSend := context.WithTimeout(ctx, sendTimeout)
+		sendErr := d.senders[r.Channel].Send(sendCtx, Delivery{
 			ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
 		})
+		cancelSend()
 		if sendErr != nil && ctx.Err() != nil {
 			// Shutting down is not the recipient's fault: leave the attempt uncounted.
 			return ctx.Err()
 		}
 		if sendErr == nil {
 			ok = true
-			return d.markSent(ctx, tx, &r)
+			return d.markSent(txCtx, tx, &r)
 		}
-		return d.markFailed(ctx, tx, &r, sendErr)
+		return d.markFailed(txCtx, tx, &r, sendErr)
 	})
 	return found, ok, err
 }
@@ -176,7 +200,9 @@ func (d *Deliverer) markFailed(ctx context.Context, tx bun.Tx, r *Row, sendErr e
 }
 
 // warnUnrouted logs due messages on channels that have no sender, because nothing else would make
-// them visible: they wait, unharmed, until a sender for their channel is configured.
+// them visible: they wait, unharmed, until a sender for their channel is configured. It warns when
+// a channel's pending count changes (and says nothing more while it stays the same), so a server
+// without SMS does not repeat the same warning every few seconds for ever.
 func (d *Deliverer) warnUnrouted(ctx context.Context, now time.Time, channels []Channel) {
 	var counts []struct {
 		Channel Channel `bun:"channel"`
@@ -194,9 +220,22 @@ func (d *Deliverer) warnUnrouted(ctx context.Context, now time.Time, channels []
 		}
 		return
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	seen := map[Channel]bool{}
 	for _, c := range counts {
-		d.logger.WarnContext(ctx, "outbox messages pending: no sender configured for channel",
-			"channel", c.Channel, "count", c.N)
+		seen[c.Channel] = true
+		level := slog.LevelWarn
+		if d.unrouted[c.Channel] == c.N {
+			level = slog.LevelDebug
+		}
+		d.unrouted[c.Channel] = c.N
+		d.logger.Log(ctx, level, "outbox messages pending: no sender configured for channel", "channel", c.Channel, "count", c.N)
+	}
+	for ch := range d.unrouted {
+		if !seen[ch] {
+			delete(d.unrouted, ch) // none pending any more: the next one is news again
+		}
 	}
 }
 

@@ -9,18 +9,25 @@
 //	<DataDir>/runtime       scratch folder that embedded-postgres empties at every start
 //	<DataDir>/cache         downloaded binary archives, when the machine has no PostgreSQL
 //	<DataDir>/pgbin         wrapper scripts, only when running as root (see root.go)
+//	<DataDir>/password      the superuser's password (mode 0600, owned by the user running casegate)
 //
-// The server listens on 127.0.0.1 only, has no Unix socket, and has one superuser, postgres, whose
-// password is postgres.
+// The server listens on 127.0.0.1 only, has no Unix socket, and has one superuser, postgres. Its
+// password is random, chosen when the cluster is created and kept in <DataDir>/password, so that
+// other local users cannot connect to 127.0.0.1 with a password everyone knows. Clusters created
+// before that file existed were given the password "postgres"; without the file, that is used.
 package pgembed
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,31 +51,36 @@ type Instance struct {
 	tail    *tailer  // forwards postgres.log to opts.Logger; nil without a Logger
 	logFile *os.File // receives the output of pg_ctl without a Logger
 
+	password string
+
 	stopOnce sync.Once
 	stopErr  error
 }
 
 const (
 	pgUser     = "postgres"
-	pgPassword = "postgres"
 	pgDatabase = "postgres"
+
+	// legacyPassword is the superuser's password of clusters created before <DataDir>/password.
+	legacyPassword = "postgres"
 
 	defaultStartTimeout = 30 * time.Second
 )
 
 // layout is where the parts of an instance live inside DataDir.
 type layout struct {
-	dataDir, pgdata, runtime, cache, pgbin, logFile string
+	dataDir, pgdata, runtime, cache, pgbin, logFile, password string
 }
 
 func newLayout(dataDir string) layout {
 	return layout{
-		dataDir: dataDir,
-		pgdata:  filepath.Join(dataDir, "pgdata"),
-		runtime: filepath.Join(dataDir, "runtime"),
-		cache:   filepath.Join(dataDir, "cache"),
-		pgbin:   filepath.Join(dataDir, "pgbin"),
-		logFile: filepath.Join(dataDir, "postgres.log"),
+		dataDir:  dataDir,
+		pgdata:   filepath.Join(dataDir, "pgdata"),
+		runtime:  filepath.Join(dataDir, "runtime"),
+		cache:    filepath.Join(dataDir, "cache"),
+		pgbin:    filepath.Join(dataDir, "pgbin"),
+		logFile:  filepath.Join(dataDir, "postgres.log"),
+		password: filepath.Join(dataDir, "password"),
 	}
 }
 
@@ -108,6 +120,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	if err := clearStalePIDFile(l.pgdata, log); err != nil {
+		return nil, err
+	}
+	pw, err := superuserPassword(l)
+	if err != nil {
 		return nil, err
 	}
 	if opts.Port == 0 {
@@ -156,7 +172,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	cfg := embeddedpostgres.DefaultConfig().
 		Port(opts.Port).
 		Username(pgUser).
-		Password(pgPassword).
+		Password(pw).
 		Database(pgDatabase).
 		DataPath(l.pgdata).
 		RuntimePath(l.runtime).
@@ -187,7 +203,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, fmt.Errorf("pgembed: start PostgreSQL in %s: %w%s", l.pgdata, err, more)
 	}
 	started = true
-	inst := &Instance{opts: opts, pg: pg}
+	inst := &Instance{opts: opts, pg: pg, password: pw}
 	if opts.Logger != nil {
 		inst.tail = startTailer(l.logFile, logStart, newPGLog(opts.Logger, slog.LevelInfo))
 	} else {
@@ -197,9 +213,40 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	return inst, nil
 }
 
-// URL is the connection URL of database on this instance.
+// URL is the connection URL of database on this instance, with the superuser's password.
 func (i *Instance) URL(database string) string {
-	return fmt.Sprintf("postgres://postgres:postgres@127.0.0.1:%d/%s?sslmode=disable", i.opts.Port, database)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(pgUser, i.password),
+		Host: fmt.Sprintf("127.0.0.1:%d", i.opts.Port), Path: "/" + database, RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+// superuserPassword returns the password of the cluster in l: the one in l.password; for a cluster
+// that exists without that file (created by an older casegate), "postgres"; for a new cluster, a
+// new random one, written to l.password (0600) before initdb runs.
+func superuserPassword(l layout) (string, error) {
+	b, err := os.ReadFile(l.password)
+	if err == nil {
+		pw := strings.TrimSpace(string(b))
+		if pw == "" {
+			return "", fmt.Errorf("pgembed: %s is empty", l.password)
+		}
+		return pw, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("pgembed: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(l.pgdata, "PG_VERSION")); err == nil {
+		return legacyPassword, nil
+	}
+	raw := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("pgembed: %w", err)
+	}
+	pw := hex.EncodeToString(raw)
+	if err := writeFileAtomic(l.password, pw+"\n", 0o600); err != nil {
+		return "", fmt.Errorf("pgembed: write the password file: %w", err)
+	}
+	return pw, nil
 }
 
 // Stop stops the server (pg_ctl stop, fast mode) and waits for it to exit. Calling it again does

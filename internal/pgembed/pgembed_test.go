@@ -347,3 +347,46 @@ func TestFindBinaries(t *testing.T) {
 		t.Errorf("%s without bin/pg_ctl: no error", BinariesEnv)
 	}
 }
+
+// A new cluster's superuser gets a random password, kept in <DataDir>/password for this user only;
+// a cluster created before that file existed keeps working with the old password "postgres".
+func TestSuperuserPassword(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{DataDir: dir, Port: freeTestPort(t)}
+	inst := start(t, opts)
+	file := filepath.Join(dir, "password")
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatalf("no password file: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 || fi.Sys().(*syscall.Stat_t).Uid != uint32(os.Geteuid()) {
+		t.Fatalf("password file has mode %v and uid %d, want 0600 and %d", fi.Mode().Perm(), fi.Sys().(*syscall.Stat_t).Uid, os.Geteuid())
+	}
+	b, _ := os.ReadFile(file)
+	pw := strings.TrimSpace(string(b))
+	if len(pw) < 32 || pw == "postgres" || !strings.Contains(inst.URL("postgres"), ":"+pw+"@") {
+		t.Fatalf("password %q, URL %s", pw, inst.URL("postgres"))
+	}
+	exec1(t, inst, `SELECT 1`)
+	legacy := fmt.Sprintf("postgres://postgres:postgres@127.0.0.1:%d/postgres?sslmode=disable", opts.Port)
+	if db, err := database.Open(context.Background(), legacy); err == nil {
+		db.Close()
+		t.Fatal("the superuser still answers to the password postgres")
+	}
+
+	// Make it a cluster of an older casegate: password postgres, no file.
+	exec1(t, inst, `ALTER ROLE postgres PASSWORD 'postgres'`)
+	stop(t, inst)
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	inst = start(t, opts)
+	if inst.URL("postgres") != legacy {
+		t.Fatalf("URL of an old cluster = %s", inst.URL("postgres"))
+	}
+	exec1(t, inst, `SELECT 1`)
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("a password file appeared for an old cluster: %v", err)
+	}
+	stop(t, inst)
+}

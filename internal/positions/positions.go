@@ -60,8 +60,11 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, name string, 
 		pos.Path = "/" + pos.ID + "/"
 		if parentID != nil {
 			parent, err := Find(ctx, tx, *parentID)
-			if err != nil {
+			if errors.Is(err, apperr.ErrNotFound) {
 				return apperr.Input("parentId", "no such position")
+			}
+			if err != nil {
+				return err
 			}
 			pos.Path = parent.Path + pos.ID + "/"
 		}
@@ -76,7 +79,8 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, name string, 
 	return pos, nil
 }
 
-// GrantRight gives a user a right to a position (replacing an earlier one). Needs ADMIN.
+// GrantRight gives a user a right to a position (replacing an earlier one). Needs ADMIN. The
+// system user holds no position rights.
 func (s *Service) GrantRight(ctx context.Context, p *access.Principal, positionID, userID string, subtree bool) (*Right, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
@@ -86,8 +90,15 @@ func (s *Service) GrantRight(ctx context.Context, p *access.Principal, positionI
 		if _, err := Find(ctx, tx, positionID); err != nil {
 			return err
 		}
-		if _, err := users.Find(ctx, tx, userID); err != nil {
+		u, err := users.Find(ctx, tx, userID)
+		if errors.Is(err, apperr.ErrNotFound) {
 			return apperr.Input("userId", "no such user")
+		}
+		if err != nil {
+			return err
+		}
+		if u.IsSystem {
+			return users.ErrSystemUser("userId")
 		}
 		if _, err := tx.NewInsert().Model(r).On("CONFLICT (position_id, user_id) DO UPDATE").
 			Set("include_subtree = EXCLUDED.include_subtree").Exec(ctx); err != nil {
@@ -144,39 +155,28 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Pos
 	return Find(ctx, s.DB, id)
 }
 
-// List pages through the children of parentID (the roots when nil), by name. Employees only.
+// List pages through the children of parentID (the roots when nil), by name. Employees only. A
+// malformed parent id has no children.
 func (s *Service) List(ctx context.Context, p *access.Principal, parentID *string, page relay.Args) (relay.Page[Position], error) {
 	if err := access.Internal(p).Err(); err != nil {
 		return relay.Page[Position]{}, err
 	}
-	limit, err := page.Limit()
-	if err != nil {
-		return relay.Page[Position]{}, err
-	}
-	var afterName, afterID string
-	hasCursor, err := page.Keys(&afterName, &afterID)
+	limit, after, err := page.NameIDCursor()
 	if err != nil {
 		return relay.Page[Position]{}, err
 	}
 	var rows []Position
-	q := s.DB.NewSelect().Model(&rows).OrderExpr("name, id").Limit(int64(limit) + 1)
-	if parentID == nil {
+	q := s.DB.NewSelect().Model(&rows)
+	switch {
+	case parentID == nil:
 		q.Where("parent_id IS NULL")
-	} else if database.ValidUUID(*parentID) {
+	case database.ValidUUID(*parentID):
 		q.Where("parent_id = ?", *parentID)
-	} else {
-		return relay.NewPage(rows, limit, keys), nil
+	default:
+		return relay.Empty[Position](), nil
 	}
-	if hasCursor {
-		q.Where("(name, id) > (?, ?::uuid)", afterName, afterID)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return relay.Page[Position]{}, err
-	}
-	return relay.NewPage(rows, limit, keys), nil
+	return relay.ByNameID(ctx, q, &rows, limit, after, func(p Position) relay.NameID { return relay.NameID{Name: p.Name, ID: p.ID} })
 }
-
-func keys(p Position) []any { return []any{p.Name, p.ID} }
 
 // RightsOfUsers returns each user's position rights (for batch loaders): user id → rights.
 func RightsOfUsers(ctx context.Context, db bun.IDB, userIDs []string) (map[string][]Right, error) {
@@ -195,12 +195,7 @@ func RightsOfUsers(ctx context.Context, db bun.IDB, userIDs []string) (map[strin
 // Load returns the positions with the given ids, in no particular order (for batch loaders).
 func Load(ctx context.Context, db bun.IDB, ids []string) ([]Position, error) {
 	var out []Position
-	valid := ids[:0:0]
-	for _, id := range ids {
-		if database.ValidUUID(id) {
-			valid = append(valid, id)
-		}
-	}
+	valid := database.ValidUUIDs(ids)
 	if len(valid) == 0 {
 		return out, nil
 	}

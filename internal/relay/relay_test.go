@@ -55,3 +55,29 @@ func TestNewPage(t *testing.T) {
 		t.Fatalf("empty page = %+v", p)
 	}
 }
+
+func TestNameIDCursor(t *testing.T) {
+	good := Encode("Zażółć", "0b8c3c1e-0000-0000-0000-000000000001")
+	limit, after, err := Args{After: &good}.NameIDCursor()
+	if err != nil || limit != DefaultFirst || after == nil || after.Name != "Zażółć" || after.ID != "0b8c3c1e-0000-0000-0000-000000000001" {
+		t.Fatalf("NameIDCursor = %d %+v %v", limit, after, err)
+	}
+	if _, after, err := (Args{}).NameIDCursor(); err != nil || after != nil {
+		t.Fatalf("NameIDCursor without cursor = %+v %v", after, err)
+	}
+	for _, c := range []string{Encode("a", "not-a-uuid"), Encode("a", 7), Encode("a"), Encode("a", "0b8c3c1e-0000-0000-0000-000000000001', 'x")} {
+		_, _, err := Args{After: &c}.NameIDCursor()
+		var ie *apperr.InputError
+		if !errors.As(err, &ie) || ie.Field != "after" {
+			t.Errorf("cursor %s: err = %v, want an input error on after", c, err)
+		}
+	}
+}
+
+func TestContainsPattern(t *testing.T) {
+	for in, want := range map[string]string{"abc": "%abc%", "100%": `%100\%%`, "a_b": `%a\_b%`, `c:\x`: `%c:\\x%`} {
+		if got := ContainsPattern(in); got != want {
+			t.Errorf("ContainsPattern(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -41,17 +41,19 @@ func authenticate(a *auth.Service, next http.Handler) http.Handler {
 	})
 }
 
-func bearer(r *http.Request) (string, bool) {
+// bearer returns the token of an Authorization header; ok is false when there is no header. The
+// scheme is case-insensitive (RFC 9110 §11.1); any other scheme gives an empty token, which fails
+// authentication like a wrong one.
+func bearer(r *http.Request) (token string, ok bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return "", false
 	}
-	// Any other scheme gives an empty token, which fails authentication like a wrong one.
-	token, _ := strings.CutPrefix(h, "Bearer ")
-	if token == h {
+	const scheme = "bearer "
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
 		return "", true
 	}
-	return strings.TrimSpace(token), true
+	return strings.TrimSpace(h[len(scheme):]), true
 }
 
 func clientAddr(r *http.Request) string {
@@ -62,15 +64,13 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// writeError answers a request that never reached GraphQL, in GraphQL's response shape.
+// writeError answers a request whose token could not be checked, in GraphQL's response shape.
 func writeError(w http.ResponseWriter, err error) {
-	code, msg, status := "UNAUTHENTICATED", "session is invalid or has expired", http.StatusUnauthorized
-	if !errors.Is(err, apperr.ErrUnauthenticated) {
-		code, msg, status = "INTERNAL", "internal error", http.StatusInternalServerError
+	if errors.Is(err, apperr.ErrUnauthenticated) {
+		writeErrors(w, http.StatusUnauthorized, "session is invalid or has expired", map[string]any{"code": "UNAUTHENTICATED"})
+		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(`{"errors":[{"message":"` + msg + `","extensions":{"code":"` + code + `"}}],"data":null}`))
+	writeErrors(w, http.StatusInternalServerError, "internal error", map[string]any{"code": "INTERNAL"})
 }
 
 // requireLogin refuses every root field but the anonymous ones to a request without a principal.

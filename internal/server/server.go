@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,6 +29,9 @@ type Options struct {
 	DB       *bun.DB
 	Logger   *slog.Logger
 	Limits   Limits
+	// HiddenFieldErrors reports hidden fields as FIELD_HIDDEN errors instead of listing them in
+	// extensions.hiddenFields.
+	HiddenFieldErrors bool
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -37,8 +39,9 @@ func New(o Options) http.Handler {
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authenticate(o.Auth, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, gql))))
+	mux.Handle("/graphql", authenticate(o.Auth, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
+	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -56,9 +59,10 @@ func New(o Options) http.Handler {
 func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.NewConfig(o.Resolver)))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 25 << 20, MaxMemory: 8 << 20})
+	srv.AddTransport(codedTransport{transport.GET{}, m})
+	srv.AddTransport(transport.POST{}) // its refusals go through the error presenter, which codes them
+	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: maxUploadSize, MaxMemory: 8 << 20}, m})
+	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(&limitsExtension{limits: o.Limits})
@@ -71,16 +75,8 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return m.observe(ctx, func(ctx context.Context) *graphql.Response { return normalizeCodes(next(ctx)) })
 	})
-	return srv
-}
-
-// limitBody caps the request body, so an oversized document is refused before it is read whole.
-// Uploads get their own, larger bound from the multipart transport.
-func limitBody(l Limits, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			r.Body = http.MaxBytesReader(w, r.Body, int64(l.MaxBytes)*4+(1<<20))
-		}
-		next.ServeHTTP(w, r)
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return reportHidden(ctx, next, o.HiddenFieldErrors)
 	})
+	return srv
 }

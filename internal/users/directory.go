@@ -59,7 +59,7 @@ func FindByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
 // Load returns the users with the given ids, in no particular order (for batch loaders).
 func Load(ctx context.Context, db bun.IDB, ids []string) ([]User, error) {
 	var out []User
-	ids = validIDs(ids)
+	ids = database.ValidUUIDs(ids)
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -67,51 +67,29 @@ func Load(ctx context.Context, db bun.IDB, ids []string) ([]User, error) {
 	return out, err
 }
 
-// List pages through the directory by name. Employees only.
+// List pages through the directory by name. Employees only. A malformed group id matches nothing.
 func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page relay.Args) (relay.Page[User], error) {
 	if err := access.Internal(p).Err(); err != nil {
 		return relay.Page[User]{}, err
 	}
-	limit, err := page.Limit()
-	if err != nil {
-		return relay.Page[User]{}, err
-	}
-	var afterName, afterID string
-	hasCursor, err := page.Keys(&afterName, &afterID)
+	limit, after, err := page.NameIDCursor()
 	if err != nil {
 		return relay.Page[User]{}, err
 	}
 	var rows []User
-	q := s.DB.NewSelect().Model(&rows).Where("NOT is_system").OrderExpr("name, id").Limit(int64(limit) + 1)
-	if hasCursor {
-		q.Where("(name, id) > (?, ?::uuid)", afterName, afterID)
-	}
+	q := s.DB.NewSelect().Model(&rows).Where("NOT is_system")
 	if f.Search != "" {
-		like := "%" + escapeLike(f.Search) + "%"
+		like := relay.ContainsPattern(f.Search)
 		q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
 	}
 	if f.Status != nil {
 		q.Where("status = ?", *f.Status)
 	}
 	if f.GroupID != "" {
+		if !database.ValidUUID(f.GroupID) {
+			return relay.Empty[User](), nil
+		}
 		q.Where("EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = ?)", f.GroupID)
 	}
-	if err := q.Scan(ctx); err != nil {
-		return relay.Page[User]{}, err
-	}
-	return relay.NewPage(rows, limit, func(u User) []any { return []any{u.Name, u.ID} }), nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func validIDs(ids []string) []string {
-	out := ids[:0:0]
-	for _, id := range ids {
-		if database.ValidUUID(id) {
-			out = append(out, id)
-		}
-	}
-	return out
+	return relay.ByNameID(ctx, q, &rows, limit, after, func(u User) relay.NameID { return relay.NameID{Name: u.Name, ID: u.ID} })
 }

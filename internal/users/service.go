@@ -105,16 +105,29 @@ func insert(ctx context.Context, db bun.IDB, u *User) error {
 	return err
 }
 
-// Update changes a user's profile. Needs ADMIN.
+// Empty reports whether the input changes nothing.
+func (in UpdateInput) Empty() bool {
+	return in.Email == nil && in.Name == nil && in.Phone == nil && in.ManagerID == nil && in.ProfileExpiresOn == nil &&
+		!in.ClearManager && !in.ClearExpiry
+}
+
+// Update changes a user's profile. Needs ADMIN. An input that names no field is refused rather
+// than recorded as a change of nothing.
 func (s *Service) Update(ctx context.Context, p *access.Principal, id string, in UpdateInput) (*User, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
+	}
+	if in.Empty() {
+		return nil, apperr.Input("input", "names no field to change")
 	}
 	var out *User
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		u, err := lockUser(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if u.IsSystem {
+			return ErrSystemUser("id")
 		}
 		changed, err := applyUpdate(ctx, tx, u, in)
 		if err != nil {
@@ -189,6 +202,7 @@ func checkManager(ctx context.Context, tx bun.IDB, userID, managerID string) err
 }
 
 // SetStatus activates, deactivates or blocks a user; leaving ACTIVE ends every session at once.
+// Nobody can deactivate or block themselves, nor the last active administrator.
 func (s *Service) SetStatus(ctx context.Context, p *access.Principal, id string, st Status) (*User, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
@@ -198,9 +212,17 @@ func (s *Service) SetStatus(ctx context.Context, p *access.Principal, id string,
 	}
 	var out *User
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if st != Active {
+			if err := keepAnAdmin(ctx, tx, id, "status"); err != nil {
+				return err
+			}
+		}
 		u, err := lockUser(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if u.IsSystem {
+			return ErrSystemUser("id")
 		}
 		u.Status, u.UpdatedAt = st, s.Clock.Now()
 		if _, err := tx.NewUpdate().Model(u).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
@@ -217,9 +239,33 @@ func (s *Service) SetStatus(ctx context.Context, p *access.Principal, id string,
 	return out, err
 }
 
+// keepAnAdmin refuses a change that takes user id out of the active administrators when no other
+// would be left. It locks every active administrator's row first (always in id order, so two such
+// changes cannot deadlock): two administrators removing each other at the same moment are then
+// serialised, and the second sees that it would remove the last one.
+func keepAnAdmin(ctx context.Context, tx bun.Tx, id, field string) error {
+	var admins []string
+	if err := tx.NewSelect().Model((*User)(nil)).Column("id").
+		Where("status = ? AND ? = ANY(permissions) AND NOT is_system", Active, access.PermAdmin).
+		OrderExpr("id").For("UPDATE").Scan(ctx, &admins); err != nil {
+		return fmt.Errorf("lock administrators: %w", err)
+	}
+	if len(admins) == 1 && admins[0] == id {
+		return apperr.Input(field, "would leave no active administrator")
+	}
+	return nil
+}
+
+// ErrSystemUser refuses a change to the built-in system user, naming the argument that named it.
+// The system user is not an account: it has no password, groups, position rights or permissions
+// and is always active; bootstrap and jobs act as it.
+func ErrSystemUser(field string) error {
+	return apperr.Input(field, "the system user cannot be changed")
+}
+
 // GrantPermission gives a user a system permission. Needs ADMIN.
 func (s *Service) GrantPermission(ctx context.Context, p *access.Principal, id string, perm access.Permission) (*User, error) {
-	return s.changePermissions(ctx, p, id, "user.permission.grant", func(ps []access.Permission) []access.Permission {
+	return s.changePermissions(ctx, p, id, "user.permission.grant", false, func(ps []access.Permission) []access.Permission {
 		if slices.Contains(ps, perm) {
 			return ps
 		}
@@ -228,22 +274,28 @@ func (s *Service) GrantPermission(ctx context.Context, p *access.Principal, id s
 }
 
 // RevokePermission takes a system permission away. Needs ADMIN; an administrator cannot revoke
-// their own ADMIN, so the system is never left without the one who just acted.
+// their own ADMIN (the logged-in user's, also while substituting), and nobody can revoke the last
+// active administrator's, so the system is never left without one.
 func (s *Service) RevokePermission(ctx context.Context, p *access.Principal, id string, perm access.Permission) (*User, error) {
-	if perm == access.PermAdmin && p != nil && id == p.UserID {
+	if perm == access.PermAdmin && p != nil && id == p.NativeUserID {
 		return nil, apperr.Input("permission", "you cannot revoke your own ADMIN")
 	}
-	return s.changePermissions(ctx, p, id, "user.permission.revoke", func(ps []access.Permission) []access.Permission {
+	return s.changePermissions(ctx, p, id, "user.permission.revoke", perm == access.PermAdmin, func(ps []access.Permission) []access.Permission {
 		return slices.DeleteFunc(ps, func(q access.Permission) bool { return q == perm })
 	})
 }
 
-func (s *Service) changePermissions(ctx context.Context, p *access.Principal, id, action string, change func([]access.Permission) []access.Permission) (*User, error) {
+func (s *Service) changePermissions(ctx context.Context, p *access.Principal, id, action string, removesAdmin bool, change func([]access.Permission) []access.Permission) (*User, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
 	}
 	var out *User
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if removesAdmin {
+			if err := keepAnAdmin(ctx, tx, id, "permission"); err != nil {
+				return err
+			}
+		}
 		u, err := lockUser(ctx, tx, id)
 		if err != nil {
 			return err

@@ -1,0 +1,208 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/database"
+)
+
+func apperrIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
+
+// ACLInput is one entry of setCaseAcl: exactly one of user, group and contact.
+type ACLInput struct {
+	UserID, GroupID, ContactID *string
+	Rights                     []access.Right
+	AllDocuments               bool
+}
+
+type aclRow struct {
+	bun.BaseModel `bun:"table:case_acl,alias:a"`
+
+	CaseID       string       `bun:"case_id,type:uuid,notnull"`
+	UserID       *string      `bun:"user_id,type:uuid"`
+	GroupID      *string      `bun:"group_id,type:uuid"`
+	ContactID    *string      `bun:"contact_id,type:uuid"`
+	Level        access.Right `bun:"level,notnull"`
+	AllDocuments bool         `bun:"all_documents,notnull"`
+}
+
+// SetACL replaces a case's ACL. Needs MANAGE on the case.
+func (s *Service) SetACL(ctx context.Context, p *access.Principal, id string, entries []ACLInput) (*Case, error) {
+	rows := make([]aclRow, 0, len(entries))
+	for i, e := range entries {
+		r, err := aclEntry(id, i, e)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return s.manage(ctx, p, id, access.Manage, "case.acl", []string{"acl"}, func(ctx context.Context, tx bun.Tx) error {
+		for i, r := range rows {
+			if err := exists(ctx, tx, fmt.Sprintf("entries[%d]", i), r.UserID, r.GroupID, r.ContactID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.NewDelete().Model((*aclRow)(nil)).Where("case_id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+		if _, dup := database.UniqueViolation(err); dup {
+			return apperr.Input("entries", "names the same user, group or contact twice")
+		}
+		return err
+	})
+}
+
+func aclEntry(caseID string, i int, e ACLInput) (aclRow, error) {
+	field := fmt.Sprintf("entries[%d]", i)
+	if countSet(e.UserID, e.GroupID, e.ContactID) != 1 {
+		return aclRow{}, apperr.Input(field, "give exactly one of userId, groupId and contactId")
+	}
+	if len(e.Rights) == 0 {
+		return aclRow{}, apperr.Input(field, "rights must name READ, WRITE or MANAGE")
+	}
+	r := aclRow{CaseID: caseID, UserID: e.UserID, GroupID: e.GroupID, ContactID: e.ContactID, AllDocuments: e.AllDocuments}
+	for _, right := range e.Rights {
+		r.Level = max(r.Level, right)
+	}
+	return r, nil
+}
+
+// AddParticipant makes a user or contact a participant or auditor of a case. Needs WRITE.
+func (s *Service) AddParticipant(ctx context.Context, p *access.Principal, id string, userID, contactID *string, role Role) (*Case, error) {
+	if countSet(userID, contactID) != 1 {
+		return nil, apperr.Input("userId", "give exactly one of userId and contactId")
+	}
+	if role != Participant && role != Auditor {
+		return nil, apperr.Input("role", "must be PARTICIPANT or AUDITOR")
+	}
+	return s.manage(ctx, p, id, access.Write, "case.participant.add", []string{"participants"}, func(ctx context.Context, tx bun.Tx) error {
+		if err := exists(ctx, tx, "userId", userID, nil, contactID); err != nil {
+			return err
+		}
+		_, err := tx.NewRaw(`INSERT INTO case_participants (case_id, user_id, contact_id, role) VALUES (?, ?, ?, ?)
+			ON CONFLICT (case_id, coalesce(user_id, contact_id)) DO UPDATE SET role = EXCLUDED.role`, id, userID, contactID, role).Exec(ctx)
+		return err
+	})
+}
+
+// SetFieldMode sets (or, with mode nil, clears) a per-case mode override of a section ("section")
+// or field ("section.field"): a workflow rule's setting that takes the place of the stage setting
+// for this case, for both audiences. Needs MANAGE.
+func (s *Service) SetFieldMode(ctx context.Context, p *access.Principal, id, target string, mode *access.Mode) (*Case, error) {
+	if mode != nil && *mode == access.AsSection {
+		return nil, apperr.Input("mode", "a case override is REQUIRED, MODIFY, READ_ONLY or HIDDEN")
+	}
+	return s.manage(ctx, p, id, access.Manage, "case.field_mode", []string{"fieldMode:" + target}, func(ctx context.Context, tx bun.Tx) error {
+		if mode == nil {
+			_, err := tx.NewRaw(`DELETE FROM case_field_modes WHERE case_id = ? AND target = ?`, id, target).Exec(ctx)
+			return err
+		}
+		_, err := tx.NewRaw(`INSERT INTO case_field_modes (case_id, target, mode) VALUES (?, ?, ?)
+			ON CONFLICT (case_id, target) DO UPDATE SET mode = EXCLUDED.mode`, id, target, mode.String()).Exec(ctx)
+		return err
+	}, func(c *Case) error { return s.checkTarget(c, target) })
+}
+
+func (s *Service) checkTarget(c *Case, target string) error {
+	proc, err := s.procedure(c.Procedure)
+	if err != nil {
+		return err
+	}
+	section, field := splitTarget(target)
+	if field == "" {
+		if sec, _ := proc.Section(section); sec != nil {
+			return nil
+		}
+	} else if _, _, ok := proc.Field(target); ok {
+		return nil
+	}
+	return apperr.Input("field", fmt.Sprintf("%s has no section or field %q", proc.Key, target))
+}
+
+// manage runs change on a case the caller holds need on, bumps its version and audits it.
+func (s *Service) manage(ctx context.Context, p *access.Principal, id string, need access.Right, action string, fields []string,
+	change func(context.Context, bun.Tx) error, checks ...func(*Case) error) (*Case, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	var out *Case
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.load(ctx, tx, p, id, true)
+		if err != nil {
+			return err
+		}
+		if err := require(c, need); err != nil {
+			return err
+		}
+		for _, check := range checks {
+			if err := check(c); err != nil {
+				return err
+			}
+		}
+		if err := change(ctx, tx); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		if err := touch(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if out, err = s.load(ctx, tx, p, id, false); apperrIsNotFound(err) {
+			out, err = c, nil // the caller may have removed its own access; report what it changed
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, now, audit.Entry{Action: action, Entity: "case", EntityID: id, ChangedFields: fields})
+	})
+	return out, err
+}
+
+func countSet(ids ...*string) int {
+	n := 0
+	for _, id := range ids {
+		if id != nil && *id != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// exists checks that the one user, group or contact set exists.
+func exists(ctx context.Context, db bun.IDB, field string, userID, groupID, contactID *string) error {
+	table, id := "users", userID
+	switch {
+	case groupID != nil && *groupID != "":
+		table, id = "groups", groupID
+	case contactID != nil && *contactID != "":
+		table, id = "clients", contactID
+	}
+	if id == nil || !database.ValidUUID(*id) {
+		return apperr.Input(field, "no such "+table[:len(table)-1])
+	}
+	q := db.NewSelect().TableExpr(table).Where("id = ?", *id)
+	switch table {
+	case "clients":
+		q.Where("kind = 'CONTACT'")
+	case "users":
+		q.Where("NOT is_system")
+	}
+	ok, err := q.Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Input(field, "no such "+table[:len(table)-1])
+	}
+	return nil
+}

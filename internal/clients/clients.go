@@ -1,0 +1,225 @@
+// Package clients stores counterparties (Planfix kontrahenci): companies and their contacts, the
+// projects that name a counterparty, and per-client data grants (grantClientAccess).
+package clients
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/users"
+)
+
+// Kind tells a company from a contact.
+type Kind string
+
+// Client kinds.
+const (
+	Company Kind = "COMPANY"
+	Contact Kind = "CONTACT"
+)
+
+// Client is a company or a contact (a contact may belong to a company).
+type Client struct {
+	bun.BaseModel `bun:"table:clients,alias:cl"`
+
+	ID        string    `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Kind      Kind      `bun:"kind,notnull"`
+	Name      string    `bun:"name,notnull"`
+	Email     *string   `bun:"email"`
+	Phone     *string   `bun:"phone"`
+	CompanyID *string   `bun:"company_id,type:uuid"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+// Project groups cases and names a counterparty company.
+type Project struct {
+	bun.BaseModel `bun:"table:projects,alias:pj"`
+
+	ID             string    `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Name           string    `bun:"name,notnull"`
+	CounterpartyID *string   `bun:"counterparty_id,type:uuid"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
+
+// Service manages clients, projects and client grants.
+type Service struct {
+	DB    *bun.DB
+	Clock clockwork.Clock
+}
+
+// ContactInput is a new contact.
+type ContactInput struct {
+	Name      string
+	Email     *string
+	Phone     *string
+	CompanyID *string
+}
+
+// CreateCompany adds a company. Employees may.
+func (s *Service) CreateCompany(ctx context.Context, p *access.Principal, name string) (*Client, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	name, err := users.NormalizeName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{Kind: Company, Name: name, CreatedAt: s.Clock.Now()}
+	return c, s.insert(ctx, p, c, "client.company.create")
+}
+
+// CreateContact adds a contact, optionally of a company. Employees may.
+func (s *Service) CreateContact(ctx context.Context, p *access.Principal, in ContactInput) (*Client, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	name, err := users.NormalizeName("name", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{Kind: Contact, Name: name, CompanyID: in.CompanyID, CreatedAt: s.Clock.Now()}
+	if in.Email != nil && strings.TrimSpace(*in.Email) != "" {
+		e, err := users.NormalizeEmail("email", *in.Email)
+		if err != nil {
+			return nil, err
+		}
+		c.Email = &e
+	}
+	if c.Phone, err = users.NormalizePhone("phone", in.Phone); err != nil {
+		return nil, err
+	}
+	if in.CompanyID != nil {
+		if _, err := Find(ctx, s.DB, *in.CompanyID, Company); err != nil {
+			return nil, apperr.Input("companyId", "no such company")
+		}
+	}
+	return c, s.insert(ctx, p, c, "client.contact.create")
+}
+
+func (s *Service) insert(ctx context.Context, p *access.Principal, c *Client, action string) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, c.CreatedAt, audit.Entry{Action: action, Entity: "client", EntityID: c.ID,
+			ChangedFields: []string{"name", "email", "phone", "companyId"}})
+	})
+}
+
+// Find loads a client of a kind ("" for either).
+func Find(ctx context.Context, db bun.IDB, id string, kind Kind) (*Client, error) {
+	if !database.ValidUUID(id) {
+		return nil, apperr.NotFound("client")
+	}
+	c := new(Client)
+	q := db.NewSelect().Model(c).Where("id = ?", id)
+	if kind != "" {
+		q.Where("kind = ?", kind)
+	}
+	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("client")
+	} else if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Get returns a client for an employee.
+func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Client, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	return Find(ctx, s.DB, id, "")
+}
+
+// Grant is a user's grant of one client's data.
+type Grant struct {
+	ClientID string
+	UserID   string
+}
+
+// GrantAccess gives a user every case and document of one client (the client's card setting
+// "dostęp do wszystkich danych powiązanych z klientem"). Needs ADMIN.
+func (s *Service) GrantAccess(ctx context.Context, p *access.Principal, clientID, userID string) (*Grant, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := Find(ctx, tx, clientID, ""); err != nil {
+			return err
+		}
+		if u, err := users.Find(ctx, tx, userID); err != nil || u.IsSystem {
+			return apperr.Input("userId", "no such user")
+		}
+		if _, err := tx.NewRaw(`INSERT INTO client_grants (client_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, clientID, userID).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "client.grant", Entity: "client", EntityID: clientID, ChangedFields: []string{"grants:" + userID}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Grant{ClientID: clientID, UserID: userID}, nil
+}
+
+// CreateProject adds a project, optionally naming a counterparty company. Employees may.
+func (s *Service) CreateProject(ctx context.Context, p *access.Principal, name string, counterpartyID *string) (*Project, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	name, err := users.NormalizeName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Project{Name: name, CounterpartyID: counterpartyID, CreatedAt: s.Clock.Now()}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if counterpartyID != nil {
+			if _, err := Find(ctx, tx, *counterpartyID, Company); err != nil {
+				return apperr.Input("counterpartyId", "no such company")
+			}
+		}
+		if _, err := tx.NewInsert().Model(pr).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, pr.CreatedAt, audit.Entry{Action: "project.create", Entity: "project", EntityID: pr.ID, ChangedFields: []string{"name", "counterpartyId"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// FindProject loads a project.
+func FindProject(ctx context.Context, db bun.IDB, id string) (*Project, error) {
+	if !database.ValidUUID(id) {
+		return nil, apperr.NotFound("project")
+	}
+	pr := new(Project)
+	if err := db.NewSelect().Model(pr).Where("id = ?", id).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("project")
+	} else if err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// Load returns the clients with the given ids, in no particular order (for batch loaders).
+func Load(ctx context.Context, db bun.IDB, ids []string) ([]Client, error) {
+	var out []Client
+	ids = database.ValidUUIDs(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
+	return out, err
+}

@@ -1,0 +1,295 @@
+package forms
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/database"
+)
+
+// SettingsInput changes the parts that are set; nil parts keep their current value.
+type SettingsInput struct {
+	Internal        *access.Mode
+	External        *access.Mode
+	StageExceptions *[]access.StageMode
+	VisibleOnlyFor  *[]access.Ref
+	ModifyOnlyFor   *[]access.Ref
+}
+
+// Service is the administrators' API over procedures: access settings and procedure-level grants.
+type Service struct {
+	DB       *bun.DB
+	Clock    clockwork.Clock
+	Registry *Registry
+}
+
+// Procedure returns a procedure by key, NOT_FOUND when there is none.
+func (s *Service) Procedure(key string) (*Procedure, error) {
+	if p := s.Registry.Get(key); p != nil {
+		return p, nil
+	}
+	return nil, apperr.NotFound("procedure")
+}
+
+// Compiled returns a procedure's settings in force, for employees to read.
+func (s *Service) Compiled(ctx context.Context, p *access.Principal, key string) (*Compiled, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	proc, err := s.Procedure(key)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s.DB, proc)
+}
+
+// SetAccess stores an override of a section's ("section") or field's ("section.field") settings.
+// Needs ADMIN.
+func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure, target string, in SettingsInput) (*Compiled, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	proc, err := s.Procedure(procedure)
+	if err != nil {
+		return nil, err
+	}
+	isField, err := checkTarget(proc, target)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInput(proc, isField, in); err != nil {
+		return nil, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		var current storedSettings
+		row := new(settingsRow)
+		err := tx.NewSelect().Model(row).Where("procedure = ? AND target = ?", procedure, target).For("UPDATE").Scan(ctx)
+		if err == nil {
+			if err := json.Unmarshal(row.Settings, &current); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		changed := apply(&current, in)
+		b, _ := json.Marshal(current)
+		now := s.Clock.Now()
+		if _, err := tx.NewInsert().Model(&settingsRow{Procedure: procedure, Target: target, Settings: b, UpdatedAt: now}).
+			On("CONFLICT (procedure, target) DO UPDATE").Set("settings = EXCLUDED.settings, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "procedure.access.set", Entity: "procedure", EntityID: procedure + ":" + target, ChangedFields: changed})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s.DB, proc)
+}
+
+// ResetAccess drops the override, returning a section or field to the schema's defaults.
+func (s *Service) ResetAccess(ctx context.Context, p *access.Principal, procedure, target string) (*Compiled, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	proc, err := s.Procedure(procedure)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkTarget(proc, target); err != nil {
+		return nil, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*settingsRow)(nil)).Where("procedure = ? AND target = ?", procedure, target).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "procedure.access.reset", Entity: "procedure", EntityID: procedure + ":" + target})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s.DB, proc)
+}
+
+// GrantProcedureAccess gives a user or group READ or MANAGE on every case of a procedure
+// (replacing an earlier grant to the same principal). Needs ADMIN.
+func (s *Service) GrantProcedureAccess(ctx context.Context, p *access.Principal, procedure string, ref access.Ref, right access.Right) (*Compiled, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	proc, err := s.Procedure(procedure)
+	if err != nil {
+		return nil, err
+	}
+	if right != access.Read && right != access.Manage {
+		return nil, apperr.Input("right", "a procedure grant gives READ or MANAGE")
+	}
+	if err := checkRef("principal", ref); err != nil {
+		return nil, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := refExists(ctx, tx, "principal", ref); err != nil {
+			return err
+		}
+		g := &grantRow{Procedure: procedure, Level: right, CreatedAt: s.Clock.Now()}
+		if ref.UserID != "" {
+			g.UserID = &ref.UserID
+		} else {
+			g.GroupID = &ref.GroupID
+		}
+		if _, err := tx.NewInsert().Model(g).On("CONFLICT (procedure, coalesce(user_id, group_id)) DO UPDATE").
+			Set("level = EXCLUDED.level").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, g.CreatedAt, audit.Entry{Action: "procedure.grant", Entity: "procedure", EntityID: procedure,
+			ChangedFields: []string{"grants"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s.DB, proc)
+}
+
+func checkTarget(proc *Procedure, target string) (isField bool, err error) {
+	section, field := splitTarget(target)
+	if field == "" {
+		if s, _ := proc.Section(section); s == nil {
+			return false, apperr.Input("section", fmt.Sprintf("%s has no section %q", proc.Key, section))
+		}
+		return false, nil
+	}
+	if _, _, ok := proc.Field(target); !ok {
+		return true, apperr.Input("field", fmt.Sprintf("%s has no field %q (write it as section.field)", proc.Key, target))
+	}
+	return true, nil
+}
+
+func checkInput(proc *Procedure, isField bool, in SettingsInput) error {
+	for name, m := range map[string]*access.Mode{"internal": in.Internal, "external": in.External} {
+		if m != nil && *m == access.AsSection && !isField {
+			return apperr.Input(name, "AS_SECTION is for fields only")
+		}
+	}
+	if in.StageExceptions != nil {
+		for _, e := range *in.StageExceptions {
+			if !proc.HasStage(e.Stage) {
+				return apperr.Input("stageExceptions", fmt.Sprintf("%s has no stage %q", proc.Key, e.Stage))
+			}
+			if !isField && (e.Internal == access.AsSection || e.External == access.AsSection) {
+				return apperr.Input("stageExceptions", "AS_SECTION is for fields only")
+			}
+		}
+	}
+	for name, list := range map[string]*[]access.Ref{"visibleOnlyFor": in.VisibleOnlyFor, "modifyOnlyFor": in.ModifyOnlyFor} {
+		if list == nil {
+			continue
+		}
+		for _, r := range *list {
+			if err := checkRef(name, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkRef(field string, r access.Ref) error {
+	if (r.UserID == "") == (r.GroupID == "") {
+		return apperr.Input(field, "give exactly one of userId and groupId")
+	}
+	return nil
+}
+
+func checkRefs(ctx context.Context, db bun.IDB, in SettingsInput) error {
+	for name, list := range map[string]*[]access.Ref{"visibleOnlyFor": in.VisibleOnlyFor, "modifyOnlyFor": in.ModifyOnlyFor} {
+		if list == nil {
+			continue
+		}
+		for _, r := range *list {
+			if err := refExists(ctx, db, name, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refExists checks that a listed user or group exists, so a typo does not silently grant nothing.
+func refExists(ctx context.Context, db bun.IDB, field string, r access.Ref) error {
+	table, id := "users", r.UserID
+	if r.GroupID != "" {
+		table, id = "groups", r.GroupID
+	}
+	if !database.ValidUUID(id) {
+		return apperr.Input(field, "no such user or group")
+	}
+	ok, err := db.NewSelect().TableExpr(table).Where("id = ?", id).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Input(field, "no such user or group")
+	}
+	return nil
+}
+
+func apply(s *storedSettings, in SettingsInput) []string {
+	var changed []string
+	if in.Internal != nil {
+		s.Internal, changed = in.Internal, append(changed, "internal")
+	}
+	if in.External != nil {
+		s.External, changed = in.External, append(changed, "external")
+	}
+	if in.StageExceptions != nil {
+		ex := make([]storedException, len(*in.StageExceptions))
+		for i, e := range *in.StageExceptions {
+			ex[i] = storedException{Stage: e.Stage, Internal: e.Internal, External: e.External}
+		}
+		s.StageExceptions, changed = &ex, append(changed, "stageExceptions")
+	}
+	if in.VisibleOnlyFor != nil {
+		r := storeRefs(*in.VisibleOnlyFor)
+		s.VisibleOnlyFor, changed = &r, append(changed, "visibleOnlyFor")
+	}
+	if in.ModifyOnlyFor != nil {
+		r := storeRefs(*in.ModifyOnlyFor)
+		s.ModifyOnlyFor, changed = &r, append(changed, "modifyOnlyFor")
+	}
+	return changed
+}
+
+func storeRefs(in []access.Ref) []storedRef {
+	out := make([]storedRef, len(in))
+	for i, r := range in {
+		out[i] = storedRef{UserID: r.UserID, GroupID: r.GroupID}
+	}
+	return out
+}
+
+// All returns every procedure's settings in force, for employees to read.
+func (s *Service) All(ctx context.Context, p *access.Principal) ([]Compiled, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Compiled, 0, len(s.Registry.All()))
+	for _, proc := range s.Registry.All() {
+		c, err := Compile(ctx, s.DB, proc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}

@@ -1,0 +1,160 @@
+package forms
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+)
+
+// storedSettings is an administrator's override of one section's or field's settings, as JSON.
+// A nil part keeps the schema's default.
+type storedSettings struct {
+	Internal        *access.Mode       `json:"internal,omitempty"`
+	External        *access.Mode       `json:"external,omitempty"`
+	StageExceptions *[]storedException `json:"stageExceptions,omitempty"`
+	VisibleOnlyFor  *[]storedRef       `json:"visibleOnlyFor,omitempty"`
+	ModifyOnlyFor   *[]storedRef       `json:"modifyOnlyFor,omitempty"`
+}
+
+type storedException struct {
+	Stage    string      `json:"stage"`
+	Internal access.Mode `json:"internal,omitempty"`
+	External access.Mode `json:"external,omitempty"`
+}
+
+type storedRef struct {
+	UserID  string `json:"userId,omitempty"`
+	GroupID string `json:"groupId,omitempty"`
+}
+
+type settingsRow struct {
+	bun.BaseModel `bun:"table:procedure_settings,alias:ps"`
+
+	Procedure string          `bun:"procedure,pk"`
+	Target    string          `bun:"target,pk"`
+	Settings  json.RawMessage `bun:"settings,type:jsonb,notnull"`
+	UpdatedAt time.Time       `bun:"updated_at,notnull"`
+}
+
+type grantRow struct {
+	bun.BaseModel `bun:"table:procedure_grants,alias:pg"`
+
+	ID        string       `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Procedure string       `bun:"procedure,notnull"`
+	UserID    *string      `bun:"user_id,type:uuid"`
+	GroupID   *string      `bun:"group_id,type:uuid"`
+	Level     access.Right `bun:"level,notnull"`
+	CreatedAt time.Time    `bun:"created_at,notnull"`
+}
+
+// Effective are the settings in force for one section or field, and whether an administrator
+// changed them.
+type Effective struct {
+	access.Settings
+	Overridden bool
+}
+
+// Compiled is a procedure's settings in force: per section and field, and as the engine's Form.
+type Compiled struct {
+	Procedure *Procedure
+	Sections  []Effective
+	Fields    [][]Effective
+	Form      *access.Form
+}
+
+// Compile loads the administrators' overrides and the procedure-level grants of proc and merges
+// them over the schema's defaults. One round trip per procedure and request.
+func Compile(ctx context.Context, db bun.IDB, proc *Procedure) (*Compiled, error) {
+	var rows []settingsRow
+	var grants []grantRow
+	if err := db.NewSelect().Model(&rows).Where("procedure = ?", proc.Key).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load procedure settings: %w", err)
+	}
+	if err := db.NewSelect().Model(&grants).Where("procedure = ?", proc.Key).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load procedure grants: %w", err)
+	}
+	stored := map[string]storedSettings{}
+	for _, r := range rows {
+		var s storedSettings
+		if err := json.Unmarshal(r.Settings, &s); err != nil {
+			return nil, fmt.Errorf("decode settings of %s %s: %w", proc.Key, r.Target, err)
+		}
+		stored[r.Target] = s
+	}
+	return compile(proc, stored, grants), nil
+}
+
+func compile(proc *Procedure, stored map[string]storedSettings, grants []grantRow) *Compiled {
+	c := &Compiled{Procedure: proc, Sections: make([]Effective, len(proc.Sections)), Fields: make([][]Effective, len(proc.Sections))}
+	sections := make([]access.SectionSettings, len(proc.Sections))
+	for si, s := range proc.Sections {
+		c.Sections[si] = merge(s.Internal, s.External, s.Exceptions, stored, s.Key)
+		sections[si] = access.SectionSettings{Key: s.Key, Settings: c.Sections[si].Settings, Fields: make([]access.FieldSettings, len(s.Fields))}
+		c.Fields[si] = make([]Effective, len(s.Fields))
+		for fi, f := range s.Fields {
+			c.Fields[si][fi] = merge(f.Internal, f.External, f.Exceptions, stored, s.Key+"."+f.Key)
+			sections[si].Fields[fi] = access.FieldSettings{Key: f.Key, Settings: c.Fields[si][fi].Settings}
+		}
+	}
+	var gs []access.Grant
+	for _, g := range grants {
+		gs = append(gs, access.Grant{Ref: access.Ref{UserID: deref(g.UserID), GroupID: deref(g.GroupID)}, Right: g.Level})
+	}
+	c.Form = access.NewForm(proc.Key, proc.KeepAccessAfterTask, sections, gs)
+	return c
+}
+
+func merge(internal, external access.Mode, exceptions []access.StageMode, stored map[string]storedSettings, target string) Effective {
+	e := Effective{Settings: access.Settings{Internal: internal, External: external, Exceptions: exceptions}}
+	s, ok := stored[target]
+	if !ok {
+		return e
+	}
+	e.Overridden = true
+	if s.Internal != nil {
+		e.Internal = *s.Internal
+	}
+	if s.External != nil {
+		e.External = *s.External
+	}
+	if s.StageExceptions != nil {
+		e.Exceptions = make([]access.StageMode, len(*s.StageExceptions))
+		for i, x := range *s.StageExceptions {
+			e.Exceptions[i] = access.StageMode{Stage: x.Stage, Internal: x.Internal, External: x.External}
+		}
+	}
+	if s.VisibleOnlyFor != nil {
+		e.VisibleOnlyFor = refs(*s.VisibleOnlyFor)
+	}
+	if s.ModifyOnlyFor != nil {
+		e.ModifyOnlyFor = refs(*s.ModifyOnlyFor)
+	}
+	return e
+}
+
+func refs(in []storedRef) []access.Ref {
+	out := make([]access.Ref, len(in))
+	for i, r := range in {
+		out[i] = access.Ref{UserID: r.UserID, GroupID: r.GroupID}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// splitTarget splits "section.field" ("section" for a section).
+func splitTarget(target string) (section, field string) {
+	section, field, _ = strings.Cut(target, ".")
+	return section, field
+}

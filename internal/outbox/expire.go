@@ -1,0 +1,33 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ExpireSecrets gives up secret messages still unsent at now that were created more than ttl ago:
+// what they carry (a reset link, a code) has expired anyway, and the database should not keep it.
+// They are marked failed with last_error "expired before delivery" and their bodies redacted. It
+// returns how many it gave up. A message being sent at this moment (locked by a Deliverer) is left
+// to its sender rather than waited for.
+func ExpireSecrets(ctx context.Context, db bun.IDB, now time.Time, ttl time.Duration) (int64, error) {
+	due := db.NewSelect().Model((*Row)(nil)).Column("id").
+		Where("secret").
+		Where("sent_at IS NULL").
+		Where("failed_at IS NULL").
+		Where("created_at < ?", now.Add(-ttl)).
+		For("UPDATE SKIP LOCKED")
+	res, err := db.NewUpdate().Model((*Row)(nil)).
+		Set("body = ?", redacted).
+		Set("failed_at = ?", now).
+		Set("last_error = ?", "expired before delivery").
+		Where("id IN (?)", due).
+		Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: expire secret messages: %w", err)
+	}
+	return res.RowsAffected()
+}

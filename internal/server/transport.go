@@ -1,0 +1,169 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Reasons (extensions.reason) of BAD_USER_INPUT errors that the HTTP edge gives before GraphQL runs.
+const (
+	reasonBadRequest           = "BAD_REQUEST"            // not a GraphQL request (see graph.ReasonBadRequest)
+	reasonMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // a mutation over GET, or a method other than GET and POST
+	reasonUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE" // a POST that is neither JSON nor multipart
+)
+
+// writeErrors answers a request that never reached GraphQL (or that gqlgen answered by itself) in
+// GraphQL's response shape, with the one error's extensions.
+func writeErrors(w http.ResponseWriter, status int, message string, ext map[string]any) {
+	b, _ := json.Marshal(map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": ext}},
+		"data":   nil,
+	})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// maxUploadSize bounds a multipart request (uploads); the multipart transport enforces it while
+// reading, limitBody refuses a request that announces more at once.
+const maxUploadSize = 25 << 20
+
+// limitBody caps the request body, so an oversized document is refused before it is read whole,
+// with BAD_USER_INPUT and extensions.limit DOCUMENT_SIZE like a document over --max-query-bytes.
+// Uploads have their own, larger bound (limit UPLOAD_SIZE).
+func limitBody(l Limits, m *Metrics, next http.Handler) http.Handler {
+	max := int64(l.MaxBytes)*4 + (1 << 20)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			if r.ContentLength > maxUploadSize {
+				// gqlgen would answer this with status 200 and an error without a code.
+				m.refused("BAD_USER_INPUT")
+				writeErrors(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is over the limit of %d bytes", maxUploadSize),
+					map[string]any{"code": "BAD_USER_INPUT", "limit": "UPLOAD_SIZE"})
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			m.refused("BAD_USER_INPUT")
+			writeErrors(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over the limit of %d bytes", max),
+				map[string]any{"code": "BAD_USER_INPUT", "limit": "DOCUMENT_SIZE"})
+			return
+		case err != nil:
+			m.refused("BAD_USER_INPUT")
+			writeErrors(w, http.StatusBadRequest, "the request body could not be read",
+				map[string]any{"code": "BAD_USER_INPUT", "reason": reasonBadRequest})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseTransport is the last transport: it takes every request the real ones do not support and
+// answers it with a coded error (gqlgen's own answer, "transport not supported", has no code).
+type refuseTransport struct{ metrics *Metrics }
+
+func (refuseTransport) Supports(*http.Request) bool { return true }
+
+func (t refuseTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	t.metrics.refused("BAD_USER_INPUT")
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		writeErrors(w, http.StatusMethodNotAllowed, "GraphQL requests are GET (queries only) or POST",
+			map[string]any{"code": "BAD_USER_INPUT", "reason": reasonMethodNotAllowed})
+		return
+	}
+	writeErrors(w, http.StatusUnsupportedMediaType, "a GraphQL POST request is application/json (or multipart/form-data for uploads)",
+		map[string]any{"code": "BAD_USER_INPUT", "reason": reasonUnsupportedMediaType})
+}
+
+// codedTransport wraps a gqlgen transport whose own refusals are written straight to the response
+// without a code (GET: a mutation over GET, variables that are not JSON; multipart: a form that
+// cannot be parsed), and gives them one.
+type codedTransport struct {
+	graphql.Transport
+	metrics *Metrics
+}
+
+func (t codedTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	cw := &codingWriter{ResponseWriter: w}
+	t.Transport.Do(cw, r, exec)
+	cw.finish(t.metrics)
+}
+
+// codingWriter passes successful responses through and holds back error responses (status 400 and
+// above), so that errors without extensions.code can be given one before they are written.
+type codingWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *codingWriter) WriteHeader(status int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = status
+	if status < 400 {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (w *codingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.status < 400 {
+		return w.ResponseWriter.Write(b)
+	}
+	return w.body.Write(b)
+}
+
+func (w *codingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *codingWriter) finish(m *Metrics) {
+	if w.status < 400 {
+		return
+	}
+	status, reason := w.status, reasonBadRequest
+	if status == http.StatusNotAcceptable { // gqlgen's answer to a mutation over GET
+		status, reason = http.StatusMethodNotAllowed, reasonMethodNotAllowed
+		w.Header().Set("Allow", "POST")
+	}
+	var resp graphql.Response
+	if err := json.Unmarshal(w.body.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
+		resp.Errors = gqlerror.List{{Message: strings.ToLower(http.StatusText(status))}}
+	}
+	for _, e := range resp.Errors {
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		if e.Extensions["code"] == nil {
+			m.refused("BAD_USER_INPUT")
+			e.Extensions["code"] = "BAD_USER_INPUT"
+			e.Extensions["reason"] = reason
+		}
+	}
+	b, _ := json.Marshal(resp)
+	w.Header().Del("Content-Length")
+	w.ResponseWriter.WriteHeader(status)
+	_, _ = w.ResponseWriter.Write(b)
+}

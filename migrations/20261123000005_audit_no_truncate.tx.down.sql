@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
