@@ -36,7 +36,8 @@ var DemoUsers = []DemoUser{
 		Permissions: []access.Permission{access.PermManageSubstitutionsOwn}},
 }
 
-// LoadDemo creates the demo users and groups once; a second run finds them and does nothing.
+// LoadDemo creates the demo users, groups, positions and cases once; a second run finds them and
+// does nothing.
 func (a *App) LoadDemo(ctx context.Context, logger *slog.Logger) error {
 	r := a.Resolver
 	if _, err := users.FindByEmail(ctx, r.DB, DemoUsers[0].Email); err == nil {
@@ -91,6 +92,10 @@ func (a *App) LoadDemo(ctx context.Context, logger *slog.Logger) error {
 	if _, err := r.PositionService.GrantRight(ctx, sys, hr.ID, ids["kadry@demo.casegate.test"], false); err != nil {
 		return err
 	}
-	logger.Info("demo data loaded", "users", len(DemoUsers), "password", DemoPassword)
+	cs, err := a.loadDemoCases(ctx, groupIDs, ids, hr.ID)
+	if err != nil {
+		return err
+	}
+	logger.Info("demo data loaded", "users", len(DemoUsers), "cases", cs, "password", DemoPassword)
 	return nil
 }

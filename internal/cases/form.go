@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/forms"
@@ -29,7 +30,7 @@ func (f *Form) ID() string { return f.Case.ID }
 // that are hidden (or the section itself) are reported to the request's Hidden collector.
 func (f *Form) Section(ctx context.Context, si int) *SectionView {
 	if f.Decision.Sections[si] == access.Hidden {
-		reportHidden(ctx, nil)
+		reportHidden(ctx, "")
 		return nil
 	}
 	v := &SectionView{form: f, si: si, values: f.values[f.Procedure.Sections[si].Key]}
@@ -57,12 +58,38 @@ func (v *SectionView) reportHiddenFields(ctx context.Context, h *Hidden) {
 	if fc == nil {
 		return
 	}
-	for _, sel := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{sec.TypeName}) {
-		fi := fieldIndex(sec, sel.Name)
-		if fi >= 0 && v.form.Decision.Field(v.si, fi) == access.Hidden {
-			reportHidden(ctx, &sel)
+	for _, sel := range h.requested(ctx, fc, sec) {
+		if v.form.Decision.Field(v.si, sel.field) == access.Hidden {
+			reportHidden(ctx, sel.alias)
 		}
 	}
+}
+
+// requestedField is a form field a query selects, under its alias.
+type requestedField struct {
+	alias string
+	field int
+}
+
+// requested lists the form fields selected under the current section field. A list of cases
+// shares one selection, so it is collected once per operation, not once per case.
+func (h *Hidden) requested(ctx context.Context, fc *graphql.FieldContext, sec *forms.Section) []requestedField {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if got, ok := h.selections[fc.Field.Field]; ok {
+		return got
+	}
+	var out []requestedField
+	for _, sel := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{sec.TypeName}) {
+		if fi := fieldIndex(sec, sel.Name); fi >= 0 {
+			out = append(out, requestedField{alias: sel.Alias, field: fi})
+		}
+	}
+	if h.selections == nil {
+		h.selections = map[*ast.Field][]requestedField{}
+	}
+	h.selections[fc.Field.Field] = out
+	return out
 }
 
 func fieldIndex(sec *forms.Section, name string) int {

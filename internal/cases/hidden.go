@@ -14,9 +14,10 @@ import (
 // By default they go to the response's extensions.hiddenFields (standard clients see no error);
 // with AsErrors each is a FIELD_HIDDEN error instead.
 type Hidden struct {
-	AsErrors bool
-	mu       sync.Mutex
-	paths    []string
+	AsErrors   bool
+	mu         sync.Mutex
+	paths      []string
+	selections map[*ast.Field][]requestedField
 }
 
 type hiddenKey struct{}
@@ -40,16 +41,16 @@ func (h *Hidden) Paths() []string {
 	return out
 }
 
-// reportHidden records the current field (sel nil) or one of its requested children as hidden.
-func reportHidden(ctx context.Context, sel *graphql.CollectedField) {
+// reportHidden records the current field (alias "") or one of its requested children as hidden.
+func reportHidden(ctx context.Context, alias string) {
 	h := hiddenFrom(ctx)
 	fc := graphql.GetFieldContext(ctx)
 	if h == nil || fc == nil {
 		return
 	}
 	path := fc.Path()
-	if sel != nil {
-		path = append(append(ast.Path{}, path...), ast.PathName(sel.Alias))
+	if alias != "" {
+		path = append(append(ast.Path{}, path...), ast.PathName(alias))
 	}
 	if h.AsErrors {
 		graphql.AddError(ctx, &gqlerror.Error{Message: "this field is hidden from you", Path: path,
