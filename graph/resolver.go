@@ -6,6 +6,7 @@ import (
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
@@ -24,4 +25,5 @@ type Resolver struct {
 	CaseService     *cases.Service
 	FormService     *forms.Service
 	ClientService   *clients.Service
+	DocumentService *documents.Service
 }

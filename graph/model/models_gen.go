@@ -9,6 +9,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
@@ -111,6 +112,38 @@ type CreateUserInput struct {
 	ProfileExpiresOn *time.Time `json:"profileExpiresOn,omitempty"`
 }
 
+// userId or groupId; rights empty on a user entry denies that user.
+type DocumentACLEntryInput struct {
+	UserID  *string        `json:"userId,omitempty"`
+	GroupID *string        `json:"groupId,omitempty"`
+	Rights  []access.Right `json:"rights"`
+}
+
+type DocumentConnection struct {
+	Edges    []DocumentEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type DocumentEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *documents.Document `json:"node"`
+}
+
+type DocumentFilter struct {
+	CaseID     *string `json:"caseId,omitempty"`
+	ClientID   *string `json:"clientId,omitempty"`
+	PositionID *string `json:"positionId,omitempty"`
+}
+
+type DocumentInput struct {
+	CaseID       *string `json:"caseId,omitempty"`
+	Title        string  `json:"title"`
+	Body         *string `json:"body,omitempty"`
+	PositionID   *string `json:"positionId,omitempty"`
+	ClientID     *string `json:"clientId,omitempty"`
+	Confidential *bool   `json:"confidential,omitempty"`
+}
+
 type FieldAccess struct {
 	Field string      `json:"field"`
 	Mode  access.Mode `json:"mode"`
@@ -190,6 +223,13 @@ type Substitution struct {
 // Temporary access to one case for a person without an account.
 type TemporaryAccessGrant struct {
 	ID string `json:"id"`
+}
+
+type UpdateDocumentInput struct {
+	Title *string `json:"title,omitempty"`
+	Body  *string `json:"body,omitempty"`
+	// Needs MANAGE.
+	Confidential *bool `json:"confidential,omitempty"`
 }
 
 type UpdateSettingsInput struct {

@@ -27,7 +27,9 @@ func TestDemo(t *testing.T) {
 		var out struct {
 			SalaryChanges struct {
 				Edges []struct {
-					Node struct{ Compensation *struct{ RequestedSalary *string } }
+					Node struct {
+						Compensation *struct{ RequestedSalary *string }
+					}
 				}
 			}
 		}
@@ -45,7 +47,11 @@ func TestDemo(t *testing.T) {
 		_ = salary(who) // visible (null until the director fills it in), and no error
 	}
 	dyr := s.Login("dyrektor@demo.casegate.test", app.DemoPassword)
-	var tasks struct{ MyTasks struct{ Edges []struct{ Node struct{ Title, Stage string } } } }
+	var tasks struct {
+		MyTasks struct {
+			Edges []struct{ Node struct{ Title, Stage string } }
+		}
+	}
 	dyr.Do(`{ myTasks { edges { node { title stage } } } }`, nil).MustOK(t).Decode(t, &tasks)
 	if len(tasks.MyTasks.Edges) != 1 || tasks.MyTasks.Edges[0].Node.Stage != "APPROVAL" {
 		t.Fatalf("director's tasks = %+v", tasks)

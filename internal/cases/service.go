@@ -177,3 +177,13 @@ func require(c *Case, right access.Right) error {
 	}
 	return nil
 }
+
+// RequireOn checks, inside tx, that p holds right on a case (NOT_FOUND when it may not read it):
+// for operations on things that belong to a case, such as adding a document.
+func (s *Service) RequireOn(ctx context.Context, tx bun.IDB, p *access.Principal, caseID string, right access.Right) error {
+	c, err := s.load(ctx, tx, p, caseID, false)
+	if err != nil {
+		return err
+	}
+	return require(c, right)
+}
