@@ -1,0 +1,149 @@
+package documents
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+func id(kind string, i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i) }
+
+// TestDocumentEngineAndSQLAgree: for random companies, every principal's readable documents by SQL
+// (access.VisibleDocuments) are exactly those the engine (access.DocumentRightsOn) lets it read.
+func TestDocumentEngineAndSQLAgree(t *testing.T) {
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			db := dbtest.New(t)
+			ctx := context.Background()
+			r := rand.New(rand.NewPCG(seed, 11))
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := db.ExecContext(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var users, groups, positions, paths, clients, casesIDs []string
+			for i := range 6 {
+				users = append(users, id("user", i))
+				exec(`INSERT INTO users (id, email, name) VALUES (?, ?, 'U')`, users[i], fmt.Sprintf("u%d@x.test", i))
+			}
+			for i := range 3 {
+				groups = append(groups, id("grp", i))
+				exec(`INSERT INTO groups (id, name) VALUES (?, ?)`, groups[i], fmt.Sprintf("G%d", i))
+			}
+			allGroups := append(slices.Clone(groups), access.ClientDataGroupID)
+			for i := range 4 {
+				pid, path, parent := id("pos", i), "/"+id("pos", i)+"/", any(nil)
+				if i > 0 {
+					p := r.IntN(i)
+					path, parent = paths[p]+pid+"/", positions[p]
+				}
+				positions, paths = append(positions, pid), append(paths, path)
+				exec(`INSERT INTO positions (id, parent_id, name, path) VALUES (?, ?, 'P', ?)`, pid, parent, path)
+			}
+			for i := range 3 {
+				clients = append(clients, id("client", i))
+				exec(`INSERT INTO clients (id, kind, name) VALUES (?, 'COMPANY', 'C')`, clients[i])
+			}
+			for i := range 8 {
+				casesIDs = append(casesIDs, id("case", i))
+				exec(`INSERT INTO cases (id, procedure, stage, title) VALUES (?, 'p', 'A', 't')`, casesIDs[i])
+				for range r.IntN(3) {
+					col, who := "user_id", users[r.IntN(len(users))]
+					if r.IntN(2) == 0 {
+						col, who = "group_id", allGroups[r.IntN(len(allGroups))]
+					}
+					exec(`INSERT INTO case_acl (case_id, `+col+`, level, all_documents) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+						casesIDs[i], who, 1+r.IntN(3), r.IntN(2) == 0)
+				}
+			}
+			var principals []*access.Principal
+			for _, u := range users {
+				p := &access.Principal{Kind: access.KindInternal, UserID: u, NativeUserID: u}
+				for _, g := range allGroups {
+					if r.IntN(3) == 0 {
+						p.Groups = append(p.Groups, g)
+						exec(`INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, g, u)
+					}
+				}
+				for i, pos := range positions {
+					if r.IntN(2) == 0 {
+						sub := r.IntN(2) == 0
+						p.PositionRights = append(p.PositionRights, access.PositionRight{PositionID: pos, Path: paths[i], IncludeSubtree: sub})
+						exec(`INSERT INTO position_rights (position_id, user_id, include_subtree) VALUES (?, ?, ?)`, pos, u, sub)
+					}
+				}
+				for _, cl := range clients {
+					if r.IntN(5) == 0 {
+						p.ClientGrants = append(p.ClientGrants, cl)
+						exec(`INSERT INTO client_grants (client_id, user_id) VALUES (?, ?)`, cl, u)
+					}
+				}
+				principals = append(principals, p)
+			}
+			for i := range 300 {
+				did := id("doc", i)
+				var caseID, pos, client any
+				if r.IntN(2) == 0 {
+					caseID = casesIDs[r.IntN(len(casesIDs))]
+				}
+				if r.IntN(2) == 0 {
+					pos = positions[r.IntN(len(positions))]
+				}
+				if r.IntN(3) == 0 {
+					client = clients[r.IntN(len(clients))]
+				}
+				exec(`INSERT INTO documents (id, case_id, author_id, title, confidential, position_id, client_id) VALUES (?, ?, ?, 'd', ?, ?, ?)`,
+					did, caseID, users[r.IntN(len(users))], r.IntN(5) == 0, pos, client)
+				for range r.IntN(3) {
+					col, who := "user_id", users[r.IntN(len(users))]
+					if r.IntN(2) == 0 {
+						col, who = "group_id", allGroups[r.IntN(len(allGroups))]
+					}
+					exec(`INSERT INTO document_acl (document_id, `+col+`, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, did, who, r.IntN(4))
+				}
+				if r.IntN(4) == 0 {
+					exec(`INSERT INTO document_tasks (document_id, user_id, active) VALUES (?, ?, ?)`, did, users[r.IntN(len(users))], r.IntN(2) == 0)
+				}
+			}
+			var all []*Document
+			if err := db.NewSelect().Model(&all).Apply(withFacts).Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, p := range principals {
+				var bySQL []*Document
+				if err := db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleDocuments(p)).Scan(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var sqlIDs, engineIDs []string
+				for _, d := range bySQL {
+					sqlIDs = append(sqlIDs, d.ID)
+				}
+				for _, d := range all {
+					if access.DocumentRightsOn(p, d.Facts()).Right >= access.Read {
+						engineIDs = append(engineIDs, d.ID)
+					}
+				}
+				sort.Strings(sqlIDs)
+				sort.Strings(engineIDs)
+				if !slices.Equal(sqlIDs, engineIDs) {
+					t.Fatalf("principal %s: SQL %d documents, engine %d", p.UserID, len(sqlIDs), len(engineIDs))
+				}
+				checked += len(sqlIDs)
+			}
+			if checked == 0 {
+				t.Fatal("nobody could read anything: the world is too sparse")
+			}
+		})
+	}
+}
