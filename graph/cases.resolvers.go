@@ -41,7 +41,7 @@ func (r *aclEntryResolver) Rights(ctx context.Context, obj *cases.ACLEntry) ([]a
 
 // Procedure is the resolver for the procedure field.
 func (r *caseResolver) Procedure(ctx context.Context, obj *cases.Case) (*forms.Compiled, error) {
-	return r.FormService.Compiled(ctx, principal(ctx), obj.Procedure)
+	return r.CaseService.Compiled(ctx, obj.Procedure)
 }
 
 // Creator is the resolver for the creator field.
@@ -72,7 +72,7 @@ func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.P
 	if obj.ProjectID == nil {
 		return nil, nil
 	}
-	return clients.FindProject(ctx, r.DB, *obj.ProjectID)
+	return loaders(ctx).Project.Load(ctx, *obj.ProjectID)()
 }
 
 // Company is the resolver for the company field.
@@ -139,25 +139,25 @@ func (r *mutationResolver) AddCaseParticipant(ctx context.Context, caseID string
 
 // SetSectionAccess is the resolver for the setSectionAccess field.
 func (r *mutationResolver) SetSectionAccess(ctx context.Context, procedure string, section string, input model.AccessSettingsInput) (*forms.SectionView, error) {
-	c, err := r.FormService.SetAccess(ctx, principal(ctx), procedure, section, settingsInput(input))
+	c, err := r.FormService.SetAccess(ctx, principal(ctx), procedure, section, false, settingsInput(input))
 	return sectionView(c, err, section)
 }
 
 // SetFieldAccess is the resolver for the setFieldAccess field.
 func (r *mutationResolver) SetFieldAccess(ctx context.Context, procedure string, field string, input model.AccessSettingsInput) (*forms.FieldView, error) {
-	c, err := r.FormService.SetAccess(ctx, principal(ctx), procedure, field, settingsInput(input))
+	c, err := r.FormService.SetAccess(ctx, principal(ctx), procedure, field, true, settingsInput(input))
 	return fieldView(c, err, field)
 }
 
 // ResetSectionAccess is the resolver for the resetSectionAccess field.
 func (r *mutationResolver) ResetSectionAccess(ctx context.Context, procedure string, section string) (*forms.SectionView, error) {
-	c, err := r.FormService.ResetAccess(ctx, principal(ctx), procedure, section)
+	c, err := r.FormService.ResetAccess(ctx, principal(ctx), procedure, section, false)
 	return sectionView(c, err, section)
 }
 
 // ResetFieldAccess is the resolver for the resetFieldAccess field.
 func (r *mutationResolver) ResetFieldAccess(ctx context.Context, procedure string, field string) (*forms.FieldView, error) {
-	c, err := r.FormService.ResetAccess(ctx, principal(ctx), procedure, field)
+	c, err := r.FormService.ResetAccess(ctx, principal(ctx), procedure, field, true)
 	return fieldView(c, err, field)
 }
 

@@ -21,6 +21,7 @@ type Loaders struct {
 	User           *dataloader.Loader[string, *users.User]
 	Group          *dataloader.Loader[string, *groups.Group]
 	Client         *dataloader.Loader[string, *clients.Client]
+	Project        *dataloader.Loader[string, *clients.Project]
 	GroupsOf       *dataloader.Loader[string, []groups.Group]
 	PositionRights *dataloader.Loader[string, []positions.Right]
 	Position       *dataloader.Loader[string, *positions.Position]
@@ -34,6 +35,7 @@ func NewLoaders(db bun.IDB) *Loaders {
 		User:     byID(db, users.Load, func(u *users.User) string { return u.ID }, "user"),
 		Group:    byID(db, groups.Load, func(g *groups.Group) string { return g.ID }, "group"),
 		Client:   byID(db, clients.Load, func(c *clients.Client) string { return c.ID }, "client"),
+		Project:  byID(db, clients.LoadProjects, func(p *clients.Project) string { return p.ID }, "project"),
 		Position: byID(db, positions.Load, func(p *positions.Position) string { return p.ID }, "position"),
 		GroupsOf: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]groups.Group] {
 			m, err := groups.OfUsers(ctx, db, ids)

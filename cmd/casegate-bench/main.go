@@ -159,7 +159,7 @@ func seed(ctx context.Context, a *app.App, n int) (string, error) {
 		return "", err
 	}
 	visible, modify := []access.Ref{{GroupID: dyr.ID}}, []access.Ref{{GroupID: dyr.ID}}
-	if _, err := r.FormService.SetAccess(ctx, sys, "salary-change", "compensation.requestedSalary",
+	if _, err := r.FormService.SetAccess(ctx, sys, "salary-change", "compensation.requestedSalary", true,
 		setting(visible, modify)); err != nil {
 		return "", err
 	}
@@ -280,4 +280,4 @@ func scratch(ctx context.Context, base string) (*bun.DB, func(), error) {
 type counter struct{ n *atomic.Int64 }
 
 func (c counter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (c counter) AfterQuery(_ context.Context, _ *bun.QueryEvent)                     { c.n.Add(1) }
+func (c counter) AfterQuery(_ context.Context, _ *bun.QueryEvent)                    { c.n.Add(1) }

@@ -27,8 +27,11 @@ func VisibleCases(p *Principal, keepAccess []string) func(*bun.SelectQuery) *bun
 func internalVisible(q *bun.SelectQuery, p *Principal, keepAccess []string) *bun.SelectQuery {
 	groups := nonNilStrings(p.Groups)
 	q = q.WhereOr("c.creator_id = ?", p.UserID).
-		WhereOr("c.id IN (SELECT t.case_id FROM case_tasks t WHERE t.user_id = ? AND (t.active OR c.procedure IN (?)))",
-			p.UserID, bun.In(append([]string{""}, keepAccess...))).
+		WhereOr("c.id IN (SELECT t.case_id FROM case_tasks t WHERE t.user_id = ? AND t.active)", p.UserID).
+		// Past tasks count only where the procedure keeps access; kept apart so neither sub-select
+		// refers to the outer row and each runs once per query, not once per case.
+		WhereOr("c.procedure IN (?) AND c.id IN (SELECT t.case_id FROM case_tasks t WHERE t.user_id = ?)",
+			bun.In(append([]string{""}, keepAccess...)), p.UserID).
 		WhereOr("c.id IN (SELECT a.case_id FROM case_acl a WHERE a.user_id = ? OR a.group_id = ANY(?::uuid[]))", p.UserID, pgArray(groups)).
 		WhereOr("c.procedure IN (SELECT g.procedure FROM procedure_grants g WHERE g.user_id = ? OR g.group_id = ANY(?::uuid[]))", p.UserID, pgArray(groups)).
 		WhereOr("c.id IN (SELECT cp.case_id FROM case_participants cp WHERE cp.user_id = ?)", p.UserID)

@@ -19,7 +19,7 @@ func (a *App) loadDemoCases(ctx context.Context, groups, users map[string]string
 	// The seed's worked example: the requested salary is visible only for Kadry and Zarząd and
 	// modified only by Dyrektorzy.
 	visible, modify := []access.Ref{ref("Kadry"), ref("Zarząd")}, []access.Ref{ref("Dyrektorzy")}
-	if _, err := r.FormService.SetAccess(ctx, sys, "salary-change", "compensation.requestedSalary",
+	if _, err := r.FormService.SetAccess(ctx, sys, "salary-change", "compensation.requestedSalary", true,
 		forms.SettingsInput{VisibleOnlyFor: &visible, ModifyOnlyFor: &modify}); err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -107,7 +108,7 @@ func (c *Case) Facts() *access.Case {
 	var overrides []overrideEntry
 	_ = json.Unmarshal(c.Overrides, &overrides)
 	for _, o := range overrides {
-		section, field := splitTarget(o.Target)
+		section, field, _ := strings.Cut(o.Target, ".")
 		f.Overrides = append(f.Overrides, access.Override{Section: section, Field: field, Mode: o.Mode})
 	}
 	c.facts = f

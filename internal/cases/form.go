@@ -3,11 +3,11 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/forms"
@@ -29,7 +29,7 @@ func (f *Form) ID() string { return f.Case.ID }
 // Section returns the view of section si, or nil when the section is hidden. The requested fields
 // that are hidden (or the section itself) are reported to the request's Hidden collector.
 func (f *Form) Section(ctx context.Context, si int) *SectionView {
-	if f.Decision.Sections[si] == access.Hidden {
+	if !visible(f.Decision.Sections[si]) {
 		reportHidden(ctx, "")
 		return nil
 	}
@@ -46,7 +46,7 @@ func (v *SectionView) reportHiddenFields(ctx context.Context, h *Hidden) {
 	sec := v.form.Procedure.Sections[v.si]
 	anyHidden := false
 	for fi := range sec.Fields {
-		if v.form.Decision.Field(v.si, fi) == access.Hidden {
+		if !visible(v.form.Decision.Field(v.si, fi)) {
 			anyHidden = true
 			break
 		}
@@ -59,7 +59,7 @@ func (v *SectionView) reportHiddenFields(ctx context.Context, h *Hidden) {
 		return
 	}
 	for _, sel := range h.requested(ctx, fc, sec) {
-		if v.form.Decision.Field(v.si, sel.field) == access.Hidden {
+		if !visible(v.form.Decision.Field(v.si, sel.field)) {
 			reportHidden(ctx, sel.alias)
 		}
 	}
@@ -71,12 +71,20 @@ type requestedField struct {
 	field int
 }
 
-// requested lists the form fields selected under the current section field. A list of cases
-// shares one selection, so it is collected once per operation, not once per case.
+// visible fails closed: only the three showing modes show a value; anything else (HIDDEN, or a
+// mode that should not occur here) hides it.
+func visible(m access.Mode) bool {
+	return m == access.Required || m == access.Modify || m == access.ReadOnly
+}
+
+// requested lists the form fields selected under the current section field. The items of a list
+// share one selection, so it is collected once per position in the query (its path without list
+// indexes), not once per case; aliases and fragments make each position's selection its own.
 func (h *Hidden) requested(ctx context.Context, fc *graphql.FieldContext, sec *forms.Section) []requestedField {
+	key := positionKey(fc)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if got, ok := h.selections[fc.Field.Field]; ok {
+	if got, ok := h.selections[key]; ok {
 		return got
 	}
 	var out []requestedField
@@ -86,10 +94,22 @@ func (h *Hidden) requested(ctx context.Context, fc *graphql.FieldContext, sec *f
 		}
 	}
 	if h.selections == nil {
-		h.selections = map[*ast.Field][]requestedField{}
+		h.selections = map[string][]requestedField{}
 	}
-	h.selections[fc.Field.Field] = out
+	h.selections[key] = out
 	return out
+}
+
+// positionKey is the field's path by aliases only, e.g. "salaryChanges.edges.node.compensation".
+func positionKey(fc *graphql.FieldContext) string {
+	var parts []string
+	for f := fc; f != nil; f = f.Parent {
+		if f.Field.Field != nil {
+			parts = append(parts, f.Field.Alias)
+		}
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, ".")
 }
 
 func fieldIndex(sec *forms.Section, name string) int {
@@ -109,7 +129,7 @@ type SectionView struct {
 }
 
 func (v *SectionView) value(fi int) any {
-	if v.form.Decision.Field(v.si, fi) == access.Hidden {
+	if !visible(v.form.Decision.Field(v.si, fi)) {
 		return nil
 	}
 	return v.values[v.form.Procedure.Sections[v.si].Fields[fi].Key]

@@ -17,7 +17,7 @@ type Hidden struct {
 	AsErrors   bool
 	mu         sync.Mutex
 	paths      []string
-	selections map[*ast.Field][]requestedField
+	selections map[string][]requestedField
 }
 
 type hiddenKey struct{}

@@ -45,7 +45,8 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 		return relay.Page[*Case]{}, apperr.Input("after", "not a cursor of this list")
 	}
 	var rows []*Case
-	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).OrderExpr("c.created_at DESC, c.id DESC").Limit(int64(limit) + 1)
+	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).OrderExpr("c.created_at DESC, c.id DESC").Limit(int64(limit)+1).
+		Where("c.procedure IN (?)", bun.In(s.procedureKeys())) // a retired procedure's cases are not listed
 	if !s.AccessOff {
 		q.Apply(access.VisibleCases(p, s.keepAccess()))
 	}
@@ -128,6 +129,15 @@ func (s *Service) keepAccess() []string {
 		if p.KeepAccessAfterTask {
 			out = append(out, p.Key)
 		}
+	}
+	return out
+}
+
+// procedureKeys lists the registered procedures.
+func (s *Service) procedureKeys() []string {
+	var out []string
+	for _, p := range s.Registry.All() {
+		out = append(out, p.Key)
 	}
 	return out
 }

@@ -120,14 +120,34 @@ func (s *Service) decide(ctx context.Context, db bun.IDB, p *access.Principal, c
 // load reads one case with its facts (locking it when forUpdate) and decides for p. A case p may
 // not read is NOT_FOUND, exactly like one that does not exist.
 func (s *Service) load(ctx context.Context, db bun.IDB, p *access.Principal, id string, forUpdate bool) (*Case, error) {
+	c, err := s.fetch(ctx, db, p, id, forUpdate)
+	if err != nil {
+		return nil, err
+	}
+	if c.decision.Right < access.Read {
+		return nil, apperr.NotFound("case")
+	}
+	return c, nil
+}
+
+// fetch is load without the read check: for reporting a write whose author lost READ by it.
+func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id string, forUpdate bool) (*Case, error) {
 	if !database.ValidUUID(id) {
 		return nil, apperr.NotFound("case")
 	}
+	if forUpdate {
+		// Lock first, then read the facts in a second statement: under READ COMMITTED a statement
+		// that waited for the lock would still evaluate its fact sub-selects on the snapshot taken
+		// before the wait, and so decide on tasks or an ACL that another transaction just changed.
+		var locked string
+		if err := db.NewSelect().Model((*Case)(nil)).Column("id").Where("id = ?", id).For("UPDATE").Scan(ctx, &locked); errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.NotFound("case")
+		} else if err != nil {
+			return nil, fmt.Errorf("lock case: %w", err)
+		}
+	}
 	c := new(Case)
 	q := db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id)
-	if forUpdate {
-		q.For("UPDATE OF c")
-	}
 	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("case")
 	} else if err != nil {
@@ -135,9 +155,6 @@ func (s *Service) load(ctx context.Context, db bun.IDB, p *access.Principal, id 
 	}
 	if err := s.decide(ctx, db, p, c); err != nil {
 		return nil, err
-	}
-	if c.decision.Right < access.Read {
-		return nil, apperr.NotFound("case")
 	}
 	return c, nil
 }
@@ -186,4 +203,14 @@ func (s *Service) RequireOn(ctx context.Context, tx bun.IDB, p *access.Principal
 		return err
 	}
 	return require(c, right)
+}
+
+// Compiled returns a procedure's settings in force, once per request: for a case's procedure,
+// which whoever can read the case may see.
+func (s *Service) Compiled(ctx context.Context, key string) (*forms.Compiled, error) {
+	proc, err := s.procedure(key)
+	if err != nil {
+		return nil, err
+	}
+	return s.compiled(ctx, s.DB, proc)
 }

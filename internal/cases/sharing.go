@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/uptrace/bun"
@@ -12,8 +11,6 @@ import (
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/database"
 )
-
-func apperrIsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
 
 // ACLInput is one entry of setCaseAcl: exactly one of user, group and contact.
 type ACLInput struct {
@@ -43,7 +40,7 @@ func (s *Service) SetACL(ctx context.Context, p *access.Principal, id string, en
 		}
 		rows = append(rows, r)
 	}
-	return s.manage(ctx, p, id, access.Manage, "case.acl", []string{"acl"}, func(ctx context.Context, tx bun.Tx) error {
+	return s.manage(ctx, p, id, access.Manage, "case.acl", []string{"acl"}, func(ctx context.Context, tx bun.Tx, _ *Case) error {
 		for i, r := range rows {
 			if err := exists(ctx, tx, fmt.Sprintf("entries[%d]", i), r.UserID, r.GroupID, r.ContactID); err != nil {
 				return err
@@ -86,7 +83,7 @@ func (s *Service) AddParticipant(ctx context.Context, p *access.Principal, id st
 	if role != Participant && role != Auditor {
 		return nil, apperr.Input("role", "must be PARTICIPANT or AUDITOR")
 	}
-	return s.manage(ctx, p, id, access.Write, "case.participant.add", []string{"participants"}, func(ctx context.Context, tx bun.Tx) error {
+	return s.manage(ctx, p, id, access.Write, "case.participant.add", []string{"participants"}, func(ctx context.Context, tx bun.Tx, _ *Case) error {
 		if err := exists(ctx, tx, "userId", userID, nil, contactID); err != nil {
 			return err
 		}
@@ -103,7 +100,9 @@ func (s *Service) SetFieldMode(ctx context.Context, p *access.Principal, id, tar
 	if mode != nil && *mode == access.AsSection {
 		return nil, apperr.Input("mode", "a case override is REQUIRED, MODIFY, READ_ONLY or HIDDEN")
 	}
-	return s.manage(ctx, p, id, access.Manage, "case.field_mode", []string{"fieldMode:" + target}, func(ctx context.Context, tx bun.Tx) error {
+	var canonical string
+	return s.manage(ctx, p, id, access.Manage, "case.field_mode", []string{"fieldMode:" + target}, func(ctx context.Context, tx bun.Tx, _ *Case) error {
+		target := canonical // parsed by the check below, before this runs
 		if mode == nil {
 			_, err := tx.NewRaw(`DELETE FROM case_field_modes WHERE case_id = ? AND target = ?`, id, target).Exec(ctx)
 			return err
@@ -111,28 +110,22 @@ func (s *Service) SetFieldMode(ctx context.Context, p *access.Principal, id, tar
 		_, err := tx.NewRaw(`INSERT INTO case_field_modes (case_id, target, mode) VALUES (?, ?, ?)
 			ON CONFLICT (case_id, target) DO UPDATE SET mode = EXCLUDED.mode`, id, target, mode.String()).Exec(ctx)
 		return err
-	}, func(c *Case) error { return s.checkTarget(c, target) })
-}
-
-func (s *Service) checkTarget(c *Case, target string) error {
-	proc, err := s.procedure(c.Procedure)
-	if err != nil {
-		return err
-	}
-	section, field := splitTarget(target)
-	if field == "" {
-		if sec, _ := proc.Section(section); sec != nil {
-			return nil
+	}, func(c *Case) error {
+		proc, err := s.procedure(c.Procedure)
+		if err != nil {
+			return err
 		}
-	} else if _, _, ok := proc.Field(target); ok {
-		return nil
-	}
-	return apperr.Input("field", fmt.Sprintf("%s has no section or field %q", proc.Key, target))
+		t, err := proc.ParseTarget("field", target)
+		canonical = t.String()
+		return err
+	})
 }
 
-// manage runs change on a case the caller holds need on, bumps its version and audits it.
+// manage runs change on a case the caller holds need on, bumps its version, audits it, and returns
+// the case as it is afterwards, decided anew. One the caller can no longer read (it removed its own
+// access) comes back with no rights, so every form value and mode is hidden from it.
 func (s *Service) manage(ctx context.Context, p *access.Principal, id string, need access.Right, action string, fields []string,
-	change func(context.Context, bun.Tx) error, checks ...func(*Case) error) (*Case, error) {
+	change func(context.Context, bun.Tx, *Case) error, checks ...func(*Case) error) (*Case, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
@@ -150,17 +143,14 @@ func (s *Service) manage(ctx context.Context, p *access.Principal, id string, ne
 				return err
 			}
 		}
-		if err := change(ctx, tx); err != nil {
+		if err := change(ctx, tx, c); err != nil {
 			return err
 		}
 		now := s.Clock.Now()
 		if err := touch(ctx, tx, id, now); err != nil {
 			return err
 		}
-		if out, err = s.load(ctx, tx, p, id, false); apperrIsNotFound(err) {
-			out, err = c, nil // the caller may have removed its own access; report what it changed
-		}
-		if err != nil {
+		if out, err = s.fetch(ctx, tx, p, id, false); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: action, Entity: "case", EntityID: id, ChangedFields: fields})

@@ -9,7 +9,6 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
-	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/forms"
 )
 
@@ -25,46 +24,27 @@ type MoveInput struct {
 // tasks end; the new stage's assignees are AssigneeIDs, or the system user with ToSystemUser (the
 // case then leaves every to-do list), or else the mover. The last stage has no assignees.
 func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in MoveInput) (*Case, error) {
-	if err := access.Authenticated(p).Err(); err != nil {
-		return nil, err
-	}
-	var out *Case
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		c, err := s.load(ctx, tx, p, id, true)
-		if err != nil {
+	var proc *forms.Procedure
+	var assignees []string
+	check := func(c *Case) error {
+		var err error
+		if proc, err = s.procedure(c.Procedure); err != nil {
 			return err
 		}
-		if err := require(c, access.Write); err != nil {
-			return err
-		}
-		proc, err := s.procedure(c.Procedure)
-		if err != nil {
-			return err
-		}
-		assignees, err := nextAssignees(proc, p, in)
-		if err != nil {
-			return err
-		}
-		if err := checkAssignees(ctx, tx, assignees, true); err != nil {
+		if assignees, err = nextAssignees(proc, p, in); err != nil {
 			return err
 		}
 		if missing := missingRequired(proc, c); len(missing) > 0 {
 			return &apperr.FieldsError{Kind: apperr.ErrRequiredFieldsMissing, Fields: missing}
 		}
-		now := s.Clock.Now()
-		if err := s.changeStage(ctx, tx, c, in.ToStage, assignees, now); err != nil {
+		return nil
+	}
+	return s.manage(ctx, p, id, access.Write, "case.move", []string{"stage", "assignees"}, func(ctx context.Context, tx bun.Tx, c *Case) error {
+		if err := checkAssignees(ctx, tx, assignees, true); err != nil {
 			return err
 		}
-		out, err = s.load(ctx, tx, p, id, false)
-		if err != nil && apperrIsNotFound(err) {
-			out, err = c, nil // the mover may have lost READ with its task; report what it moved
-		}
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "case.move", Entity: "case", EntityID: id, ChangedFields: []string{"stage", "assignees"}})
-	})
-	return out, err
+		return s.changeStage(ctx, tx, c, in.ToStage, assignees, s.Clock.Now())
+	}, check)
 }
 
 func nextAssignees(proc *forms.Procedure, p *access.Principal, in MoveInput) ([]string, error) {
@@ -81,8 +61,8 @@ func nextAssignees(proc *forms.Procedure, p *access.Principal, in MoveInput) ([]
 		return nil, apperr.Input("toSystemUser", "give assigneeIds or toSystemUser, not both")
 	case in.ToSystemUser:
 		return []string{access.SystemUserID}, nil
-	case len(in.AssigneeIDs) > 0:
-		return in.AssigneeIDs, nil
+	case in.AssigneeIDs != nil:
+		return in.AssigneeIDs, nil // an empty list means nobody, as on create
 	}
 	return []string{p.UserID}, nil
 }
@@ -102,6 +82,7 @@ func missingRequired(proc *forms.Procedure, c *Case) []string {
 
 // changeStage ends the current tasks and starts the new ones at stage.
 func (s *Service) changeStage(ctx context.Context, tx bun.IDB, c *Case, stage string, assignees []string, now time.Time) error {
+	// The version is bumped by manage; the stage and tasks change here.
 	if _, err := tx.NewUpdate().Model((*task)(nil)).Set("active = false, completed_at = ?", now).
 		Where("case_id = ? AND active", c.ID).Exec(ctx); err != nil {
 		return err
@@ -109,8 +90,7 @@ func (s *Service) changeStage(ctx context.Context, tx bun.IDB, c *Case, stage st
 	if err := addTasks(ctx, tx, c.ID, stage, assignees, now); err != nil {
 		return err
 	}
-	_, err := tx.NewUpdate().Model((*Case)(nil)).Set("stage = ?, version = version + 1, updated_at = ?", stage, now).
-		Where("id = ?", c.ID).Exec(ctx)
+	_, err := tx.NewUpdate().Model((*Case)(nil)).Set("stage = ?", stage).Where("id = ?", c.ID).Exec(ctx)
 	return err
 }
 

@@ -103,6 +103,10 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, procedure, id
 		if c.Procedure != procedure {
 			return apperr.NotFound("case")
 		}
+		if len(changes) == 0 {
+			out = c // nothing to write, and so nothing to audit
+			return nil
+		}
 		now := s.Clock.Now()
 		if err := s.writeValues(ctx, tx, c, changes, now); err != nil {
 			return err
@@ -157,7 +161,7 @@ func caseTitle(proc *forms.Procedure, title *string) (string, error) {
 		return proc.Name, nil
 	}
 	t := strings.TrimSpace(*title)
-	if t == "" || len(t) > 300 {
+	if t == "" || len(t) > 300 || !forms.ValidText(t) {
 		return "", apperr.Input("title", "must have 1 to 300 characters")
 	}
 	return t, nil

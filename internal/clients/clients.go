@@ -158,8 +158,10 @@ func (s *Service) GrantAccess(ctx context.Context, p *access.Principal, clientID
 		if _, err := Find(ctx, tx, clientID, ""); err != nil {
 			return err
 		}
-		if u, err := users.Find(ctx, tx, userID); err != nil || u.IsSystem {
+		if u, err := users.Find(ctx, tx, userID); errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsSystem {
 			return apperr.Input("userId", "no such user")
+		} else if err != nil {
+			return err
 		}
 		if _, err := tx.NewRaw(`INSERT INTO client_grants (client_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, clientID, userID).Exec(ctx); err != nil {
 			return err
@@ -216,6 +218,17 @@ func FindProject(ctx context.Context, db bun.IDB, id string) (*Project, error) {
 // Load returns the clients with the given ids, in no particular order (for batch loaders).
 func Load(ctx context.Context, db bun.IDB, ids []string) ([]Client, error) {
 	var out []Client
+	ids = database.ValidUUIDs(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
+	return out, err
+}
+
+// LoadProjects returns the projects with the given ids, in no particular order (for batch loaders).
+func LoadProjects(ctx context.Context, db bun.IDB, ids []string) ([]Project, error) {
+	var out []Project
 	ids = database.ValidUUIDs(ids)
 	if len(ids) == 0 {
 		return out, nil

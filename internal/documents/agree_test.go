@@ -15,7 +15,9 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
-func id(kind string, i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i) }
+func id(kind string, i int) string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i)
+}
 
 // TestDocumentEngineAndSQLAgree: for random companies, every principal's readable documents by SQL
 // (access.VisibleDocuments) are exactly those the engine (access.DocumentRightsOn) lets it read.

@@ -16,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/relay"
 )
 
@@ -44,11 +45,17 @@ func (s *Service) load(ctx context.Context, db bun.IDB, p *access.Principal, id 
 	if !database.ValidUUID(id) {
 		return nil, apperr.NotFound("document")
 	}
+	if forUpdate {
+		// Lock, then read the facts in a fresh statement (see cases.Service.load for why).
+		var locked string
+		if err := db.NewSelect().Model((*Document)(nil)).Column("id").Where("id = ?", id).For("UPDATE").Scan(ctx, &locked); errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.NotFound("document")
+		} else if err != nil {
+			return nil, fmt.Errorf("lock document: %w", err)
+		}
+	}
 	d := new(Document)
 	q := db.NewSelect().Model(d).Apply(withFacts).Where("d.id = ?", id)
-	if forUpdate {
-		q.For("UPDATE OF d")
-	}
 	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("document")
 	} else if err != nil {
@@ -85,7 +92,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (*D
 		return nil, err
 	}
 	title := strings.TrimSpace(in.Title)
-	if title == "" || len(title) > 300 {
+	if title == "" || len(title) > 300 || !forms.ValidText(title) || !forms.ValidText(deref(in.Body)) {
 		return nil, apperr.Input("title", "must have 1 to 300 characters")
 	}
 	now := s.Clock.Now()
@@ -134,12 +141,15 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, id string, in
 		var changed []string
 		if in.Title != nil {
 			t := strings.TrimSpace(*in.Title)
-			if t == "" || len(t) > 300 {
+			if t == "" || len(t) > 300 || !forms.ValidText(t) {
 				return nil, apperr.Input("title", "must have 1 to 300 characters")
 			}
 			d.Title, changed = t, append(changed, "title")
 		}
 		if in.Body != nil {
+			if !forms.ValidText(*in.Body) {
+				return nil, apperr.Input("body", "must be UTF-8 text without NUL characters")
+			}
 			d.Body, changed = *in.Body, append(changed, "body")
 		}
 		if in.Confidential != nil {

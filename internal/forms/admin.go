@@ -52,9 +52,9 @@ func (s *Service) Compiled(ctx context.Context, p *access.Principal, key string)
 	return Compile(ctx, s.DB, proc)
 }
 
-// SetAccess stores an override of a section's ("section") or field's ("section.field") settings.
-// Needs ADMIN.
-func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure, target string, in SettingsInput) (*Compiled, error) {
+// SetAccess stores an override of a section's ("section") or field's ("section.field") settings;
+// field says which of the two the caller means. Needs ADMIN.
+func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure, target string, field bool, in SettingsInput) (*Compiled, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
 	}
@@ -62,10 +62,12 @@ func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure,
 	if err != nil {
 		return nil, err
 	}
-	isField, err := checkTarget(proc, target)
+	t, err := parseKind(proc, target, field)
 	if err != nil {
 		return nil, err
 	}
+	target = t.String()
+	isField := t.IsField()
 	if err := checkInput(proc, isField, in); err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure,
 }
 
 // ResetAccess drops the override, returning a section or field to the schema's defaults.
-func (s *Service) ResetAccess(ctx context.Context, p *access.Principal, procedure, target string) (*Compiled, error) {
+func (s *Service) ResetAccess(ctx context.Context, p *access.Principal, procedure, target string, field bool) (*Compiled, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
 	}
@@ -107,9 +109,11 @@ func (s *Service) ResetAccess(ctx context.Context, p *access.Principal, procedur
 	if err != nil {
 		return nil, err
 	}
-	if _, err := checkTarget(proc, target); err != nil {
+	t, err := parseKind(proc, target, field)
+	if err != nil {
 		return nil, err
 	}
+	target = t.String()
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Model((*settingsRow)(nil)).Where("procedure = ? AND target = ?", procedure, target).Exec(ctx); err != nil {
 			return err
@@ -161,18 +165,20 @@ func (s *Service) GrantProcedureAccess(ctx context.Context, p *access.Principal,
 	return Compile(ctx, s.DB, proc)
 }
 
-func checkTarget(proc *Procedure, target string) (isField bool, err error) {
-	section, field := splitTarget(target)
-	if field == "" {
-		if s, _ := proc.Section(section); s == nil {
-			return false, apperr.Input("section", fmt.Sprintf("%s has no section %q", proc.Key, section))
-		}
-		return false, nil
+// parseKind parses a target that must be a field (field true) or a section.
+func parseKind(proc *Procedure, target string, field bool) (Target, error) {
+	name := "section"
+	if field {
+		name = "field"
 	}
-	if _, _, ok := proc.Field(target); !ok {
-		return true, apperr.Input("field", fmt.Sprintf("%s has no field %q (write it as section.field)", proc.Key, target))
+	t, err := proc.ParseTarget(name, target)
+	if err != nil {
+		return t, err
 	}
-	return true, nil
+	if t.IsField() != field {
+		return t, apperr.Input(name, fmt.Sprintf("%q is not a %s (write %s)", target, name, map[bool]string{true: "section.field", false: "section"}[field]))
+	}
+	return t, nil
 }
 
 func checkInput(proc *Procedure, isField bool, in SettingsInput) error {
@@ -182,9 +188,17 @@ func checkInput(proc *Procedure, isField bool, in SettingsInput) error {
 		}
 	}
 	if in.StageExceptions != nil {
+		seen := map[string]bool{}
 		for _, e := range *in.StageExceptions {
 			if !proc.HasStage(e.Stage) {
 				return apperr.Input("stageExceptions", fmt.Sprintf("%s has no stage %q", proc.Key, e.Stage))
+			}
+			if seen[e.Stage] {
+				return apperr.Input("stageExceptions", fmt.Sprintf("stage %q is listed twice", e.Stage))
+			}
+			seen[e.Stage] = true
+			if e.Internal == access.ModeUnset && e.External == access.ModeUnset {
+				return apperr.Input("stageExceptions", fmt.Sprintf("the exception for %q sets neither internal nor external", e.Stage))
 			}
 			if !isField && (e.Internal == access.AsSection || e.External == access.AsSection) {
 				return apperr.Input("stageExceptions", "AS_SECTION is for fields only")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -151,10 +150,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// splitTarget splits "section.field" ("section" for a section).
-func splitTarget(target string) (section, field string) {
-	section, field, _ = strings.Cut(target, ".")
-	return section, field
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/casegate/casegate/internal/apperr"
 )
@@ -118,6 +119,9 @@ func (f *Field) normalize(v any) (any, error) {
 		if len(s) > MaxStringLength {
 			return nil, fmt.Errorf("must have at most %d characters", MaxStringLength)
 		}
+		if !ValidText(s) {
+			return nil, fmt.Errorf("must be UTF-8 text without NUL characters")
+		}
 		return s, nil
 	case Decimal:
 		s, ok := v.(string)
@@ -203,4 +207,10 @@ func derefValue(v any) any {
 		return v
 	}
 	return nil
+}
+
+// ValidText reports whether s can be stored as text: valid UTF-8 without NUL, which PostgreSQL's
+// text and jsonb types cannot hold.
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0) && !strings.Contains(s, `\u0000`)
 }
