@@ -88,6 +88,8 @@ func classify(err error) (string, map[string]any) {
 		return CodeFieldNotWritable, map[string]any{"fields": fields.Fields}
 	case errors.As(err, &fields) && fields.Kind == apperr.ErrRequiredFieldsMissing:
 		return CodeRequiredFieldsMissing, map[string]any{"fields": fields.Fields}
+	case errors.As(err, &input) && input.Limit != "":
+		return CodeBadUserInput, map[string]any{"field": input.Field, "limit": input.Limit}
 	case errors.As(err, &input):
 		return CodeBadUserInput, map[string]any{"field": input.Field}
 	case errors.As(err, &conflict):

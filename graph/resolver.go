@@ -3,9 +3,11 @@ package graph
 import (
 	"github.com/uptrace/bun"
 
+	"github.com/casegate/casegate/internal/attachments"
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
@@ -16,14 +18,16 @@ import (
 
 // Resolver holds the services the resolvers call; internal/app constructs it.
 type Resolver struct {
-	DB              *bun.DB
-	AuthService     *auth.Service
-	UserService     *users.Service
-	GroupService    *groups.Service
-	PositionService *positions.Service
-	SettingsService *settings.Service
-	CaseService     *cases.Service
-	FormService     *forms.Service
-	ClientService   *clients.Service
-	DocumentService *documents.Service
+	DB                *bun.DB
+	AuthService       *auth.Service
+	UserService       *users.Service
+	GroupService      *groups.Service
+	PositionService   *positions.Service
+	SettingsService   *settings.Service
+	CaseService       *cases.Service
+	FormService       *forms.Service
+	ClientService     *clients.Service
+	DocumentService   *documents.Service
+	AttachmentService *attachments.Service
+	CommentService    *comments.Service
 }

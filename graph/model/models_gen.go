@@ -9,6 +9,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
@@ -94,6 +95,16 @@ type CaseFilter struct {
 	ProjectID  *string `json:"projectId,omitempty"`
 	ClientID   *string `json:"clientId,omitempty"`
 	PositionID *string `json:"positionId,omitempty"`
+}
+
+type CommentConnection struct {
+	Edges    []CommentEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type CommentEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *comments.Comment `json:"node"`
 }
 
 type CreateContactInput struct {

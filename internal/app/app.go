@@ -14,9 +14,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/graph"
+	"github.com/casegate/casegate/internal/attachments"
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
@@ -87,6 +89,9 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
 		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff}
 	r.DocumentService = &documents.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Principal: r.AuthService.PrincipalFor}
+	r.AttachmentService = &attachments.Service{DB: db, Clock: o.Clock, Documents: r.DocumentService,
+		Store: attachments.PGStore{DB: db}, MaxBytes: int64(cfg.MaxAttachmentBytes)}
+	r.CommentService = &comments.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Documents: r.DocumentService}
 	if cfg.AdminEmail != "" {
 		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
 			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)
@@ -105,7 +110,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		Deliverer: outbox.NewDeliverer(db, senders, o.Clock, logger),
 		logger:    logger,
 		Handler: server.New(server.Options{Resolver: r, Auth: r.AuthService, DB: db, Logger: logger, Limits: server.Limits{
-			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes},
+			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes,
+			MaxUploadBytes: server.UploadBound(int64(cfg.MaxAttachmentBytes))},
 			HiddenFieldErrors: cfg.HiddenFieldErrors}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)

@@ -24,6 +24,8 @@ var (
 type InputError struct {
 	Field  string
 	Reason string
+	// Limit names the configured bound the input is over (extensions.limit), if that is the reason.
+	Limit string
 }
 
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
@@ -33,6 +35,11 @@ func (e *InputError) Is(target error) bool { return target == ErrBadInput }
 
 // Input returns an InputError for field.
 func Input(field, reason string) error { return &InputError{Field: field, Reason: reason} }
+
+// OverLimit returns an InputError for field whose value is over the configured bound named limit.
+func OverLimit(field, limit, reason string) error {
+	return &InputError{Field: field, Reason: reason, Limit: limit}
+}
 
 // ConflictError says which unique thing already exists. It matches ErrConflict.
 type ConflictError struct {

@@ -40,6 +40,8 @@ type Config struct {
 	MaxQueryDepth int
 	MaxComplexity int
 	MaxQueryBytes int
+	// MaxAttachmentBytes bounds one attachment's content.
+	MaxAttachmentBytes int
 	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
 	HiddenFieldErrors bool
 	LogFormat         string
@@ -109,6 +111,7 @@ var options = []option{
 	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
 	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
+	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer("max-attachment-bytes", func(c *Config) *int { return &c.MaxAttachmentBytes })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
 }

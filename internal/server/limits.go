@@ -16,6 +16,9 @@ type Limits struct {
 	MaxDepth      int
 	MaxComplexity int
 	MaxBytes      int
+	// MaxUploadBytes bounds a whole multipart request (UploadBound of the attachment limit); 0 is
+	// the built-in 25 MiB.
+	MaxUploadBytes int64
 }
 
 type limitsExtension struct {

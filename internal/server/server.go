@@ -40,6 +40,7 @@ func New(o Options) http.Handler {
 	gql := newGraphQL(o, metrics)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authenticate(o.Auth, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
+	mux.Handle("GET /attachments/{id}", authenticate(o.Auth, download(o.Resolver.AttachmentService, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -61,7 +62,7 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedTransport{transport.GET{}, m})
 	srv.AddTransport(transport.POST{}) // its refusals go through the error presenter, which codes them
-	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: maxUploadSize, MaxMemory: 8 << 20}, m})
+	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: 8 << 20}, m})
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})

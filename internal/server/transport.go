@@ -33,8 +33,9 @@ func writeErrors(w http.ResponseWriter, status int, message string, ext map[stri
 	_, _ = w.Write(b)
 }
 
-// maxUploadSize bounds a multipart request (uploads); the multipart transport enforces it while
-// reading, limitBody refuses a request that announces more at once.
+// maxUploadSize bounds a multipart request (uploads) unless Limits.MaxUploadBytes says otherwise;
+// the multipart transport enforces it while reading, limitBody refuses a request that announces
+// more at once.
 const maxUploadSize = 25 << 20
 
 // limitBody caps the request body, so an oversized document is refused before it is read whole,
@@ -44,10 +45,10 @@ func limitBody(l Limits, m *Metrics, next http.Handler) http.Handler {
 	max := int64(l.MaxBytes)*4 + (1 << 20)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			if r.ContentLength > maxUploadSize {
+			if r.ContentLength > l.uploadBytes() {
 				// gqlgen would answer this with status 200 and an error without a code.
 				m.refused("BAD_USER_INPUT")
-				writeErrors(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is over the limit of %d bytes", maxUploadSize),
+				writeErrors(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is over the limit of %d bytes", l.uploadBytes()),
 					map[string]any{"code": "BAD_USER_INPUT", "limit": "UPLOAD_SIZE"})
 				return
 			}

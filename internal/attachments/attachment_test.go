@@ -1,0 +1,131 @@
+package attachments
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+func TestCleanName(t *testing.T) {
+	for in, want := range map[string]string{
+		"notatka.txt":                 "notatka.txt",
+		`C:\Users\alicja\notatka.txt`: "notatka.txt", // browsers on Windows may send the path
+		"../../etc/passwd":            "passwd",
+		`folder/sub\file name.tar.gz`: "file name.tar.gz",
+		"trailing-slash/":             "trailing-slash",
+		"  spacja .pdf ":              "spacja .pdf",
+		"linia\r\nX-Evil: 1.txt":      "liniaX-Evil: 1.txt",
+		"\x00nul\ttab.txt":            "nultab.txt",
+		"bad\xffutf8.txt":             "badutf8.txt",
+		"evil\u202etxt.exe":           "eviltxt.exe", // no bidi override that shows .exe as .txt
+		"Zażółć gęślą jaźń.odt":       "Zażółć gęślą jaźń.odt",
+		`a;b="c".txt`:                 `a;b="c".txt`, // kept: the download header encodes it
+		strings.Repeat("ą", 300):      strings.Repeat("ą", maxNameRunes),
+		"":                            "attachment",
+		"/":                           "attachment",
+		"..":                          "attachment",
+		"dot/.":                       "attachment",
+		"only spaces/   ":             "attachment",
+	} {
+		if got := cleanName(in); got != want {
+			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestContentType(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	for _, c := range []struct {
+		header string
+		data   []byte
+		want   string
+	}{
+		{"text/plain; charset=utf-8", []byte("x"), "text/plain; charset=utf-8"},
+		{"IMAGE/PNG", png, "image/png"},
+		{"", png, "image/png"},                                       // no header: detected
+		{"", []byte("%PDF-1.7"), "application/pdf"},                  // detected
+		{"not a type", []byte("hello"), "text/plain; charset=utf-8"}, // unparsable: detected
+		{"text/html\r\nX-Evil: 1", []byte("x"), "text/plain; charset=utf-8"},
+		{"", nil, "text/plain; charset=utf-8"}, // what DetectContentType says of nothing
+	} {
+		if got := contentType(c.header, c.data); got != c.want {
+			t.Errorf("contentType(%q, %q) = %q, want %q", c.header, c.data, got, c.want)
+		}
+	}
+}
+
+func TestReadRefusesOverTheLimit(t *testing.T) {
+	s := &Service{MaxBytes: 4}
+	if data, err := s.read(File{Body: strings.NewReader("1234"), Size: 4}); err != nil || string(data) != "1234" {
+		t.Fatalf("at the limit: %q %v", data, err)
+	}
+	// Over the limit whether announced or not: the bytes read are what counts.
+	for _, f := range []File{{Body: strings.NewReader("12345"), Size: 5}, {Body: strings.NewReader("12345"), Size: 1}} {
+		_, err := s.read(f)
+		var in *apperr.InputError
+		if !errors.As(err, &in) || in.Field != "file" || in.Limit != LimitName {
+			t.Fatalf("over the limit: %v", err)
+		}
+	}
+	if _, err := s.read(File{}); !errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("no file: %v", err)
+	}
+	if got := (&Service{}).limit(); got != DefaultMaxBytes {
+		t.Fatalf("default limit %d", got)
+	}
+}
+
+func TestPGStore(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	var docID, id string
+	if err := db.NewRaw(`INSERT INTO documents (author_id, title) VALUES (?, 'd') RETURNING id`, access.SystemUserID).Scan(ctx, &docID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewRaw(`INSERT INTO attachments (document_id, name, content_type, size, sha256) VALUES (?, 'a', 'text/plain', 0, '') RETURNING id`,
+		docID).Scan(ctx, &id); err != nil {
+		t.Fatal(err)
+	}
+	var store Store = PGStore{DB: db}
+	read := func() []byte {
+		t.Helper()
+		rc, err := store.Open(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		return b
+	}
+	if err := store.Put(ctx, db, id, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b := read(); len(b) != 0 {
+		t.Fatalf("empty file read back as %q", b)
+	}
+	binary := []byte{0, 1, 2, 0xff, '\\', '\'', 'x'}
+	if err := store.Put(ctx, db, id, binary); err != nil {
+		t.Fatal(err)
+	}
+	if b := read(); !bytes.Equal(b, binary) {
+		t.Fatalf("read back %q, want %q", b, binary)
+	}
+	for range 2 { // deleting twice is no error
+		if err := store.Delete(ctx, db, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.Open(ctx, id); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("open after delete: %v", err)
+	}
+}

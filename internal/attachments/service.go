@@ -1,0 +1,294 @@
+package attachments
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/documents"
+)
+
+// LimitName is extensions.limit of a file over the size limit.
+const LimitName = "ATTACHMENT_SIZE"
+
+// DefaultMaxBytes is the default size limit of one attachment (25 MiB).
+const DefaultMaxBytes = 25 << 20
+
+// Service runs attachment operations. Every decision about the document goes through
+// documents.Service, the one place that loads a document with its facts.
+type Service struct {
+	DB        *bun.DB
+	Clock     clockwork.Clock
+	Documents *documents.Service
+	Store     Store
+	// MaxBytes bounds one attachment's content (--max-attachment-bytes); 0 means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// List returns the attachments of a document already loaded for the caller, oldest first.
+func (s *Service) List(ctx context.Context, d *documents.Document) ([]Attachment, error) {
+	if d.Rights().Right < access.Read {
+		return nil, apperr.NotFound("document")
+	}
+	out := []Attachment{}
+	if err := s.DB.NewSelect().Model(&out).Where("document_id = ?", d.ID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list attachments: %w", err)
+	}
+	for i := range out {
+		out[i].doc = d
+	}
+	return out, nil
+}
+
+// Document returns the attachment's document as p sees it.
+func (s *Service) Document(ctx context.Context, p *access.Principal, a *Attachment) (*documents.Document, error) {
+	if a.doc != nil {
+		return a.doc, nil
+	}
+	return s.Documents.Get(ctx, p, a.DocumentID)
+}
+
+// Add attaches a file to a document. Needs WRITE on the document.
+func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File) (*Attachment, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	data, err := s.read(f)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	var a *Attachment
+	d, err := s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
+		now := s.now()
+		a = &Attachment{DocumentID: d.ID, Name: cleanName(f.Name), ContentType: contentType(f.ContentType, data),
+			Size: int64(len(data)), Digest: sum[:], CreatedByID: optional(p.UserID), CreatedAt: now, ModifiedAt: now}
+		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
+			ChangedFields: []string{"documentId", "name", "contentType", "size", "content"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.doc = d
+	return a, nil
+}
+
+// Replace replaces an attachment's content, name and type. created_at stays; modified_at moves.
+// Needs WRITE on the document.
+func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f File) (*Attachment, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	data, err := s.read(f)
+	if err != nil {
+		return nil, err
+	}
+	documentID, err := s.documentOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	var a *Attachment
+	d, err := s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
+		a = new(Attachment)
+		err := tx.NewSelect().Model(a).Where("id = ? AND document_id = ?", id, d.ID).For("UPDATE").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("attachment") // deleted meanwhile
+		} else if err != nil {
+			return fmt.Errorf("load attachment: %w", err)
+		}
+		now := s.now()
+		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, data), int64(len(data)), sum[:], now
+		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("update attachment: %w", err)
+		}
+		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.replace", Entity: "attachment", EntityID: a.ID,
+			ChangedFields: []string{"name", "contentType", "size", "content"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.doc = d
+	return a, nil
+}
+
+// Delete deletes an attachment and returns its document. Needs WRITE on the document.
+func (s *Service) Delete(ctx context.Context, p *access.Principal, id string) (*documents.Document, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	documentID, err := s.documentOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
+		res, err := tx.NewDelete().Model((*Attachment)(nil)).Where("id = ? AND document_id = ?", id, d.ID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("delete attachment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFound("attachment") // deleted meanwhile
+		}
+		if err := s.Store.Delete(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.now(), audit.Entry{Action: "attachment.delete", Entity: "attachment", EntityID: id,
+			ChangedFields: []string{"documentId"}})
+	})
+}
+
+// Open returns an attachment p may read (READ on its document; NOT_FOUND otherwise) with its
+// content; the caller closes the content. Reading an attachment of a confidential document is
+// audited like reading the document: documents.Service.Get records document.read, and Open adds
+// attachment.read naming the file.
+func (s *Service) Open(ctx context.Context, p *access.Principal, id string) (*Attachment, io.ReadCloser, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.byID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.Documents.Get(ctx, p, a.DocumentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Confidential {
+		if err := audit.Append(ctx, s.DB, p, s.now(), audit.Entry{Action: "attachment.read", Entity: "attachment", EntityID: a.ID}); err != nil {
+			return nil, nil, err
+		}
+	}
+	rc, err := s.Store.Open(ctx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sized, ok := rc.(interface{ Size() int64 }); ok {
+		a.Size = sized.Size() // the content read wins over metadata read a moment before it (a replace in between)
+	}
+	a.doc = d
+	return a, rc, nil
+}
+
+// errChanged says that the document changed between the rights check and the lock.
+var errChanged = errors.New("document changed during the rights check")
+
+// maxAttempts bounds how often write checks rights again because the document kept changing.
+const maxAttempts = 3
+
+// write runs fn in one transaction on a document p holds WRITE on, and returns the document.
+// Rights are decided by documents.Service.Get before the transaction (it reads through the pool);
+// inside it the document's row is locked and its version compared, so a change of the ACL, tasks
+// or position that commits in between makes the check run again instead of going unnoticed.
+func (s *Service) write(ctx context.Context, p *access.Principal, documentID string,
+	fn func(context.Context, bun.Tx, *documents.Document) error) (*documents.Document, error) {
+	for range maxAttempts {
+		d, err := s.Documents.Get(ctx, p, documentID)
+		if err != nil {
+			return nil, err
+		}
+		if d.Rights().Right < access.Write {
+			return nil, apperr.Forbidden("WRITE on the document is needed")
+		}
+		err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var version int
+			err := tx.NewSelect().TableExpr("documents").Column("version").Where("id = ?", d.ID).For("UPDATE").Scan(ctx, &version)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.NotFound("document")
+			} else if err != nil {
+				return fmt.Errorf("lock document: %w", err)
+			}
+			if version != d.Version {
+				return errChanged
+			}
+			return fn(ctx, tx, d)
+		})
+		if !errors.Is(err, errChanged) {
+			return d, err
+		}
+	}
+	return nil, fmt.Errorf("%w: the document kept changing, try again", apperr.ErrConflict)
+}
+
+// read reads an upload, refusing one over the limit before and while reading it.
+func (s *Service) read(f File) ([]byte, error) {
+	limit := s.limit()
+	tooLarge := apperr.OverLimit("file", LimitName, fmt.Sprintf("the file is over the limit of %d bytes", limit))
+	if f.Body == nil {
+		return nil, apperr.Input("file", "no file was uploaded")
+	}
+	if f.Size > limit {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge
+	}
+	return data, nil
+}
+
+// limit is MaxBytes, or DefaultMaxBytes when it is not set.
+func (s *Service) limit() int64 {
+	if s.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return s.MaxBytes
+}
+
+// byID loads an attachment's metadata; an id that is not a uuid or names nothing is NOT_FOUND.
+func (s *Service) byID(ctx context.Context, id string) (*Attachment, error) {
+	if !database.ValidUUID(id) {
+		return nil, apperr.NotFound("attachment")
+	}
+	a := new(Attachment)
+	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("attachment")
+	} else if err != nil {
+		return nil, fmt.Errorf("load attachment: %w", err)
+	}
+	return a, nil
+}
+
+// documentOf is the document of an attachment. Whether the caller may see it is decided next, by
+// documents.Service.Get: an attachment of a document the caller cannot read is NOT_FOUND as well.
+func (s *Service) documentOf(ctx context.Context, id string) (string, error) {
+	a, err := s.byID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return a.DocumentID, nil
+}
+
+// now is the server's time, at PostgreSQL's precision, so what a write returns equals what a read
+// of the same row returns.
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
