@@ -54,6 +54,10 @@ func (r *caseResolver) Assignees(ctx context.Context, obj *cases.Case) ([]users.
 	return loadUsers(ctx, obj.Assignees)
 }
 
+func (r *caseResolver) Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task, error) {
+	return r.CaseService.Tasks(ctx, obj)
+}
+
 // Participants is the resolver for the participants field.
 func (r *caseResolver) Participants(ctx context.Context, obj *cases.Case) ([]cases.ParticipantEntry, error) {
 	return nonNil(obj.ParticipantEntries()), nil
@@ -106,6 +110,10 @@ func (r *caseParticipantResolver) User(ctx context.Context, obj *cases.Participa
 // Contact is the resolver for the contact field.
 func (r *caseParticipantResolver) Contact(ctx context.Context, obj *cases.ParticipantEntry) (*clients.Client, error) {
 	return optionalClient(ctx, deref(obj.ContactID))
+}
+
+func (r *caseTaskResolver) User(ctx context.Context, obj *cases.Task) (*users.User, error) {
+	return loaders(ctx).User.Load(ctx, obj.UserID)()
 }
 
 // User is the resolver for the user field.
@@ -167,9 +175,18 @@ func (r *mutationResolver) GrantProcedureAccess(ctx context.Context, procedure s
 	return r.FormService.GrantProcedureAccess(ctx, auth.PrincipalFrom(ctx), procedure, ref(principal), right)
 }
 
+func (r *mutationResolver) RevokeProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput) (*forms.Compiled, error) {
+	// The argument is named principal by the spec; the caller is read from the context directly.
+	return r.FormService.RevokeProcedureAccess(ctx, auth.PrincipalFrom(ctx), procedure, ref(principal))
+}
+
 // GrantClientAccess is the resolver for the grantClientAccess field.
 func (r *mutationResolver) GrantClientAccess(ctx context.Context, clientID string, userID string) (*clients.Grant, error) {
 	return r.ClientService.GrantAccess(ctx, principal(ctx), clientID, userID)
+}
+
+func (r *mutationResolver) RevokeClientAccess(ctx context.Context, clientID string, userID string) (*clients.Grant, error) {
+	return r.ClientService.RevokeAccess(ctx, principal(ctx), clientID, userID)
 }
 
 // CreateCompany is the resolver for the createCompany field.
@@ -256,6 +273,8 @@ func (r *Resolver) Case() CaseResolver { return &caseResolver{r} }
 
 func (r *Resolver) CaseParticipant() CaseParticipantResolver { return &caseParticipantResolver{r} }
 
+func (r *Resolver) CaseTask() CaseTaskResolver { return &caseTaskResolver{r} }
+
 func (r *Resolver) ClientGrant() ClientGrantResolver { return &clientGrantResolver{r} }
 
 func (r *Resolver) PrincipalRef() PrincipalRefResolver { return &principalRefResolver{r} }
@@ -268,6 +287,7 @@ type (
 	aclEntryResolver        struct{ *Resolver }
 	caseResolver            struct{ *Resolver }
 	caseParticipantResolver struct{ *Resolver }
+	caseTaskResolver        struct{ *Resolver }
 	clientGrantResolver     struct{ *Resolver }
 	principalRefResolver    struct{ *Resolver }
 	procedureGrantResolver  struct{ *Resolver }

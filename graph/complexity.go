@@ -24,5 +24,10 @@ func NewConfig(r *Resolver) Config {
 	c.Complexity.Query.AuditLog = func(child int, _ *model.AuditFilter, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Group.Members = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Position.Children = func(child int, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Query.Cases = func(child int, _ *model.CaseFilter, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Query.MyTasks = func(child int, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Query.Documents = func(child int, _ *model.DocumentFilter, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Case.Comments = func(child int, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Document.Comments = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	return c
 }

@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	AuditRecord() AuditRecordResolver
 	Case() CaseResolver
 	CaseParticipant() CaseParticipantResolver
+	CaseTask() CaseTaskResolver
 	ClientGrant() ClientGrantResolver
 	Comment() CommentResolver
 	Contact() ContactResolver
@@ -194,6 +195,7 @@ type ComplexityRoot struct {
 		Procedure    func(childComplexity int) int
 		Project      func(childComplexity int) int
 		Stage        func(childComplexity int) int
+		Tasks        func(childComplexity int) int
 		Title        func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 	}
@@ -218,6 +220,15 @@ type ComplexityRoot struct {
 		Contact func(childComplexity int) int
 		Role    func(childComplexity int) int
 		User    func(childComplexity int) int
+	}
+
+	CaseTask struct {
+		Active      func(childComplexity int) int
+		CompletedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Stage       func(childComplexity int) int
+		User        func(childComplexity int) int
 	}
 
 	ClientGrant struct {
@@ -363,8 +374,10 @@ type ComplexityRoot struct {
 		ResetFieldAccess             func(childComplexity int, procedure string, field string) int
 		ResetPassword                func(childComplexity int, token string, password string) int
 		ResetSectionAccess           func(childComplexity int, procedure string, section string) int
+		RevokeClientAccess           func(childComplexity int, clientID string, userID string) int
 		RevokePermission             func(childComplexity int, userID string, permission access.Permission) int
 		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
+		RevokeProcedureAccess        func(childComplexity int, procedure string, principal model.PrincipalRefInput) int
 		SetCaseACL                   func(childComplexity int, caseID string, entries []model.ACLEntryInput) int
 		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
 		SetDocumentACL               func(childComplexity int, documentID string, entries []model.DocumentACLEntryInput) int
@@ -623,6 +636,7 @@ type CaseResolver interface {
 
 	Creator(ctx context.Context, obj *cases.Case) (*users.User, error)
 	Assignees(ctx context.Context, obj *cases.Case) ([]users.User, error)
+	Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task, error)
 	Participants(ctx context.Context, obj *cases.Case) ([]cases.ParticipantEntry, error)
 	ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEntry, error)
 	Project(ctx context.Context, obj *cases.Case) (*clients.Project, error)
@@ -636,6 +650,9 @@ type CaseResolver interface {
 type CaseParticipantResolver interface {
 	User(ctx context.Context, obj *cases.ParticipantEntry) (*users.User, error)
 	Contact(ctx context.Context, obj *cases.ParticipantEntry) (*clients.Client, error)
+}
+type CaseTaskResolver interface {
+	User(ctx context.Context, obj *cases.Task) (*users.User, error)
 }
 type ClientGrantResolver interface {
 	User(ctx context.Context, obj *clients.Grant) (*users.User, error)
@@ -690,7 +707,9 @@ type MutationResolver interface {
 	ResetSectionAccess(ctx context.Context, procedure string, section string) (*forms.SectionView, error)
 	ResetFieldAccess(ctx context.Context, procedure string, field string) (*forms.FieldView, error)
 	GrantProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput, right access.Right) (*forms.Compiled, error)
+	RevokeProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput) (*forms.Compiled, error)
 	GrantClientAccess(ctx context.Context, clientID string, userID string) (*clients.Grant, error)
+	RevokeClientAccess(ctx context.Context, clientID string, userID string) (*clients.Grant, error)
 	CreateCompany(ctx context.Context, name string) (*clients.Client, error)
 	CreateContact(ctx context.Context, input model.CreateContactInput) (*clients.Client, error)
 	CreateProject(ctx context.Context, name string, counterpartyID *string) (*clients.Project, error)
@@ -1267,7 +1286,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Position(childComplexity), true
-	case "Case.procedure":
+	case "Case.procedureKey", "Case.procedure":
 		if e.ComplexityRoot.Case.Procedure == nil {
 			break
 		}
@@ -1285,6 +1304,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Stage(childComplexity), true
+	case "Case.tasks":
+		if e.ComplexityRoot.Case.Tasks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Tasks(childComplexity), true
 	case "Case.title":
 		if e.ComplexityRoot.Case.Title == nil {
 			break
@@ -1361,6 +1386,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseParticipant.User(childComplexity), true
+
+	case "CaseTask.active":
+		if e.ComplexityRoot.CaseTask.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.Active(childComplexity), true
+	case "CaseTask.completedAt":
+		if e.ComplexityRoot.CaseTask.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.CompletedAt(childComplexity), true
+	case "CaseTask.createdAt":
+		if e.ComplexityRoot.CaseTask.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.CreatedAt(childComplexity), true
+	case "CaseTask.id":
+		if e.ComplexityRoot.CaseTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.ID(childComplexity), true
+	case "CaseTask.stage":
+		if e.ComplexityRoot.CaseTask.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.Stage(childComplexity), true
+	case "CaseTask.user":
+		if e.ComplexityRoot.CaseTask.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTask.User(childComplexity), true
 
 	case "ClientGrant.clientId":
 		if e.ComplexityRoot.ClientGrant.ClientID == nil {
@@ -2102,6 +2164,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetSectionAccess(childComplexity, args["procedure"].(string), args["section"].(string)), true
+	case "Mutation.revokeClientAccess":
+		if e.ComplexityRoot.Mutation.RevokeClientAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeClientAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeClientAccess(childComplexity, args["clientId"].(string), args["userId"].(string)), true
 	case "Mutation.revokePermission":
 		if e.ComplexityRoot.Mutation.RevokePermission == nil {
 			break
@@ -2124,6 +2197,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePositionRight(childComplexity, args["positionId"].(string), args["userId"].(string)), true
+	case "Mutation.revokeProcedureAccess":
+		if e.ComplexityRoot.Mutation.RevokeProcedureAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeProcedureAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeProcedureAccess(childComplexity, args["procedure"].(string), args["principal"].(model.PrincipalRefInput)), true
 	case "Mutation.setCaseAcl":
 		if e.ComplexityRoot.Mutation.SetCaseACL == nil {
 			break
@@ -3376,12 +3460,16 @@ input AclEntryInput { userId: ID  groupId: ID  contactId: ID  rights: [Right!]! 
 "A case: one instance of a procedure at one stage. Its form is read through the procedure's own query (e.g. ` + "`" + `salaryChange(id)` + "`" + `)."
 type Case {
   id: ID!
+  "The procedure's key; cheaper than selecting procedure."
+  procedureKey: String!
   procedure: Procedure!
   stage: String!
   title: String!
   creator: User
   "Holders of the current stage's active tasks (may be the system user)."
   assignees: [User!]!
+  "Workflow tasks, current and past, newest first."
+  tasks: [CaseTask!]!
   participants: [CaseParticipant!]!
   "The case's ACL; empty unless the caller holds MANAGE."
   acl: [AclEntry!]!
@@ -3399,6 +3487,9 @@ type Case {
 
 type CaseEdge { cursor: String!  node: Case! }
 type CaseConnection { edges: [CaseEdge!]!  pageInfo: PageInfo! }
+
+"A workflow task on a case: its holder is an assignee while it is active."
+type CaseTask { id: ID!  user: User!  stage: String!  active: Boolean!  createdAt: DateTime!  completedAt: DateTime }
 
 type CaseParticipant { user: User  contact: Contact  role: ParticipantRole! }
 type AclEntry { user: User  group: Group  contact: Contact  rights: [Right!]!  allDocuments: Boolean! }
@@ -3479,8 +3570,11 @@ extend type Mutation {
   resetFieldAccess(procedure: String!, field: String!): ProcedureField!
   "READ or MANAGE on every case of the procedure for a user or group."
   grantProcedureAccess(procedure: String!, principal: PrincipalRefInput!, right: Right!): Procedure!
+  "Takes a procedure grant away from a user or group."
+  revokeProcedureAccess(procedure: String!, principal: PrincipalRefInput!): Procedure!
   "Every case and document of one client for a user."
   grantClientAccess(clientId: ID!, userId: ID!): ClientGrant!
+  revokeClientAccess(clientId: ID!, userId: ID!): ClientGrant!
   createCompany(name: String!): Company!
   createContact(input: CreateContactInput!): Contact!
   createProject(name: String!, counterpartyId: ID): Project!
@@ -4331,6 +4425,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Case_id(ctx, field)
+	case "procedureKey":
+		return ec.fieldContext_Case_procedureKey(ctx, field)
 	case "procedure":
 		return ec.fieldContext_Case_procedure(ctx, field)
 	case "stage":
@@ -4341,6 +4437,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_creator(ctx, field)
 	case "assignees":
 		return ec.fieldContext_Case_assignees(ctx, field)
+	case "tasks":
+		return ec.fieldContext_Case_tasks(ctx, field)
 	case "participants":
 		return ec.fieldContext_Case_participants(ctx, field)
 	case "acl":
@@ -4407,6 +4505,24 @@ func (ec *executionContext) childFields_CaseParticipant(ctx context.Context, fie
 		return ec.fieldContext_CaseParticipant_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseTask_id(ctx, field)
+	case "user":
+		return ec.fieldContext_CaseTask_user(ctx, field)
+	case "stage":
+		return ec.fieldContext_CaseTask_stage(ctx, field)
+	case "active":
+		return ec.fieldContext_CaseTask_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseTask_createdAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_CaseTask_completedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseTask", field.Name)
 }
 
 func (ec *executionContext) childFields_ClientGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5949,6 +6065,28 @@ func (ec *executionContext) field_Mutation_resetSectionAccess_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeClientAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokePermission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5990,6 +6128,28 @@ func (ec *executionContext) field_Mutation_revokePositionRight_args(ctx context.
 		return nil, err
 	}
 	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeProcedureAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "principal",
+		func(ctx context.Context, v any) (model.PrincipalRefInput, error) {
+			return ec.unmarshalNPrincipalRefInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["principal"] = arg1
 	return args, nil
 }
 
@@ -8499,6 +8659,29 @@ func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphq
 	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Case_procedureKey(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_procedureKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Procedure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_procedureKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
 func (ec *executionContext) _Case_procedure(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8636,6 +8819,38 @@ func (ec *executionContext) fieldContext_Case_assignees(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_tasks(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_tasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Tasks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cases.Task) graphql.Marshaler {
+			return ec.marshalNCaseTask2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐTaskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_tasks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseTask(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9237,6 +9452,153 @@ func (ec *executionContext) _CaseParticipant_role(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CaseParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseParticipant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _CaseTask_id(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseTask_user(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseTask().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseTask",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseTask_stage(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseTask_active(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTask", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseTask_createdAt(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CaseTask_completedAt(ctx context.Context, field graphql.CollectedField, obj *cases.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTask_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTask_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTask", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ClientGrant_clientId(ctx context.Context, field graphql.CollectedField, obj *clients.Grant) (ret graphql.Marshaler) {
@@ -11550,6 +11912,50 @@ func (ec *executionContext) fieldContext_Mutation_grantProcedureAccess(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeProcedureAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeProcedureAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeProcedureAccess(ctx, fc.Args["procedure"].(string), fc.Args["principal"].(model.PrincipalRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeProcedureAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeProcedureAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_grantClientAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11588,6 +11994,50 @@ func (ec *executionContext) fieldContext_Mutation_grantClientAccess(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_grantClientAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeClientAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeClientAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeClientAccess(ctx, fc.Args["clientId"].(string), fc.Args["userId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Grant) graphql.Marshaler {
+			return ec.marshalNClientGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeClientAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeClientAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20128,6 +20578,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "procedureKey":
+			out.Values[i] = ec._Case_procedureKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "procedure":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20155,6 +20610,12 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_assignees(ctx, field, obj)
+				})
+		case "tasks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_tasks(ctx, field, obj)
 				})
 		case "participants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -20376,6 +20837,65 @@ func (ec *executionContext) _CaseParticipant(ctx context.Context, sel ast.Select
 		case "role":
 			out.Values[i] = ec._CaseParticipant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseTaskImplementors = []string{"CaseTask"}
+
+func (ec *executionContext) _CaseTask(ctx context.Context, sel ast.SelectionSet, obj *cases.Task) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseTaskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseTask")
+		case "id":
+			out.Values[i] = ec._CaseTask_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseTask_user(ctx, field, obj)
+				})
+		case "stage":
+			out.Values[i] = ec._CaseTask_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._CaseTask_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CaseTask_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._CaseTask_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -21296,9 +21816,23 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeProcedureAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeProcedureAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "grantClientAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantClientAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeClientAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeClientAccess(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -23693,6 +24227,26 @@ func (ec *executionContext) marshalNCaseParticipant2ᚕgithubᚗcomᚋcasegate�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCaseParticipant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseTask2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐTask(ctx context.Context, sel ast.SelectionSet, v cases.Task) graphql.Marshaler {
+	return ec._CaseTask(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseTask2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []cases.Task) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseTask2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐTask(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -3,6 +3,7 @@ package app_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/casegate/casegate/internal/gqltest"
 )
@@ -88,5 +89,49 @@ func TestHiddenFieldsUnderAliasesAndFragments(t *testing.T) {
 	got := hiddenFields(r)
 	if !slices.Equal(got, []string{"a.compensation.currentSalary"}) {
 		t.Fatalf("hiddenFields = %v", got)
+	}
+}
+
+func TestRevokeGrantsAndTaskHistory(t *testing.T) {
+	s := gqltest.Start(t)
+	c := newCompany(t, s)
+	id := c.createSalaryChange(t, map[string]any{"employee": map[string]any{"employeeName": "Jan", "justification": "x"}})
+	sees := func() bool { return slices.Contains(allCases(t, c.villain), id) }
+	vars := map[string]any{"u": c.users["villain"]}
+	c.admin.Do(`mutation($u: ID) { grantProcedureAccess(procedure: "salary-change", principal: {userId: $u}, right: READ) { key } }`, vars).MustOK(t)
+	if !sees() {
+		t.Fatal("grant did not open the case")
+	}
+	c.villain.Do(`mutation($u: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {userId: $u}) { key } }`, vars).MustFail(t, "FORBIDDEN")
+	c.admin.Do(`mutation($u: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {userId: $u}) { grants { right } } }`, vars).MustOK(t)
+	if sees() {
+		t.Fatal("revoking the procedure grant did not close the case")
+	}
+	var company struct{ CreateCompany struct{ ID string } }
+	c.admin.Do(`mutation { createCompany(name: "ACME") { id } }`, nil).MustOK(t).Decode(t, &company)
+	cv := map[string]any{"c": company.CreateCompany.ID, "u": c.users["villain"]}
+	c.admin.Do(`mutation($c: ID!, $u: ID!) { grantClientAccess(clientId: $c, userId: $u) { clientId } }`, cv).MustOK(t)
+	c.admin.Do(`mutation($c: ID!, $u: ID!) { revokeClientAccess(clientId: $c, userId: $u) { clientId } }`, cv).MustOK(t)
+	if n := s.Count(`SELECT count(*) FROM client_grants`); n != 0 {
+		t.Fatalf("%d client grants left", n)
+	}
+	// Task history: the creator's task ended at the move, the director's is active.
+	s.Clock.Advance(time.Minute)
+	c.creator.Do(`mutation($id: ID!, $a: [ID!]) { moveCase(id: $id, toStage: "APPROVAL", assigneeIds: $a) { id } }`,
+		map[string]any{"id": id, "a": c.ids("dyrektor")}).MustOK(t)
+	var out struct {
+		Case struct {
+			ProcedureKey string
+			Tasks        []struct {
+				Stage  string
+				Active bool
+				User   struct{ Email string }
+			}
+		}
+	}
+	c.admin.Do(`query($id: ID!) { case(id: $id) { procedureKey tasks { stage active user { email } } } }`, map[string]any{"id": id}).MustOK(t).Decode(t, &out)
+	tk := out.Case.Tasks
+	if out.Case.ProcedureKey != "salary-change" || len(tk) != 2 || !tk[0].Active || tk[0].Stage != "APPROVAL" || tk[1].Active || tk[1].User.Email != "creator@casegate.test" {
+		t.Fatalf("case = %+v", out.Case)
 	}
 }

@@ -83,7 +83,7 @@ func missingRequired(proc *forms.Procedure, c *Case) []string {
 // changeStage ends the current tasks and starts the new ones at stage.
 func (s *Service) changeStage(ctx context.Context, tx bun.IDB, c *Case, stage string, assignees []string, now time.Time) error {
 	// The version is bumped by manage; the stage and tasks change here.
-	if _, err := tx.NewUpdate().Model((*task)(nil)).Set("active = false, completed_at = ?", now).
+	if _, err := tx.NewUpdate().Model((*Task)(nil)).Set("active = false, completed_at = ?", now).
 		Where("case_id = ? AND active", c.ID).Exec(ctx); err != nil {
 		return err
 	}
@@ -98,4 +98,11 @@ func (s *Service) changeStage(ctx context.Context, tx bun.IDB, c *Case, stage st
 func touch(ctx context.Context, tx bun.IDB, id string, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*Case)(nil)).Set("version = version + 1, updated_at = ?", now).Where("id = ?", id).Exec(ctx)
 	return err
+}
+
+// Tasks lists a case's tasks, current and past, newest first.
+func (s *Service) Tasks(ctx context.Context, c *Case) ([]Task, error) {
+	var out []Task
+	err := s.DB.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("created_at DESC, id").Scan(ctx)
+	return out, err
 }

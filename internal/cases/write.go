@@ -210,7 +210,8 @@ func checkAssignees(ctx context.Context, db bun.IDB, ids []string, allowSystem b
 	return nil
 }
 
-type task struct {
+// Task is a workflow task on a case: its holder is the assignee while it is active.
+type Task struct {
 	bun.BaseModel `bun:"table:case_tasks,alias:t"`
 
 	ID          string     `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
@@ -224,11 +225,11 @@ type task struct {
 
 func addTasks(ctx context.Context, db bun.IDB, caseID, stage string, users []string, now time.Time) error {
 	seen := map[string]bool{}
-	var tasks []task
+	var tasks []Task
 	for _, u := range users {
 		if !seen[u] {
 			seen[u] = true
-			tasks = append(tasks, task{CaseID: caseID, UserID: u, Stage: stage, Active: true, CreatedAt: now})
+			tasks = append(tasks, Task{CaseID: caseID, UserID: u, Stage: stage, Active: true, CreatedAt: now})
 		}
 	}
 	if len(tasks) == 0 {

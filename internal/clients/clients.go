@@ -236,3 +236,23 @@ func LoadProjects(ctx context.Context, db bun.IDB, ids []string) ([]Project, err
 	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
 	return out, err
 }
+
+// RevokeAccess takes a user's grant of one client's data away (idempotent). Needs ADMIN.
+func (s *Service) RevokeAccess(ctx context.Context, p *access.Principal, clientID, userID string) (*Grant, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	if !database.ValidUUID(clientID) || !database.ValidUUID(userID) {
+		return nil, apperr.NotFound("client grant")
+	}
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw(`DELETE FROM client_grants WHERE client_id = ? AND user_id = ?`, clientID, userID).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "client.revoke", Entity: "client", EntityID: clientID, ChangedFields: []string{"grants:" + userID}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Grant{ClientID: clientID, UserID: userID}, nil
+}

@@ -65,39 +65,21 @@ func (c *Comment) Byline(n Names) string {
 	return author
 }
 
-// Audience is which comments a principal reads, and how what it writes is marked.
-type Audience int
+// Audience is access's decision of which comments a principal reads.
+type Audience = access.CommentAudience
 
-// Audiences.
+// The audiences, as access names them.
 const (
-	// AllComments: employees (and the system user) read every comment and choose visibleToExternal.
-	AllComments Audience = iota
-	// ExternalComments: guests read only comments visible to external principals, and what they
-	// write is visible to them.
-	ExternalComments
-	// NoComments: nothing (a temporary-access session until its grant can allow COMMENTS, and any
-	// kind of principal not known here: unknown means deny).
-	NoComments
+	AllComments      = access.AllComments
+	ExternalComments = access.ExternalComments
+	NoComments       = access.NoComments
 )
 
-// AudienceOf decides which comments p reads (SPEC §5). A TEMPORARY principal may see comments only
-// when its grant allows COMMENTS; grants do not carry their allowed actions yet, so it sees none.
-func AudienceOf(p *access.Principal) Audience {
-	if p == nil {
-		return NoComments
-	}
-	switch p.Kind {
-	case access.KindInternal, access.KindSystem:
-		return AllComments
-	case access.KindExternal:
-		return ExternalComments
-	default:
-		return NoComments
-	}
-}
+// AudienceOf is access.CommentsFor: the decision is made there.
+func AudienceOf(p *access.Principal) Audience { return access.CommentsFor(p) }
 
 // visibleToExternal is the flag a comment written by audience a gets, given what was asked.
-func (a Audience) visibleToExternal(asked *bool) bool {
+func visibleToExternal(a Audience, asked *bool) bool {
 	if a == ExternalComments {
 		return true
 	}
@@ -105,7 +87,7 @@ func (a Audience) visibleToExternal(asked *bool) bool {
 }
 
 // filter narrows a select on comments (alias cm) to what audience a reads.
-func (a Audience) filter(q *bun.SelectQuery) *bun.SelectQuery {
+func filter(a Audience, q *bun.SelectQuery) *bun.SelectQuery {
 	switch a {
 	case AllComments:
 		return q

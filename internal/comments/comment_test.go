@@ -44,7 +44,7 @@ func TestAudience(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: audience %d, want %d", c.name, got, c.want)
 		}
-		if got != NoComments && got.visibleToExternal(c.asked) != c.visible {
+		if got != NoComments && visibleToExternal(got, c.asked) != c.visible {
 			t.Errorf("%s: visibleToExternal %v, want %v", c.name, !c.visible, c.visible)
 		}
 	}

@@ -53,7 +53,7 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, in Input) (*Comm
 	}
 	audience := AudienceOf(p)
 	c := authored(p)
-	c.Text, c.VisibleToExternal = text, audience.visibleToExternal(in.VisibleToExternal)
+	c.Text, c.VisibleToExternal = text, visibleToExternal(audience, in.VisibleToExternal)
 	if documentID != "" {
 		// Reads through the pool: documents are not deleted, so READ checked here holds at insert.
 		if _, err := s.Documents.Get(ctx, p, documentID); err != nil {
@@ -130,7 +130,7 @@ func (s *Service) list(ctx context.Context, p *access.Principal, column, id stri
 	if audience == NoComments {
 		return relay.NewPage(rows, limit, commentKeys), nil
 	}
-	q := s.DB.NewSelect().Model(&rows).Where("? = ?", bun.Ident(column), id).Apply(audience.filter).
+	q := s.DB.NewSelect().Model(&rows).Where("? = ?", bun.Ident(column), id).Apply(func(q *bun.SelectQuery) *bun.SelectQuery { return filter(audience, q) }).
 		OrderExpr("cm.created_at, cm.id").Limit(int64(limit) + 1)
 	if hasCursor {
 		q.Where("(cm.created_at, cm.id) > (?, ?::uuid)", afterAt, afterID)

@@ -307,3 +307,30 @@ func (s *Service) All(ctx context.Context, p *access.Principal) ([]Compiled, err
 	}
 	return out, nil
 }
+
+// RevokeProcedureAccess takes a procedure-level grant away from a user or group (idempotent).
+// Needs ADMIN.
+func (s *Service) RevokeProcedureAccess(ctx context.Context, p *access.Principal, procedure string, ref access.Ref) (*Compiled, error) {
+	if err := access.Administer(p).Err(); err != nil {
+		return nil, err
+	}
+	proc, err := s.Procedure(procedure)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRef("principal", ref); err != nil {
+		return nil, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*grantRow)(nil)).Where("procedure = ?", procedure).
+			Where("coalesce(user_id, group_id) = ?", ref.UserID+ref.GroupID).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "procedure.revoke", Entity: "procedure", EntityID: procedure,
+			ChangedFields: []string{"grants"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s.DB, proc)
+}
