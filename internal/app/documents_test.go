@@ -17,7 +17,9 @@ func createDocument(t *testing.T, c *gqltest.Client, in map[string]any) string {
 func documentIDs(t *testing.T, c *gqltest.Client) []string {
 	t.Helper()
 	var out struct {
-		Documents struct{ Edges []struct{ Node struct{ ID string } } }
+		Documents struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	c.Do(`{ documents(first: 200) { edges { node { id } } } }`, nil).MustOK(t).Decode(t, &out)
 	var ids []string
@@ -30,7 +32,9 @@ func documentIDs(t *testing.T, c *gqltest.Client) []string {
 func docAccess(t *testing.T, c *gqltest.Client, id string) (rights, rules []string) {
 	t.Helper()
 	var out struct {
-		Document struct{ Access struct{ Rights, GrantedBy []string } }
+		Document struct {
+			Access struct{ Rights, GrantedBy []string }
+		}
 	}
 	c.Do(`query($id: ID!) { document(id: $id) { access { rights grantedBy } } }`, map[string]any{"id": id}).MustOK(t).Decode(t, &out)
 	return out.Document.Access.Rights, out.Document.Access.GrantedBy
