@@ -168,7 +168,7 @@ func TestEngineAndSQLAgree(t *testing.T) {
 			checked := 0
 			for _, p := range w.principals {
 				var bySQL []*Case
-				must(t, nil, db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleCases(p, s.keepAccess())).Scan(ctx))
+				must(t, nil, db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleCases(p, mustScope(t, s, db, p))).Scan(ctx))
 				var sqlIDs, engineIDs []string
 				for _, c := range bySQL {
 					sqlIDs = append(sqlIDs, c.ID)
@@ -203,4 +203,11 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+func mustScope(t *testing.T, s *Service, db *bun.DB, p *access.Principal) access.CaseScope {
+	t.Helper()
+	sc, err := s.scope(context.Background(), db, p)
+	must(t, nil, err)
+	return sc
 }

@@ -44,18 +44,25 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 	if hasCursor && !database.ValidUUID(afterID) {
 		return relay.Page[*Case]{}, apperr.Input("after", "not a cursor of this list")
 	}
-	var rows []*Case
-	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).OrderExpr("c.created_at DESC, c.id DESC").Limit(int64(limit)+1).
+	// The page's ids first (the predicate, the order and the limit, on the index alone where it
+	// can), then those rows with their facts: the facts' sub-selects run for the page only.
+	ids := s.DB.NewSelect().TableExpr("cases AS c").Column("c.id").OrderExpr("c.created_at DESC, c.id DESC").Limit(int64(limit)+1).
 		Where("c.procedure IN (?)", bun.In(s.procedureKeys())) // a retired procedure's cases are not listed
 	if !s.AccessOff {
-		q.Apply(access.VisibleCases(p, s.keepAccess()))
+		scope, err := s.scope(ctx, s.DB, p)
+		if err != nil {
+			return relay.Page[*Case]{}, err
+		}
+		ids.Apply(access.VisibleCases(p, scope))
 	}
 	if hasCursor {
-		q.Where("(c.created_at, c.id) < (?, ?::uuid)", afterAt, afterID)
+		ids.Where("(c.created_at, c.id) < (?, ?::uuid)", afterAt, afterID)
 	}
-	if !applyFilter(q, p, f) {
+	if !applyFilter(ids, p, f) {
 		return relay.NewPage([]*Case{}, limit, caseKeys), nil
 	}
+	var rows []*Case
+	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).Where("c.id IN (?)", ids).OrderExpr("c.created_at DESC, c.id DESC")
 	if err := q.Scan(ctx); err != nil {
 		return relay.Page[*Case]{}, err
 	}
@@ -120,6 +127,22 @@ func (s *Service) Forms(ctx context.Context, p *access.Principal, procedure stri
 		out.Edges[i] = relay.Edge[*Form]{Cursor: e.Cursor, Node: f}
 	}
 	return out, nil
+}
+
+// scope is what the case predicate needs from the procedures' settings in force: which keep
+// access after a task, and which p reads through a procedure grant.
+func (s *Service) scope(ctx context.Context, db bun.IDB, p *access.Principal) (access.CaseScope, error) {
+	sc := access.CaseScope{Procedures: s.procedureKeys(), KeepAccess: s.keepAccess()}
+	for _, proc := range s.Registry.All() {
+		comp, err := s.compiled(ctx, db, proc)
+		if err != nil {
+			return sc, err
+		}
+		if access.GrantRight(p, comp.Form.Grants) >= access.Read {
+			sc.Granted = append(sc.Granted, proc.Key)
+		}
+	}
+	return sc, nil
 }
 
 // keepAccess lists the procedures whose past assignees keep READ.

@@ -216,11 +216,11 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 	if hasCursor && !database.ValidUUID(afterID) {
 		return relay.Page[*Document]{}, apperr.Input("after", "not a cursor of this list")
 	}
-	var rows []*Document
-	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).Apply(access.VisibleDocuments(p)).
+	// The page's ids first, then those rows with their facts (see cases.Service.List).
+	ids := s.DB.NewSelect().TableExpr("documents AS d").Column("d.id").Apply(access.VisibleDocuments(p)).
 		OrderExpr("d.created_at DESC, d.id DESC").Limit(int64(limit) + 1)
 	if hasCursor {
-		q.Where("(d.created_at, d.id) < (?, ?::uuid)", afterAt, afterID)
+		ids.Where("(d.created_at, d.id) < (?, ?::uuid)", afterAt, afterID)
 	}
 	for _, fl := range []struct{ col, id string }{{"d.case_id", f.CaseID}, {"d.client_id", f.ClientID}, {"d.position_id", f.PositionID}} {
 		if fl.id == "" {
@@ -229,8 +229,10 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 		if !database.ValidUUID(fl.id) {
 			return relay.NewPage([]*Document{}, limit, docKeys), nil
 		}
-		q.Where("? = ?", bun.Ident(fl.col), fl.id)
+		ids.Where("? = ?", bun.Ident(fl.col), fl.id)
 	}
+	var rows []*Document
+	q := s.DB.NewSelect().Model(&rows).Apply(withFacts).Where("d.id IN (?)", ids).OrderExpr("d.created_at DESC, d.id DESC")
 	if err := q.Scan(ctx); err != nil {
 		return relay.Page[*Document]{}, err
 	}

@@ -1,0 +1,85 @@
+package cases_test
+
+// An external test package: internal/scale generates form values from internal/procedures, which
+// imports this package, so package cases itself cannot import it. TestMain (dbtest.Run) is the
+// internal package's, in agree_test.go; the test binary is one.
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/procedures"
+	"github.com/casegate/casegate/internal/relay"
+	"github.com/casegate/casegate/internal/scale"
+)
+
+// TestListPlansUseIndexes guards the plan shape of the case list (cmd/casegate-load measures its
+// time): on the scale company at 2 % size (20,000 cases, the full 10,000 users, groups, positions
+// and clients, so each principal reads the same share of cases as at full size), analyzed, the
+// query List builds for each of the five principals — first page and a page after a cursor in the
+// middle of the timeline — must not read cases sequentially. The SQL is captured from List itself
+// with a query hook, so the test follows the service when it changes.
+func TestListPlansUseIndexes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 20,000 cases")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	cfg := scale.Small()
+	cfg.PasswordHash = "not-used" // nobody logs in
+	m, err := scale.Generate(ctx, db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &scale.Recorder{}
+	db.AddQueryHook(rec)
+	s := &cases.Service{DB: db, Registry: procedures.Registry}
+	principals := &auth.Service{DB: db}
+	first := 50
+	middle := relay.Encode(cfg.End.AddDate(-1, -6, 0).Truncate(time.Microsecond), "ffffffff-ffff-ffff-ffff-ffffffffffff")
+	for _, pr := range m.Principals {
+		p, err := principals.PrincipalFor(ctx, pr.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, page := range []struct {
+			name string
+			args relay.Args
+		}{{"first page", relay.Args{First: &first}}, {"after a cursor", relay.Args{First: &first, After: &middle}}} {
+			rec.Take()
+			if _, err := s.List(ctx, p, cases.Filter{}, page.args); err != nil {
+				t.Fatalf("%s, %s: %v", pr.Kind, page.name, err)
+			}
+			query := listQuery(t, rec.Take(), `FROM "cases" AS "c"`)
+			plan, err := scale.Explain(ctx, db, query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%-11s %-14s cost %.0f: %s", pr.Kind, page.name, plan.TotalCost, strings.Join(plan.Scans(), ", "))
+			for _, rel := range plan.SeqScans() {
+				if rel == "cases" {
+					t.Errorf("%s (%s), %s: the case list reads cases sequentially; scans: %s\n%s",
+						pr.Kind, pr.Email, page.name, strings.Join(plan.Scans(), ", "), query)
+				}
+			}
+		}
+	}
+}
+
+// listQuery picks the list query out of what one List call ran (it also reads the procedures'
+// settings and grants).
+func listQuery(t *testing.T, queries []string, from string) string {
+	t.Helper()
+	for _, q := range queries {
+		if strings.HasPrefix(q, "SELECT") && strings.Contains(q, from) && strings.Contains(q, "LIMIT") {
+			return q
+		}
+	}
+	t.Fatalf("no list query among %d recorded: %q", len(queries), queries)
+	return ""
+}
