@@ -189,44 +189,23 @@ func (s *Service) Open(ctx context.Context, p *access.Principal, id string) (*At
 	return a, rc, nil
 }
 
-// errChanged says that the document changed between the rights check and the lock.
-var errChanged = errors.New("document changed during the rights check")
-
-// maxAttempts bounds how often write checks rights again because the document kept changing.
-const maxAttempts = 3
-
-// write runs fn in one transaction on a document p holds WRITE on, and returns the document.
-// Rights are decided by documents.Service.Get before the transaction (it reads through the pool);
-// inside it the document's row is locked and its version compared, so a change of the ACL, tasks
-// or position that commits in between makes the check run again instead of going unnoticed.
+// write runs fn in one transaction on a document p holds WRITE on, and returns the document. The
+// document is locked and its facts read afresh inside the transaction (documents.Service.LockFor),
+// so a concurrent change of its ACL, tasks, position or case cannot slip between check and write.
 func (s *Service) write(ctx context.Context, p *access.Principal, documentID string,
 	fn func(context.Context, bun.Tx, *documents.Document) error) (*documents.Document, error) {
-	for range maxAttempts {
-		d, err := s.Documents.Get(ctx, p, documentID)
-		if err != nil {
-			return nil, err
+	var d *documents.Document
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if d, err = s.Documents.LockFor(ctx, tx, p, documentID, access.Write); err != nil {
+			return err
 		}
-		if d.Rights().Right < access.Write {
-			return nil, apperr.Forbidden("WRITE on the document is needed")
-		}
-		err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			var version int
-			err := tx.NewSelect().TableExpr("documents").Column("version").Where("id = ?", d.ID).For("UPDATE").Scan(ctx, &version)
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperr.NotFound("document")
-			} else if err != nil {
-				return fmt.Errorf("lock document: %w", err)
-			}
-			if version != d.Version {
-				return errChanged
-			}
-			return fn(ctx, tx, d)
-		})
-		if !errors.Is(err, errChanged) {
-			return d, err
-		}
+		return fn(ctx, tx, d)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%w: the document kept changing, try again", apperr.ErrConflict)
+	return d, nil
 }
 
 // read reads an upload, refusing one over the limit before and while reading it.

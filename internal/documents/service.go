@@ -264,3 +264,16 @@ func checkLink(ctx context.Context, db bun.IDB, field, table string, id *string)
 	}
 	return apperr.Input(field, "no such "+strings.TrimSuffix(table, "s"))
 }
+
+// LockFor locks a document inside tx, reads its facts afresh and checks that p holds need on it
+// (NOT_FOUND when p may not read it): for writes on things that belong to a document.
+func (s *Service) LockFor(ctx context.Context, tx bun.IDB, p *access.Principal, id string, need access.Right) (*Document, error) {
+	d, err := s.load(ctx, tx, p, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if d.rights.Right < need {
+		return nil, apperr.Forbidden(fmt.Sprintf("%s on the document is needed", need))
+	}
+	return d, nil
+}
