@@ -3,12 +3,10 @@ package cases
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
-	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/relay"
 )
@@ -31,18 +29,9 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 	if err := access.Authenticated(p).Err(); err != nil {
 		return relay.Page[*Case]{}, err
 	}
-	limit, err := page.Limit()
+	limit, after, err := page.TimeIDCursor()
 	if err != nil {
 		return relay.Page[*Case]{}, err
-	}
-	var afterAt time.Time
-	var afterID string
-	hasCursor, err := page.Keys(&afterAt, &afterID)
-	if err != nil {
-		return relay.Page[*Case]{}, err
-	}
-	if hasCursor && !database.ValidUUID(afterID) {
-		return relay.Page[*Case]{}, apperr.Input("after", "not a cursor of this list")
 	}
 	// The page's ids first (the predicate, the order and the limit, on the index alone where it
 	// can), then those rows with their facts: the facts' sub-selects run for the page only.
@@ -55,8 +44,8 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 		}
 		ids.Apply(access.VisibleCases(p, scope))
 	}
-	if hasCursor {
-		ids.Where("(c.created_at, c.id) < (?, ?::uuid)", afterAt, afterID)
+	if after != nil {
+		ids.Where("(c.created_at, c.id) < (?, ?::uuid)", after.At, after.ID)
 	}
 	if !applyFilter(ids, p, f) {
 		return relay.NewPage([]*Case{}, limit, caseKeys), nil

@@ -112,18 +112,9 @@ func (s *Service) OnDocument(ctx context.Context, p *access.Principal, d *docume
 
 // list is one keyset page of the comments on one case or document, by (created_at, id) ascending.
 func (s *Service) list(ctx context.Context, p *access.Principal, column, id string, page relay.Args) (relay.Page[*Comment], error) {
-	limit, err := page.Limit()
+	limit, after, err := page.TimeIDCursor()
 	if err != nil {
 		return relay.Page[*Comment]{}, err
-	}
-	var afterAt time.Time
-	var afterID string
-	hasCursor, err := page.Keys(&afterAt, &afterID)
-	if err != nil {
-		return relay.Page[*Comment]{}, err
-	}
-	if hasCursor && !database.ValidUUID(afterID) {
-		return relay.Page[*Comment]{}, apperr.Input("after", "not a cursor of this list")
 	}
 	rows := []*Comment{}
 	audience := AudienceOf(p)
@@ -132,8 +123,8 @@ func (s *Service) list(ctx context.Context, p *access.Principal, column, id stri
 	}
 	q := s.DB.NewSelect().Model(&rows).Where("? = ?", bun.Ident(column), id).Apply(func(q *bun.SelectQuery) *bun.SelectQuery { return filter(audience, q) }).
 		OrderExpr("cm.created_at, cm.id").Limit(int64(limit) + 1)
-	if hasCursor {
-		q.Where("(cm.created_at, cm.id) > (?, ?::uuid)", afterAt, afterID)
+	if after != nil {
+		q.Where("(cm.created_at, cm.id) > (?, ?::uuid)", after.At, after.ID)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return relay.Page[*Comment]{}, fmt.Errorf("list comments: %w", err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/uptrace/bun"
@@ -203,24 +202,15 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 	if err := access.Authenticated(p).Err(); err != nil {
 		return relay.Page[*Document]{}, err
 	}
-	limit, err := page.Limit()
+	limit, after, err := page.TimeIDCursor()
 	if err != nil {
 		return relay.Page[*Document]{}, err
-	}
-	var afterAt time.Time
-	var afterID string
-	hasCursor, err := page.Keys(&afterAt, &afterID)
-	if err != nil {
-		return relay.Page[*Document]{}, err
-	}
-	if hasCursor && !database.ValidUUID(afterID) {
-		return relay.Page[*Document]{}, apperr.Input("after", "not a cursor of this list")
 	}
 	// The page's ids first, then those rows with their facts (see cases.Service.List).
 	ids := s.DB.NewSelect().TableExpr("documents AS d").Column("d.id").Apply(access.VisibleDocuments(p)).
 		OrderExpr("d.created_at DESC, d.id DESC").Limit(int64(limit) + 1)
-	if hasCursor {
-		ids.Where("(d.created_at, d.id) < (?, ?::uuid)", afterAt, afterID)
+	if after != nil {
+		ids.Where("(d.created_at, d.id) < (?, ?::uuid)", after.At, after.ID)
 	}
 	for _, fl := range []struct{ col, id string }{{"d.case_id", f.CaseID}, {"d.client_id", f.ClientID}, {"d.position_id", f.PositionID}} {
 		if fl.id == "" {

@@ -3,6 +3,7 @@ package relay
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/casegate/casegate/internal/apperr"
 )
@@ -79,5 +80,21 @@ func TestContainsPattern(t *testing.T) {
 		if got := ContainsPattern(in); got != want {
 			t.Errorf("ContainsPattern(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTimeIDCursor(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 123456000, time.UTC)
+	c := Encode(at, "0b8c3c1e-0000-0000-0000-000000000001")
+	limit, after, err := Args{After: &c}.TimeIDCursor()
+	if err != nil || limit != DefaultFirst || !after.At.Equal(at) || after.ID != "0b8c3c1e-0000-0000-0000-000000000001" {
+		t.Fatalf("TimeIDCursor = %d %+v %v", limit, after, err)
+	}
+	bad := Encode(at, "not-a-uuid")
+	if _, _, err := (Args{After: &bad}).TimeIDCursor(); !errors.Is(err, apperr.ErrBadInput) {
+		t.Fatalf("a cursor with a bad id: %v", err)
+	}
+	if _, after, err := (Args{}).TimeIDCursor(); err != nil || after != nil {
+		t.Fatalf("no cursor: %v %v", after, err)
 	}
 }
