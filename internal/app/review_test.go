@@ -135,3 +135,24 @@ func TestRevokeGrantsAndTaskHistory(t *testing.T) {
 		t.Fatalf("case = %+v", out.Case)
 	}
 }
+
+// TestOneCaseLoadPerRequest: asking for a case both generically and through its procedure's query
+// reads it once; the procedure's settings and grants are one query.
+func TestOneCaseLoadPerRequest(t *testing.T) {
+	s := gqltest.Start(t)
+	c := newCompany(t, s)
+	id := c.createSalaryChange(t, map[string]any{})
+	count := func(q string) int64 {
+		before := s.Queries()
+		c.creator.Do(q, map[string]any{"id": id}).MustOK(t)
+		return s.Queries() - before
+	}
+	one := count(`query($id: ID!) { case(id: $id) { id } }`)
+	both := count(`query($id: ID!) { case(id: $id) { id } salaryChange(id: $id) { id employee { employeeName } } }`)
+	if both != one {
+		t.Fatalf("case alone: %d queries; with the typed query: %d", one, both)
+	}
+	if one > 3 { // principal, case with its facts, the procedure's settings and grants
+		t.Fatalf("case(id) costs %d queries", one)
+	}
+}

@@ -38,13 +38,22 @@ type requestCache struct {
 	mu        sync.Mutex
 	compiled  map[string]*forms.Compiled
 	decisions map[string]*access.CaseDecision
+	cases     map[string]*caseEntry // read once per request: `case(id)` and the typed query share it
+}
+
+// caseEntry loads one case once, however many root fields (resolved concurrently) ask for it.
+type caseEntry struct {
+	once sync.Once
+	c    *Case
+	err  error
 }
 
 type cacheKey struct{}
 
 // WithRequestCache gives a request its cache; the HTTP middleware calls it once per request.
 func WithRequestCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, cacheKey{}, &requestCache{compiled: map[string]*forms.Compiled{}, decisions: map[string]*access.CaseDecision{}})
+	return context.WithValue(ctx, cacheKey{}, &requestCache{compiled: map[string]*forms.Compiled{},
+		decisions: map[string]*access.CaseDecision{}, cases: map[string]*caseEntry{}})
 }
 
 func cacheFrom(ctx context.Context) *requestCache {
@@ -159,12 +168,33 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 	return c, nil
 }
 
-// Get returns one case p may read.
+// Get returns one case p may read, loading it once per request.
 func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Case, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	return s.load(ctx, s.DB, p, id, false)
+	rc := cacheFrom(ctx)
+	if rc == nil {
+		return s.load(ctx, s.DB, p, id, false)
+	}
+	rc.mu.Lock()
+	e := rc.cases[id]
+	if e == nil {
+		e = &caseEntry{}
+		rc.cases[id] = e
+	}
+	rc.mu.Unlock()
+	e.once.Do(func() { e.c, e.err = s.load(ctx, s.DB, p, id, false) })
+	return e.c, e.err
+}
+
+// forget drops a case from the request's cache after a write, so later reads see the write.
+func forget(ctx context.Context, id string) {
+	if rc := cacheFrom(ctx); rc != nil {
+		rc.mu.Lock()
+		delete(rc.cases, id)
+		rc.mu.Unlock()
+	}
 }
 
 // Form loads one case of procedure as p sees it; a case of another procedure is NOT_FOUND.

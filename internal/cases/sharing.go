@@ -155,6 +155,7 @@ func (s *Service) manage(ctx context.Context, p *access.Principal, id string, ne
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: action, Entity: "case", EntityID: id, ChangedFields: fields})
 	})
+	forget(ctx, id)
 	return out, err
 }
 

@@ -114,6 +114,7 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, procedure, id
 		out = c
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "case.update", Entity: "case", EntityID: c.ID, ChangedFields: paths(changes)})
 	})
+	forget(ctx, id)
 	if err != nil {
 		return nil, err
 	}

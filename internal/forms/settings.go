@@ -44,12 +44,12 @@ type settingsRow struct {
 type grantRow struct {
 	bun.BaseModel `bun:"table:procedure_grants,alias:pg"`
 
-	ID        string       `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	Procedure string       `bun:"procedure,notnull"`
-	UserID    *string      `bun:"user_id,type:uuid"`
-	GroupID   *string      `bun:"group_id,type:uuid"`
-	Level     access.Right `bun:"level,notnull"`
-	CreatedAt time.Time    `bun:"created_at,notnull"`
+	ID        string       `bun:"id,pk,type:uuid,default:gen_random_uuid()" json:"-"`
+	Procedure string       `bun:"procedure,notnull" json:"-"`
+	UserID    *string      `bun:"user_id,type:uuid" json:"userId"`
+	GroupID   *string      `bun:"group_id,type:uuid" json:"groupId"`
+	Level     access.Right `bun:"level,notnull" json:"level"`
+	CreatedAt time.Time    `bun:"created_at,notnull" json:"-"`
 }
 
 // Effective are the settings in force for one section or field, and whether an administrator
@@ -70,13 +70,25 @@ type Compiled struct {
 // Compile loads the administrators' overrides and the procedure-level grants of proc and merges
 // them over the schema's defaults. One round trip per procedure and request.
 func Compile(ctx context.Context, db bun.IDB, proc *Procedure) (*Compiled, error) {
-	var rows []settingsRow
-	var grants []grantRow
-	if err := db.NewSelect().Model(&rows).Where("procedure = ?", proc.Key).Scan(ctx); err != nil {
+	var rawSettings, rawGrants string
+	err := db.NewRaw(`SELECT
+		COALESCE((SELECT json_agg(json_build_object('target', s.target, 'settings', s.settings))
+			FROM procedure_settings s WHERE s.procedure = ?), '[]'),
+		COALESCE((SELECT json_agg(json_build_object('userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
+			FROM procedure_grants g WHERE g.procedure = ?), '[]')`, proc.Key, proc.Key).Scan(ctx, &rawSettings, &rawGrants)
+	if err != nil {
 		return nil, fmt.Errorf("load procedure settings: %w", err)
 	}
-	if err := db.NewSelect().Model(&grants).Where("procedure = ?", proc.Key).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("load procedure grants: %w", err)
+	var rows []struct {
+		Target   string          `json:"target"`
+		Settings json.RawMessage `json:"settings"`
+	}
+	var grants []grantRow
+	if err := json.Unmarshal([]byte(rawSettings), &rows); err != nil {
+		return nil, fmt.Errorf("decode procedure settings: %w", err)
+	}
+	if err := json.Unmarshal([]byte(rawGrants), &grants); err != nil {
+		return nil, fmt.Errorf("decode procedure grants: %w", err)
 	}
 	stored := map[string]storedSettings{}
 	for _, r := range rows {
