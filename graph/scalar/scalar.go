@@ -4,13 +4,13 @@ package scalar
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/forms"
 )
 
 // DateLayout is the wire form of Date.
@@ -36,8 +36,6 @@ func UnmarshalDate(v any) (time.Time, error) {
 	return t, nil
 }
 
-var decimalPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,6})?$`)
-
 // MarshalDecimal writes a decimal as a string.
 func MarshalDecimal(s string) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s)) })
@@ -46,7 +44,7 @@ func MarshalDecimal(s string) graphql.Marshaler {
 // UnmarshalDecimal accepts a plain decimal string such as "12500.50" (no exponent, no grouping).
 func UnmarshalDecimal(v any) (string, error) {
 	s, ok := v.(string)
-	if !ok || !decimalPattern.MatchString(s) {
+	if !ok || !forms.ValidDecimal(s) {
 		return "", apperr.Input("Decimal", `must be a string such as "12500.50"`)
 	}
 	return s, nil

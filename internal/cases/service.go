@@ -62,12 +62,7 @@ func cacheFrom(ctx context.Context) *requestCache {
 }
 
 // procedure returns a procedure by key or NOT_FOUND.
-func (s *Service) procedure(key string) (*forms.Procedure, error) {
-	if p := s.Registry.Get(key); p != nil {
-		return p, nil
-	}
-	return nil, apperr.NotFound("procedure")
-}
+func (s *Service) procedure(key string) (*forms.Procedure, error) { return s.Registry.Lookup(key) }
 
 // compiled returns the procedure's settings in force, once per request.
 func (s *Service) compiled(ctx context.Context, db bun.IDB, proc *forms.Procedure) (*forms.Compiled, error) {

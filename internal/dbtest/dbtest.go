@@ -56,8 +56,13 @@ func Run(m *testing.M) int {
 // New returns a bun.DB on a new database for this test, dropped when the test ends.
 func New(t testing.TB) *bun.DB {
 	t.Helper()
-	dsn := NewURL(t)
-	db, err := database.Open(context.Background(), dsn)
+	return Open(t, NewURL(t))
+}
+
+// Open opens another pool on a test database (a second replica, say), closed when the test ends.
+func Open(t testing.TB, url string) *bun.DB {
+	t.Helper()
+	db, err := database.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("dbtest: open: %v", err)
 	}

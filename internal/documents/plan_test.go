@@ -23,18 +23,14 @@ func TestListPlansUseIndexes(t *testing.T) {
 	}
 	db := dbtest.New(t)
 	ctx := context.Background()
-	cfg := scale.Small()
-	cfg.PasswordHash = "not-used" // nobody logs in
-	m, err := scale.Generate(ctx, db, cfg)
+	m, rec, err := scale.PlanCompany(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &scale.Recorder{}
-	db.AddQueryHook(rec)
 	s := &Service{DB: db}
 	principals := &auth.Service{DB: db}
 	first := 50
-	middle := relay.Encode(cfg.End.AddDate(-1, -6, 0).Truncate(time.Microsecond), "ffffffff-ffff-ffff-ffff-ffffffffffff")
+	middle := relay.Encode(scale.Small().End.AddDate(-1, -6, 0).Truncate(time.Microsecond), "ffffffff-ffff-ffff-ffff-ffffffffffff")
 	for _, pr := range m.Principals {
 		p, err := principals.PrincipalFor(ctx, pr.UserID)
 		if err != nil {

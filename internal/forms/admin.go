@@ -33,12 +33,7 @@ type Service struct {
 }
 
 // Procedure returns a procedure by key, NOT_FOUND when there is none.
-func (s *Service) Procedure(key string) (*Procedure, error) {
-	if p := s.Registry.Get(key); p != nil {
-		return p, nil
-	}
-	return nil, apperr.NotFound("procedure")
-}
+func (s *Service) Procedure(key string) (*Procedure, error) { return s.Registry.Lookup(key) }
 
 // Compiled returns a procedure's settings in force, for employees to read.
 func (s *Service) Compiled(ctx context.Context, p *access.Principal, key string) (*Compiled, error) {

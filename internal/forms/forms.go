@@ -123,6 +123,14 @@ func NewRegistry(ps ...*Procedure) *Registry {
 // Get returns the procedure with key, or nil.
 func (r *Registry) Get(key string) *Procedure { return r.byKey[key] }
 
+// Lookup returns the procedure with key, NOT_FOUND when there is none.
+func (r *Registry) Lookup(key string) (*Procedure, error) {
+	if p := r.byKey[key]; p != nil {
+		return p, nil
+	}
+	return nil, apperr.NotFound("procedure")
+}
+
 // All returns every procedure in registration order.
 func (r *Registry) All() []*Procedure { return r.list }
 

@@ -21,6 +21,10 @@ const MaxStringLength = 20000
 
 var decimalPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,6})?$`)
 
+// ValidDecimal reports whether s is a plain decimal such as "12500.50" (no exponent, no grouping):
+// the one rule for the Decimal scalar and for Decimal form fields.
+func ValidDecimal(s string) bool { return decimalPattern.MatchString(s) }
+
 // Get returns one value, nil when unset.
 func (v Values) Get(section, field string) any {
 	return v[section][field]

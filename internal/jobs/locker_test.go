@@ -7,20 +7,12 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/jobs"
 )
 
-func open(t *testing.T, url string) *bun.DB {
-	t.Helper()
-	db, err := database.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+// open is a second pool on the same database, as another replica would have.
+func open(t *testing.T, url string) *bun.DB { return dbtest.Open(t, url) }
 
 func advisoryLocks(t *testing.T, db *bun.DB) int {
 	t.Helper()

@@ -9,21 +9,14 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/uptrace/bun"
 
-	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/mail"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/smtptest"
 )
 
-func open(t *testing.T, url string) *bun.DB {
-	t.Helper()
-	db, err := database.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+// open is a second pool on the same database, as another replica would have.
+func open(t *testing.T, url string) *bun.DB { return dbtest.Open(t, url) }
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))

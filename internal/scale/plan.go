@@ -117,3 +117,17 @@ func (n PlanNode) Scans() []string {
 	}
 	return out
 }
+
+// PlanCompany generates the plan tests' company (Small, analyzed; nobody logs in) and starts
+// recording the SQL db runs from then on, so a test can EXPLAIN exactly what a service built.
+func PlanCompany(ctx context.Context, db *bun.DB) (*Manifest, *Recorder, error) {
+	cfg := Small()
+	cfg.PasswordHash = "not-used"
+	m, err := Generate(ctx, db, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := &Recorder{}
+	db.AddQueryHook(rec)
+	return m, rec, nil
+}
