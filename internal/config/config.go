@@ -34,6 +34,7 @@ type Config struct {
 	SMTPTLS      string
 	SMSURL       string
 	SMSToken     string
+	SMSFrom      string
 	TimeZone     string
 
 	SessionTTL    time.Duration
@@ -98,6 +99,7 @@ var options = []option{
 	{"smtp-tls", "CASEGATE_SMTP_TLS", "starttls", "SMTP TLS mode: none, starttls or tls", false, str(func(c *Config) *string { return &c.SMTPTLS })},
 	{"sms-url", "CASEGATE_SMS_URL", "", "base URL of an smsapi.pl-compatible SMS API", false, str(func(c *Config) *string { return &c.SMSURL })},
 	{"", "CASEGATE_SMS_TOKEN", "", "SMS API token", true, str(func(c *Config) *string { return &c.SMSToken })},
+	{"sms-from", "CASEGATE_SMS_FROM", "", "sender name of outgoing SMS; empty means the SMS account's default", false, str(func(c *Config) *string { return &c.SMSFrom })},
 	{"time-zone", "CASEGATE_TIME_ZONE", "Europe/Warsaw", "server time zone for dates (substitution periods)", false, str(func(c *Config) *string { return &c.TimeZone })},
 	{"session-ttl", "CASEGATE_SESSION_TTL", "12h", "lifetime of a login session", false, func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)

@@ -47,6 +47,21 @@ func TestDefaultsEnvironmentAndFlags(t *testing.T) {
 	}
 }
 
+func TestSMSOptions(t *testing.T) {
+	env := map[string]string{"CASEGATE_SMS_URL": "https://api.smsapi.pl", "CASEGATE_SMS_TOKEN": "tok", "CASEGATE_SMS_FROM": "Casegate"}
+	c, err := load(t, nil, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMSURL != "https://api.smsapi.pl" || c.SMSToken != "tok" || c.SMSFrom != "Casegate" {
+		t.Fatalf("loaded = %+v", c)
+	}
+	// The sender name is not a secret: it has a flag, and the flag wins.
+	if c, err = load(t, []string{"--sms-from", "Urzad"}, env); err != nil || c.SMSFrom != "Urzad" {
+		t.Fatalf("--sms-from: SMSFrom = %q, err %v", c.SMSFrom, err)
+	}
+}
+
 func TestSecretsHaveNoFlags(t *testing.T) {
 	for _, name := range []string{"smtp-password", "sms-token", "admin-password"} {
 		if _, err := load(t, []string{"--" + name, "x"}, nil); err == nil {
