@@ -9,7 +9,9 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/attachments"
+	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/users"
 )
@@ -19,16 +21,36 @@ func (r *attachmentResolver) CreatedBy(ctx context.Context, obj *attachments.Att
 }
 
 func (r *attachmentResolver) Document(ctx context.Context, obj *attachments.Attachment) (*documents.Document, error) {
+	if obj.DocumentID == nil {
+		return nil, nil // a case's attachment
+	}
 	return r.AttachmentService.Document(ctx, principal(ctx), obj)
+}
+
+func (r *attachmentResolver) Case(ctx context.Context, obj *attachments.Attachment) (*cases.Case, error) {
+	if obj.CaseID == nil {
+		return nil, nil // a document's attachment
+	}
+	return r.AttachmentService.Case(ctx, principal(ctx), obj)
+}
+
+func (r *caseResolver) Attachments(ctx context.Context, obj *cases.Case) ([]attachments.Attachment, error) {
+	return r.AttachmentService.ListOnCase(ctx, principal(ctx), obj)
 }
 
 func (r *documentResolver) Attachments(ctx context.Context, obj *documents.Document) ([]attachments.Attachment, error) {
 	return r.AttachmentService.List(ctx, obj)
 }
 
-func (r *mutationResolver) AddAttachment(ctx context.Context, documentID string, file graphql.Upload) (*attachments.Attachment, error) {
-	return r.AttachmentService.Add(ctx, principal(ctx), documentID,
-		attachments.File{Name: file.Filename, ContentType: file.ContentType, Size: file.Size, Body: file.File})
+func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload) (*attachments.Attachment, error) {
+	f := attachments.File{Name: file.Filename, ContentType: file.ContentType, Size: file.Size, Body: file.File}
+	switch {
+	case (documentID == nil) == (caseID == nil):
+		return nil, apperr.Input("documentId", "give exactly one of documentId and caseId")
+	case caseID != nil:
+		return r.AttachmentService.AddToCase(ctx, principal(ctx), *caseID, f)
+	}
+	return r.AttachmentService.Add(ctx, principal(ctx), *documentID, f)
 }
 
 func (r *mutationResolver) ReplaceAttachment(ctx context.Context, id string, file graphql.Upload) (*attachments.Attachment, error) {
@@ -37,7 +59,11 @@ func (r *mutationResolver) ReplaceAttachment(ctx context.Context, id string, fil
 }
 
 func (r *mutationResolver) DeleteAttachment(ctx context.Context, id string) (*documents.Document, error) {
-	return r.AttachmentService.Delete(ctx, principal(ctx), id)
+	a, err := r.AttachmentService.Delete(ctx, principal(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return a.LoadedDocument(), nil // null for a case's attachment
 }
 
 func (r *Resolver) Attachment() AttachmentResolver { return &attachmentResolver{r} }

@@ -46,20 +46,32 @@ func (r *caseResolver) Procedure(ctx context.Context, obj *cases.Case) (*forms.C
 
 // Creator is the resolver for the creator field.
 func (r *caseResolver) Creator(ctx context.Context, obj *cases.Case) (*users.User, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return nil, nil
+	}
 	return optionalUser(ctx, deref(obj.CreatorID))
 }
 
 // Assignees is the resolver for the assignees field.
 func (r *caseResolver) Assignees(ctx context.Context, obj *cases.Case) ([]users.User, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return []users.User{}, nil
+	}
 	return loadUsers(ctx, obj.Assignees)
 }
 
 func (r *caseResolver) Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return []cases.Task{}, nil
+	}
 	return r.CaseService.Tasks(ctx, obj)
 }
 
 // Participants is the resolver for the participants field.
 func (r *caseResolver) Participants(ctx context.Context, obj *cases.Case) ([]cases.ParticipantEntry, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return []cases.ParticipantEntry{}, nil
+	}
 	return nonNil(obj.ParticipantEntries()), nil
 }
 
@@ -73,7 +85,7 @@ func (r *caseResolver) ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEnt
 
 // Project is the resolver for the project field.
 func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.Project, error) {
-	if obj.ProjectID == nil {
+	if obj.ProjectID == nil || !access.CaseSurroundings(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Project.Load(ctx, *obj.ProjectID)()
@@ -81,17 +93,23 @@ func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.P
 
 // Company is the resolver for the company field.
 func (r *caseResolver) Company(ctx context.Context, obj *cases.Case) (*clients.Client, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return nil, nil
+	}
 	return clientOfKind(ctx, obj.ClientID, clients.Company)
 }
 
 // Contact is the resolver for the contact field.
 func (r *caseResolver) Contact(ctx context.Context, obj *cases.Case) (*clients.Client, error) {
+	if !access.CaseSurroundings(principal(ctx)) {
+		return nil, nil
+	}
 	return clientOfKind(ctx, obj.ClientID, clients.Contact)
 }
 
 // Position is the resolver for the position field.
 func (r *caseResolver) Position(ctx context.Context, obj *cases.Case) (*positions.Position, error) {
-	if obj.PositionID == nil {
+	if obj.PositionID == nil || !access.CaseSurroundings(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()

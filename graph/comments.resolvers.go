@@ -44,7 +44,13 @@ func (r *commentResolver) Byline(ctx context.Context, obj *comments.Comment) (st
 	if err != nil {
 		return "", err
 	}
-	return obj.Byline(comments.Names{Author: author, Native: native, Contact: contact}), nil
+	var guest string
+	if obj.GrantID != nil {
+		if guest, err = r.TempAccessService.PersonName(ctx, *obj.GrantID); err != nil {
+			return "", err
+		}
+	}
+	return obj.Byline(comments.Names{Author: author, Native: native, Contact: contact, Guest: guest}), nil
 }
 
 func (r *documentResolver) Comments(ctx context.Context, obj *documents.Document, first *int, after *string) (*model.CommentConnection, error) {

@@ -28,6 +28,7 @@ import (
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,6 +48,7 @@ type ResolverRoot interface {
 	Attachment() AttachmentResolver
 	AuditRecord() AuditRecordResolver
 	Case() CaseResolver
+	CaseEvent() CaseEventResolver
 	CaseParticipant() CaseParticipantResolver
 	CaseTask() CaseTaskResolver
 	ClientGrant() ClientGrantResolver
@@ -64,6 +66,7 @@ type ResolverRoot interface {
 	ProcedureGrant() ProcedureGrantResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	TemporaryAccessGrant() TemporaryAccessGrantResolver
 	User() UserResolver
 	Viewer() ViewerResolver
 }
@@ -102,6 +105,7 @@ type ComplexityRoot struct {
 	}
 
 	Attachment struct {
+		Case        func(childComplexity int) int
 		ContentType func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		CreatedBy   func(childComplexity int) int
@@ -184,11 +188,13 @@ type ComplexityRoot struct {
 		ACL          func(childComplexity int) int
 		Access       func(childComplexity int) int
 		Assignees    func(childComplexity int) int
+		Attachments  func(childComplexity int) int
 		Comments     func(childComplexity int, first *int, after *string) int
 		Company      func(childComplexity int) int
 		Contact      func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		Creator      func(childComplexity int) int
+		History      func(childComplexity int, first *int, after *string) int
 		ID           func(childComplexity int) int
 		Participants func(childComplexity int) int
 		Position     func(childComplexity int) int
@@ -212,6 +218,25 @@ type ComplexityRoot struct {
 	}
 
 	CaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CaseEvent struct {
+		Action        func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		At            func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+	}
+
+	CaseEventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CaseEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -343,7 +368,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddAttachment                func(childComplexity int, documentID string, file graphql.Upload) int
+		AddAttachment                func(childComplexity int, documentID *string, caseID *string, file graphql.Upload) int
 		AddCaseParticipant           func(childComplexity int, caseID string, userID *string, contactID *string, role *cases.Role) int
 		AddComment                   func(childComplexity int, caseID *string, documentID *string, text string, visibleToExternal *bool) int
 		AddGroupMember               func(childComplexity int, groupID string, userID string) int
@@ -365,11 +390,13 @@ type ComplexityRoot struct {
 		GrantPermission              func(childComplexity int, userID string, permission access.Permission) int
 		GrantPositionRight           func(childComplexity int, positionID string, userID string, includeSubtree *bool) int
 		GrantProcedureAccess         func(childComplexity int, procedure string, principal model.PrincipalRefInput, right access.Right) int
+		GrantTemporaryAccess         func(childComplexity int, caseID string, input model.TemporaryAccessInput) int
 		Login                        func(childComplexity int, email string, password string) int
 		Logout                       func(childComplexity int) int
 		MoveCase                     func(childComplexity int, id string, toStage string, assigneeIds []string, toSystemUser *bool) int
 		RemoveGroupMember            func(childComplexity int, groupID string, userID string) int
 		ReplaceAttachment            func(childComplexity int, id string, file graphql.Upload) int
+		RequestAccessCode            func(childComplexity int, link string) int
 		RequestPasswordReset         func(childComplexity int, email string) int
 		ResetFieldAccess             func(childComplexity int, procedure string, field string) int
 		ResetPassword                func(childComplexity int, token string, password string) int
@@ -378,6 +405,7 @@ type ComplexityRoot struct {
 		RevokePermission             func(childComplexity int, userID string, permission access.Permission) int
 		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
 		RevokeProcedureAccess        func(childComplexity int, procedure string, principal model.PrincipalRefInput) int
+		RevokeTemporaryAccess        func(childComplexity int, id string) int
 		SetCaseACL                   func(childComplexity int, caseID string, entries []model.ACLEntryInput) int
 		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
 		SetDocumentACL               func(childComplexity int, documentID string, entries []model.DocumentACLEntryInput) int
@@ -390,6 +418,7 @@ type ComplexityRoot struct {
 		UpdateServiceRequest         func(childComplexity int, id string, input map[string]any) int
 		UpdateSettings               func(childComplexity int, input model.UpdateSettingsInput) int
 		UpdateUser                   func(childComplexity int, id string, input model.UpdateUserInput) int
+		VerifyAccessCode             func(childComplexity int, link string, code string) int
 	}
 
 	PageInfo struct {
@@ -489,6 +518,7 @@ type ComplexityRoot struct {
 		ServiceRequest          func(childComplexity int, id string) int
 		ServiceRequests         func(childComplexity int, first *int, after *string) int
 		Settings                func(childComplexity int) int
+		TemporaryAccessGrants   func(childComplexity int, caseID string, first *int, after *string) int
 		User                    func(childComplexity int, id string) int
 		Users                   func(childComplexity int, filter *model.UserFilter, first *int, after *string) int
 	}
@@ -569,7 +599,34 @@ type ComplexityRoot struct {
 	}
 
 	TemporaryAccessGrant struct {
-		ID func(childComplexity int) int
+		AllowedActions func(childComplexity int) int
+		AllowedMoves   func(childComplexity int) int
+		Case           func(childComplexity int) int
+		CaseID         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		FirstName      func(childComplexity int) int
+		GrantedBy      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastName       func(childComplexity int) int
+		LoginMethod    func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		RevokedBy      func(childComplexity int) int
+		Stages         func(childComplexity int) int
+		State          func(childComplexity int) int
+		ValidFrom      func(childComplexity int) int
+		ValidUntil     func(childComplexity int) int
+	}
+
+	TemporaryAccessGrantConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TemporaryAccessGrantEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	User struct {
@@ -624,6 +681,7 @@ type AttachmentResolver interface {
 	CreatedBy(ctx context.Context, obj *attachments.Attachment) (*users.User, error)
 
 	Document(ctx context.Context, obj *attachments.Attachment) (*documents.Document, error)
+	Case(ctx context.Context, obj *attachments.Attachment) (*cases.Case, error)
 }
 type AuditRecordResolver interface {
 	ID(ctx context.Context, obj *audit.Record) (string, error)
@@ -645,7 +703,14 @@ type CaseResolver interface {
 	Position(ctx context.Context, obj *cases.Case) (*positions.Position, error)
 
 	Access(ctx context.Context, obj *cases.Case) (*model.CaseAccess, error)
+	Attachments(ctx context.Context, obj *cases.Case) ([]attachments.Attachment, error)
 	Comments(ctx context.Context, obj *cases.Case, first *int, after *string) (*model.CommentConnection, error)
+	History(ctx context.Context, obj *cases.Case, first *int, after *string) (*model.CaseEventConnection, error)
+}
+type CaseEventResolver interface {
+	ID(ctx context.Context, obj *audit.Record) (string, error)
+
+	Actor(ctx context.Context, obj *audit.Record) (string, error)
 }
 type CaseParticipantResolver interface {
 	User(ctx context.Context, obj *cases.ParticipantEntry) (*users.User, error)
@@ -695,7 +760,7 @@ type GroupResolver interface {
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
-	AddAttachment(ctx context.Context, documentID string, file graphql.Upload) (*attachments.Attachment, error)
+	AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload) (*attachments.Attachment, error)
 	ReplaceAttachment(ctx context.Context, id string, file graphql.Upload) (*attachments.Attachment, error)
 	DeleteAttachment(ctx context.Context, id string) (*documents.Document, error)
 	MoveCase(ctx context.Context, id string, toStage string, assigneeIds []string, toSystemUser *bool) (*cases.Case, error)
@@ -734,6 +799,10 @@ type MutationResolver interface {
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*settings.Settings, error)
+	GrantTemporaryAccess(ctx context.Context, caseID string, input model.TemporaryAccessInput) (*tempaccess.Grant, error)
+	RevokeTemporaryAccess(ctx context.Context, id string) (*tempaccess.Grant, error)
+	RequestAccessCode(ctx context.Context, link string) (bool, error)
+	VerifyAccessCode(ctx context.Context, link string, code string) (*model.AuthPayload, error)
 	CreateCandidateQuestionnaire(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.CandidateQuestionnaire, error)
 	UpdateCandidateQuestionnaire(ctx context.Context, id string, input map[string]any) (*procedures.CandidateQuestionnaire, error)
 	CreateSalaryChange(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.SalaryChange, error)
@@ -779,12 +848,23 @@ type QueryResolver interface {
 	Positions(ctx context.Context, parentID *string, first *int, after *string) (*model.PositionConnection, error)
 	Settings(ctx context.Context) (*settings.Settings, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditRecordConnection, error)
+	TemporaryAccessGrants(ctx context.Context, caseID string, first *int, after *string) (*model.TemporaryAccessGrantConnection, error)
 	CandidateQuestionnaire(ctx context.Context, id string) (*procedures.CandidateQuestionnaire, error)
 	CandidateQuestionnaires(ctx context.Context, first *int, after *string) (*model.CandidateQuestionnaireConnection, error)
 	SalaryChange(ctx context.Context, id string) (*procedures.SalaryChange, error)
 	SalaryChanges(ctx context.Context, first *int, after *string) (*model.SalaryChangeConnection, error)
 	ServiceRequest(ctx context.Context, id string) (*procedures.ServiceRequest, error)
 	ServiceRequests(ctx context.Context, first *int, after *string) (*model.ServiceRequestConnection, error)
+}
+type TemporaryAccessGrantResolver interface {
+	Case(ctx context.Context, obj *tempaccess.Grant) (*cases.Case, error)
+
+	AllowedActions(ctx context.Context, obj *tempaccess.Grant) ([]model.TemporaryAccessAction, error)
+
+	State(ctx context.Context, obj *tempaccess.Grant) (model.TemporaryAccessState, error)
+	GrantedBy(ctx context.Context, obj *tempaccess.Grant) (*users.User, error)
+
+	RevokedBy(ctx context.Context, obj *tempaccess.Grant) (*users.User, error)
 }
 type UserResolver interface {
 	Manager(ctx context.Context, obj *users.User) (*users.User, error)
@@ -797,7 +877,7 @@ type ViewerResolver interface {
 	NativeUser(ctx context.Context, obj *access.Principal) (*users.User, error)
 	Substitution(ctx context.Context, obj *access.Principal) (*model.Substitution, error)
 	Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error)
-	Grant(ctx context.Context, obj *access.Principal) (*model.TemporaryAccessGrant, error)
+	Grant(ctx context.Context, obj *access.Principal) (*tempaccess.Grant, error)
 
 	Groups(ctx context.Context, obj *access.Principal) ([]groups.Group, error)
 	PositionRights(ctx context.Context, obj *access.Principal) ([]positions.Right, error)
@@ -928,6 +1008,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AclEntry.User(childComplexity), true
 
+	case "Attachment.case":
+		if e.ComplexityRoot.Attachment.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Case(childComplexity), true
 	case "Attachment.contentType":
 		if e.ComplexityRoot.Attachment.ContentType == nil {
 			break
@@ -1233,6 +1319,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Assignees(childComplexity), true
+	case "Case.attachments":
+		if e.ComplexityRoot.Case.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Attachments(childComplexity), true
 	case "Case.comments":
 		if e.ComplexityRoot.Case.Comments == nil {
 			break
@@ -1268,6 +1360,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Creator(childComplexity), true
+	case "Case.history":
+		if e.ComplexityRoot.Case.History == nil {
+			break
+		}
+
+		args, err := ec.field_Case_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Case.id":
 		if e.ComplexityRoot.Case.ID == nil {
 			break
@@ -1367,6 +1470,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
+
+	case "CaseEvent.action":
+		if e.ComplexityRoot.CaseEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Action(childComplexity), true
+	case "CaseEvent.actor":
+		if e.ComplexityRoot.CaseEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Actor(childComplexity), true
+	case "CaseEvent.at":
+		if e.ComplexityRoot.CaseEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.At(childComplexity), true
+	case "CaseEvent.changedFields":
+		if e.ComplexityRoot.CaseEvent.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ChangedFields(childComplexity), true
+	case "CaseEvent.id":
+		if e.ComplexityRoot.CaseEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ID(childComplexity), true
+	case "CaseEvent.kind":
+		if e.ComplexityRoot.CaseEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Kind(childComplexity), true
+
+	case "CaseEventConnection.edges":
+		if e.ComplexityRoot.CaseEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEventConnection.Edges(childComplexity), true
+	case "CaseEventConnection.pageInfo":
+		if e.ComplexityRoot.CaseEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEventConnection.PageInfo(childComplexity), true
+
+	case "CaseEventEdge.cursor":
+		if e.ComplexityRoot.CaseEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEventEdge.Cursor(childComplexity), true
+	case "CaseEventEdge.node":
+		if e.ComplexityRoot.CaseEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEventEdge.Node(childComplexity), true
 
 	case "CaseParticipant.contact":
 		if e.ComplexityRoot.CaseParticipant.Contact == nil {
@@ -1838,7 +2004,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddAttachment(childComplexity, args["documentId"].(string), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.AddAttachment(childComplexity, args["documentId"].(*string), args["caseId"].(*string), args["file"].(graphql.Upload)), true
 	case "Mutation.addCaseParticipant":
 		if e.ComplexityRoot.Mutation.AddCaseParticipant == nil {
 			break
@@ -2070,6 +2236,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantProcedureAccess(childComplexity, args["procedure"].(string), args["principal"].(model.PrincipalRefInput), args["right"].(access.Right)), true
+	case "Mutation.grantTemporaryAccess":
+		if e.ComplexityRoot.Mutation.GrantTemporaryAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantTemporaryAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantTemporaryAccess(childComplexity, args["caseId"].(string), args["input"].(model.TemporaryAccessInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2120,6 +2297,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplaceAttachment(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
+	case "Mutation.requestAccessCode":
+		if e.ComplexityRoot.Mutation.RequestAccessCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestAccessCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestAccessCode(childComplexity, args["link"].(string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -2208,6 +2396,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeProcedureAccess(childComplexity, args["procedure"].(string), args["principal"].(model.PrincipalRefInput)), true
+	case "Mutation.revokeTemporaryAccess":
+		if e.ComplexityRoot.Mutation.RevokeTemporaryAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeTemporaryAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeTemporaryAccess(childComplexity, args["id"].(string)), true
 	case "Mutation.setCaseAcl":
 		if e.ComplexityRoot.Mutation.SetCaseACL == nil {
 			break
@@ -2340,6 +2539,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(model.UpdateUserInput)), true
+	case "Mutation.verifyAccessCode":
+		if e.ComplexityRoot.Mutation.VerifyAccessCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyAccessCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyAccessCode(childComplexity, args["link"].(string), args["code"].(string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2831,6 +3041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Settings(childComplexity), true
+	case "Query.temporaryAccessGrants":
+		if e.ComplexityRoot.Query.TemporaryAccessGrants == nil {
+			break
+		}
+
+		args, err := ec.field_Query_temporaryAccessGrants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TemporaryAccessGrants(childComplexity, args["caseId"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -3083,12 +3304,140 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Substitution.ID(childComplexity), true
 
+	case "TemporaryAccessGrant.allowedActions":
+		if e.ComplexityRoot.TemporaryAccessGrant.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.AllowedActions(childComplexity), true
+	case "TemporaryAccessGrant.allowedMoves":
+		if e.ComplexityRoot.TemporaryAccessGrant.AllowedMoves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.AllowedMoves(childComplexity), true
+	case "TemporaryAccessGrant.case":
+		if e.ComplexityRoot.TemporaryAccessGrant.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.Case(childComplexity), true
+	case "TemporaryAccessGrant.caseId":
+		if e.ComplexityRoot.TemporaryAccessGrant.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.CaseID(childComplexity), true
+	case "TemporaryAccessGrant.createdAt":
+		if e.ComplexityRoot.TemporaryAccessGrant.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.CreatedAt(childComplexity), true
+	case "TemporaryAccessGrant.email":
+		if e.ComplexityRoot.TemporaryAccessGrant.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.Email(childComplexity), true
+	case "TemporaryAccessGrant.firstName":
+		if e.ComplexityRoot.TemporaryAccessGrant.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.FirstName(childComplexity), true
+	case "TemporaryAccessGrant.grantedBy":
+		if e.ComplexityRoot.TemporaryAccessGrant.GrantedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.GrantedBy(childComplexity), true
 	case "TemporaryAccessGrant.id":
 		if e.ComplexityRoot.TemporaryAccessGrant.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TemporaryAccessGrant.ID(childComplexity), true
+	case "TemporaryAccessGrant.lastName":
+		if e.ComplexityRoot.TemporaryAccessGrant.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.LastName(childComplexity), true
+	case "TemporaryAccessGrant.loginMethod":
+		if e.ComplexityRoot.TemporaryAccessGrant.LoginMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.LoginMethod(childComplexity), true
+	case "TemporaryAccessGrant.phone":
+		if e.ComplexityRoot.TemporaryAccessGrant.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.Phone(childComplexity), true
+	case "TemporaryAccessGrant.revokedAt":
+		if e.ComplexityRoot.TemporaryAccessGrant.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.RevokedAt(childComplexity), true
+	case "TemporaryAccessGrant.revokedBy":
+		if e.ComplexityRoot.TemporaryAccessGrant.RevokedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.RevokedBy(childComplexity), true
+	case "TemporaryAccessGrant.stages":
+		if e.ComplexityRoot.TemporaryAccessGrant.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.Stages(childComplexity), true
+	case "TemporaryAccessGrant.state":
+		if e.ComplexityRoot.TemporaryAccessGrant.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.State(childComplexity), true
+	case "TemporaryAccessGrant.validFrom":
+		if e.ComplexityRoot.TemporaryAccessGrant.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.ValidFrom(childComplexity), true
+	case "TemporaryAccessGrant.validUntil":
+		if e.ComplexityRoot.TemporaryAccessGrant.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrant.ValidUntil(childComplexity), true
+
+	case "TemporaryAccessGrantConnection.edges":
+		if e.ComplexityRoot.TemporaryAccessGrantConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrantConnection.Edges(childComplexity), true
+	case "TemporaryAccessGrantConnection.pageInfo":
+		if e.ComplexityRoot.TemporaryAccessGrantConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrantConnection.PageInfo(childComplexity), true
+
+	case "TemporaryAccessGrantEdge.cursor":
+		if e.ComplexityRoot.TemporaryAccessGrantEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrantEdge.Cursor(childComplexity), true
+	case "TemporaryAccessGrantEdge.node":
+		if e.ComplexityRoot.TemporaryAccessGrantEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemporaryAccessGrantEdge.Node(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3274,6 +3623,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ServiceRequestInternalInput", ec.unmarshalInputServiceRequestInternalInput),
 			graphql.NewInputUnmarshaler("ServiceRequestRequestInput", ec.unmarshalInputServiceRequestRequestInput),
 			graphql.NewInputUnmarshaler("StageExceptionInput", ec.unmarshalInputStageExceptionInput),
+			graphql.NewInputUnmarshaler("TemporaryAccessInput", ec.unmarshalInputTemporaryAccessInput),
 			graphql.NewInputUnmarshaler("UpdateDocumentInput", ec.unmarshalInputUpdateDocumentInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -3354,16 +3704,19 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/attachments.graphqls", Input: `# Attachments of documents (SPEC §6). They carry their document's rights: READ to list and download,
-# WRITE to add, replace or delete. Files arrive as GraphQL multipart uploads
-# (https://github.com/jaydenseric/graphql-multipart-request-spec).
+	{Name: "../schema/attachments.graphqls", Input: `# Attachments of documents (SPEC §6) and of cases themselves. They carry their owner's rights: READ
+# on the document or case to list and download, WRITE to add, replace or delete. A temporary-access
+# session sees a case's attachments only when its grant opens ATTACHMENTS: otherwise the list is
+# empty, each of them is NOT_FOUND and adding one is FORBIDDEN. Files arrive as GraphQL multipart
+# uploads (https://github.com/jaydenseric/graphql-multipart-request-spec).
 
 "A file part of a GraphQL multipart request."
 scalar Upload
 
 """
-A file attached to a document. createdAt and modifiedAt are set by the server; no input sets them.
-Download it with GET downloadUrl and the same bearer token as /graphql.
+A file attached to a document or to a case (exactly one of document and case is set). createdAt and
+modifiedAt are set by the server; no input sets them. Download it with GET downloadUrl and the same
+bearer token as /graphql.
 """
 type Attachment {
   id: ID!
@@ -3378,10 +3731,14 @@ type Attachment {
   createdAt: DateTime!
   "When the content was last replaced (createdAt until then)."
   modifiedAt: DateTime!
+  "The employee who uploaded it; null for a temporary-access session's upload."
   createdBy: User
   "Relative URL of the content: /attachments/<id>."
   downloadUrl: String!
-  document: Document!
+  "The document it is attached to; null for a case's attachment."
+  document: Document
+  "The case it is attached to; null for a document's attachment."
+  case: Case
 }
 
 extend type Document {
@@ -3389,13 +3746,21 @@ extend type Document {
   attachments: [Attachment!]!
 }
 
+extend type Case {
+  "The case's own attachments, oldest first."
+  attachments: [Attachment!]!
+}
+
 extend type Mutation {
-  "Attaches a file to a document. Needs WRITE on the document; the size limit is --max-attachment-bytes."
-  addAttachment(documentId: ID!, file: Upload!): Attachment!
+  """
+  Attaches a file to a document or to a case: exactly one of documentId and caseId, else
+  BAD_USER_INPUT. Needs WRITE on it; the size limit is --max-attachment-bytes.
+  """
+  addAttachment(documentId: ID, caseId: ID, file: Upload!): Attachment!
   "Replaces an attachment's content (and name and type); createdAt stays, modifiedAt moves. Needs WRITE."
   replaceAttachment(id: ID!, file: Upload!): Attachment!
-  "Deletes an attachment and returns its document. Needs WRITE."
-  deleteAttachment(id: ID!): Document!
+  "Deletes an attachment and returns its document, or null when it was a case's. Needs WRITE."
+  deleteAttachment(id: ID!): Document
 }
 `, BuiltIn: false},
 	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (SPEC §4, §5, §14). A procedure is an object type in
@@ -3831,11 +4196,6 @@ type Contact {
   createdAt: DateTime!
 }
 
-"Temporary access to one case for a person without an account."
-type TemporaryAccessGrant {
-  id: ID!
-}
-
 input CreateUserInput {
   email: String!
   name: String!
@@ -3944,6 +4304,138 @@ extend type Query {
 
 extend type Mutation {
   updateSettings(input: UpdateSettingsInput!): Settings!
+}
+`, BuiltIn: false},
+	{Name: "../schema/temporary.graphqls", Input: `# Temporary access to one case for a person without an account (SPEC §7, AMODIT's
+# GrantTemporaryAccessToCase). The person receives a link by e-mail, asks for a one-time code
+# (requestAccessCode), and exchanges it for a TEMPORARY session (verifyAccessCode).
+
+enum LoginMethod { EMAIL_CODE SMS_CODE }
+
+"What a grant opens beyond the form."
+enum TemporaryAccessAction {
+  "The case's attachments: list, download, add."
+  ATTACHMENTS
+  "The case's comments visible to external principals: read and add."
+  COMMENTS
+  "The case's history (Case.history)."
+  HISTORY
+}
+
+enum TemporaryAccessState {
+  "The window has not opened yet."
+  SCHEDULED
+  ACTIVE
+  "The window has closed."
+  EXPIRED
+  REVOKED
+}
+
+"""
+Temporary access to one case for a person without an account. The person's session reads the case
+only while it is at one of ` + "`" + `stages` + "`" + ` and inside the window, with the external modes of the form.
+"""
+type TemporaryAccessGrant {
+  id: ID!
+  caseId: ID!
+  "The case, as the caller sees it: null when the caller cannot read it (the person, once the case has left the grant's stages)."
+  case: Case
+  email: String!
+  phone: String
+  firstName: String
+  lastName: String
+  loginMethod: LoginMethod!
+  "Stages at which the person can read (and write) the case."
+  stages: [String!]!
+  "Stages the person may move the case to (AMODIT's buttons); the case then goes back to the employee who granted the access."
+  allowedMoves: [String!]!
+  allowedActions: [TemporaryAccessAction!]!
+  validFrom: DateTime!
+  validUntil: DateTime!
+  state: TemporaryAccessState!
+  "The employee who granted it (null for the person itself)."
+  grantedBy: User
+  createdAt: DateTime!
+  revokedAt: DateTime
+  "Who revoked it (null for the person itself)."
+  revokedBy: User
+}
+
+type TemporaryAccessGrantEdge { cursor: String!  node: TemporaryAccessGrant! }
+type TemporaryAccessGrantConnection { edges: [TemporaryAccessGrantEdge!]!  pageInfo: PageInfo! }
+
+"""
+validFrom defaults to now; validUntil or validForDays (not both) to 3 days after validFrom. stages
+default to the stage the case will be at (moveToStage, else its current stage). mailBody must contain
+{{link}}; {{firstName}}, {{lastName}}, {{caseTitle}} and {{validUntil}} are filled in too; subject and
+body default to a Polish invitation. With moveToStage the case moves there in the same transaction,
+to the system user unless assignToSystemUser is false (then to the caller); assignToSystemUser alone
+hands the case to the system user at its current stage.
+"""
+input TemporaryAccessInput {
+  email: String!
+  phone: String
+  firstName: String
+  lastName: String
+  validFrom: DateTime
+  validUntil: DateTime
+  validForDays: Int
+  stages: [String!]
+  loginMethod: LoginMethod!
+  mailSubject: String
+  mailBody: String
+  moveToStage: String
+  assignToSystemUser: Boolean
+  allowedMoves: [String!]
+  allowedActions: [TemporaryAccessAction!]
+}
+
+"One entry of a case's history."
+type CaseEvent {
+  id: ID!
+  at: DateTime!
+  "case.create, case.update, case.move, …"
+  action: String!
+  "Who did it: an employee's name, a temporary-access person's e-mail, or SYSTEM USER."
+  actor: String!
+  kind: PrincipalKind!
+  "Names of the changed fields the caller may see."
+  changedFields: [String!]!
+}
+
+type CaseEventEdge { cursor: String!  node: CaseEvent! }
+type CaseEventConnection { edges: [CaseEventEdge!]!  pageInfo: PageInfo! }
+
+extend type Case {
+  "What was done to the case, newest first. A temporary-access person sees it when the grant opens HISTORY."
+  history(first: Int, after: String): CaseEventConnection!
+}
+
+extend type Query {
+  "The case's grants, newest first. Employees with READ on the case."
+  temporaryAccessGrants(caseId: ID!, first: Int, after: String): TemporaryAccessGrantConnection!
+}
+
+extend type Mutation {
+  """
+  Gives a person without an account temporary access to one case. Needs WRITE on the case.
+  PRECONDITION_FAILED names what is missing (externalFunctionsEnabled, outgoingMail, sms, phone);
+  CONFLICT when the e-mail belongs to a user. The e-mail with the link goes through the outbox.
+  """
+  grantTemporaryAccess(caseId: ID!, input: TemporaryAccessInput!): TemporaryAccessGrant!
+  "Ends the grant and its sessions at once. Needs WRITE on the case."
+  revokeTemporaryAccess(id: ID!): TemporaryAccessGrant!
+  """
+  Sends a one-time code (6 digits, valid 10 minutes) for the link (the whole link or its token), by
+  e-mail or SMS as the grant says. Answers true whether or not the link exists; at most 5 codes per
+  hour per link (RATE_LIMITED).
+  """
+  requestAccessCode(link: String!): Boolean!
+  """
+  Exchanges the latest code for a TEMPORARY session, ending at the grant's end at the latest. A wrong,
+  expired or used code is UNAUTHENTICATED; after 5 wrong codes the code is dead (RATE_LIMITED).
+  """
+  verifyAccessCode(link: String!, code: String!): AuthPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/procedures/candidate-questionnaire.graphqls", Input: `"Kwestionariusz osobowy dla kandydata do pracy: the candidate fills in personal data through temporary access."
@@ -4285,6 +4777,8 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 		return ec.fieldContext_Attachment_downloadUrl(ctx, field)
 	case "document":
 		return ec.fieldContext_Attachment_document(ctx, field)
+	case "case":
+		return ec.fieldContext_Attachment_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
@@ -4457,8 +4951,12 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_updatedAt(ctx, field)
 	case "access":
 		return ec.fieldContext_Case_access(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Case_attachments(ctx, field)
 	case "comments":
 		return ec.fieldContext_Case_comments(ctx, field)
+	case "history":
+		return ec.fieldContext_Case_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -4493,6 +4991,44 @@ func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field grap
 		return ec.fieldContext_CaseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseEvent_id(ctx, field)
+	case "at":
+		return ec.fieldContext_CaseEvent_at(ctx, field)
+	case "action":
+		return ec.fieldContext_CaseEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_CaseEvent_actor(ctx, field)
+	case "kind":
+		return ec.fieldContext_CaseEvent_kind(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_CaseEvent_changedFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CaseParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5049,8 +5585,62 @@ func (ec *executionContext) childFields_TemporaryAccessGrant(ctx context.Context
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TemporaryAccessGrant_id(ctx, field)
+	case "caseId":
+		return ec.fieldContext_TemporaryAccessGrant_caseId(ctx, field)
+	case "case":
+		return ec.fieldContext_TemporaryAccessGrant_case(ctx, field)
+	case "email":
+		return ec.fieldContext_TemporaryAccessGrant_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_TemporaryAccessGrant_phone(ctx, field)
+	case "firstName":
+		return ec.fieldContext_TemporaryAccessGrant_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_TemporaryAccessGrant_lastName(ctx, field)
+	case "loginMethod":
+		return ec.fieldContext_TemporaryAccessGrant_loginMethod(ctx, field)
+	case "stages":
+		return ec.fieldContext_TemporaryAccessGrant_stages(ctx, field)
+	case "allowedMoves":
+		return ec.fieldContext_TemporaryAccessGrant_allowedMoves(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_TemporaryAccessGrant_allowedActions(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_TemporaryAccessGrant_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_TemporaryAccessGrant_validUntil(ctx, field)
+	case "state":
+		return ec.fieldContext_TemporaryAccessGrant_state(ctx, field)
+	case "grantedBy":
+		return ec.fieldContext_TemporaryAccessGrant_grantedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TemporaryAccessGrant_createdAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_TemporaryAccessGrant_revokedAt(ctx, field)
+	case "revokedBy":
+		return ec.fieldContext_TemporaryAccessGrant_revokedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TemporaryAccessGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_TemporaryAccessGrantConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TemporaryAccessGrantConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TemporaryAccessGrantConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemporaryAccessGrantConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TemporaryAccessGrantEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TemporaryAccessGrantEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TemporaryAccessGrantEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemporaryAccessGrantEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5265,6 +5855,28 @@ func (ec *executionContext) field_Case_comments_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Case_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Document_comments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5313,21 +5925,29 @@ func (ec *executionContext) field_Mutation_addAttachment_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["documentId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "file",
 		func(ctx context.Context, v any) (graphql.Upload, error) {
 			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["file"] = arg1
+	args["file"] = arg2
 	return args, nil
 }
 
@@ -5881,6 +6501,28 @@ func (ec *executionContext) field_Mutation_grantProcedureAccess_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_grantTemporaryAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TemporaryAccessInput, error) {
+			return ec.unmarshalNTemporaryAccessInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5982,6 +6624,20 @@ func (ec *executionContext) field_Mutation_replaceAttachment_args(ctx context.Co
 		return nil, err
 	}
 	args["file"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestAccessCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "link",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["link"] = arg0
 	return args, nil
 }
 
@@ -6150,6 +6806,20 @@ func (ec *executionContext) field_Mutation_revokeProcedureAccess_args(ctx contex
 		return nil, err
 	}
 	args["principal"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeTemporaryAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6430,6 +7100,28 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyAccessCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "link",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["link"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
 	return args, nil
 }
 
@@ -6868,6 +7560,36 @@ func (ec *executionContext) field_Query_serviceRequests_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_temporaryAccessGrants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -7672,10 +8394,10 @@ func (ec *executionContext) _Attachment_document(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *documents.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx, selections, v)
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Attachment_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7686,6 +8408,38 @@ func (ec *executionContext) fieldContext_Attachment_document(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attachment_case(ctx context.Context, field graphql.CollectedField, obj *attachments.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attachment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9126,6 +9880,38 @@ func (ec *executionContext) fieldContext_Case_access(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_attachments(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []attachments.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋattachmentsᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Case_comments(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9164,6 +9950,50 @@ func (ec *executionContext) fieldContext_Case_comments(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Case_comments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_history(ctx context.Context, field graphql.CollectedField, obj *cases.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEventConnection) graphql.Marshaler {
+			return ec.marshalNCaseEventConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9362,6 +10192,263 @@ func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvent_id(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvent().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CaseEvent_at(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CaseEvent_action(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvent_actor(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Kind) graphql.Marshaler {
+			return ec.marshalNPrincipalKind2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "PrincipalKind")
+}
+
+func (ec *executionContext) _CaseEvent_changedFields(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CaseEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CaseEventEdge) graphql.Marshaler {
+			return ec.marshalNCaseEventEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CaseEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CaseEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CaseEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Record) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋauditᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11394,7 +12481,7 @@ func (ec *executionContext) _Mutation_addAttachment(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddAttachment(ctx, fc.Args["documentId"].(string), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().AddAttachment(ctx, fc.Args["documentId"].(*string), fc.Args["caseId"].(*string), fc.Args["file"].(graphql.Upload))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *attachments.Attachment) graphql.Marshaler {
@@ -11486,10 +12573,10 @@ func (ec *executionContext) _Mutation_deleteAttachment(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *documents.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx, selections, v)
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteAttachment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13094,6 +14181,182 @@ func (ec *executionContext) fieldContext_Mutation_updateSettings(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantTemporaryAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantTemporaryAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantTemporaryAccess(ctx, fc.Args["caseId"].(string), fc.Args["input"].(model.TemporaryAccessInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantTemporaryAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantTemporaryAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeTemporaryAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeTemporaryAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeTemporaryAccess(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeTemporaryAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeTemporaryAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestAccessCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestAccessCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestAccessCode(ctx, fc.Args["link"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestAccessCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestAccessCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyAccessCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyAccessCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyAccessCode(ctx, fc.Args["link"].(string), fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyAccessCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyAccessCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15228,6 +16491,50 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_temporaryAccessGrants(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_temporaryAccessGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TemporaryAccessGrants(ctx, fc.Args["caseId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TemporaryAccessGrantConnection) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessGrantConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_temporaryAccessGrants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrantConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_temporaryAccessGrants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_candidateQuestionnaire(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16504,7 +17811,7 @@ func (ec *executionContext) fieldContext_Substitution_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Substitution", field, false, false, "ID")
 }
 
-func (ec *executionContext) _TemporaryAccessGrant_id(ctx context.Context, field graphql.CollectedField, obj *model.TemporaryAccessGrant) (ret graphql.Marshaler) {
+func (ec *executionContext) _TemporaryAccessGrant_id(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16525,6 +17832,543 @@ func (ec *executionContext) _TemporaryAccessGrant_id(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_TemporaryAccessGrant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_caseId(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_case(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemporaryAccessGrant().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cases.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_email(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_phone(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_firstName(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_lastName(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_loginMethod(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_loginMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoginMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tempaccess.LoginMethod) graphql.Marshaler {
+			return ec.marshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_loginMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "LoginMethod")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_stages(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_allowedMoves(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_allowedMoves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedMoves, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_allowedMoves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_allowedActions(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemporaryAccessGrant().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TemporaryAccessAction) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, true, true, "TemporaryAccessAction")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_validFrom(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_validUntil(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_state(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemporaryAccessGrant().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TemporaryAccessState) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessState2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, true, true, "TemporaryAccessState")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_grantedBy(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_grantedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemporaryAccessGrant().GrantedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_grantedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_createdAt(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_revokedAt(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TemporaryAccessGrant_revokedBy(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrant_revokedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemporaryAccessGrant().RevokedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrant_revokedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemporaryAccessGrantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TemporaryAccessGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrantConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TemporaryAccessGrantEdge) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessGrantEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrantConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrantEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemporaryAccessGrantConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TemporaryAccessGrantConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrantConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrantConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrantConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemporaryAccessGrantEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TemporaryAccessGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrantEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrantEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemporaryAccessGrantEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemporaryAccessGrantEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TemporaryAccessGrantEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemporaryAccessGrantEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalNTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemporaryAccessGrantEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemporaryAccessGrantEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrant(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *users.User) (ret graphql.Marshaler) {
@@ -17089,8 +18933,8 @@ func (ec *executionContext) _Viewer_grant(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Viewer().Grant(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.TemporaryAccessGrant) graphql.Marshaler {
-			return ec.marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrant(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
 		},
 		true,
 		false,
@@ -19555,6 +21399,146 @@ func UnmarshalStageExceptionInput(ctx context.Context, raw any) (model.StageExce
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTemporaryAccessInput(ctx context.Context, obj any) (model.TemporaryAccessInput, error) {
+	var it model.TemporaryAccessInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "phone", "firstName", "lastName", "validFrom", "validUntil", "validForDays", "stages", "loginMethod", "mailSubject", "mailBody", "moveToStage", "assignToSystemUser", "allowedMoves", "allowedActions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validForDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validForDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidForDays = data
+		case "stages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stages = data
+		case "loginMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loginMethod"))
+			data, err := ec.unmarshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoginMethod = data
+		case "mailSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mailSubject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MailSubject = data
+		case "mailBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mailBody"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MailBody = data
+		case "moveToStage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moveToStage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MoveToStage = data
+		case "assignToSystemUser":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignToSystemUser"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignToSystemUser = data
+		case "allowedMoves":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedMoves"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedMoves = data
+		case "allowedActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedActions"))
+			data, err := ec.unmarshalOTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedActions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTemporaryAccessInput unmarshals raw into the TemporaryAccessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTemporaryAccessInput(ctx context.Context, raw any) (model.TemporaryAccessInput, error) {
+	var out model.TemporaryAccessInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TemporaryAccessInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Context, obj any) (model.UpdateDocumentInput, error) {
 	var it model.UpdateDocumentInput
 	if obj == nil {
@@ -20075,9 +22059,15 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 			}
 		case "document":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Attachment_document(ctx, field, obj)
+				})
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_case(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20669,11 +22659,23 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_access(ctx, field, obj)
 				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_attachments(ctx, field, obj)
+				})
 		case "comments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_comments(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20791,6 +22793,142 @@ func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._CaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEventImplementors = []string{"CaseEvent"}
+
+func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet, obj *audit.Record) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvent")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvent_id(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._CaseEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._CaseEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvent_actor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._CaseEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedFields":
+			out.Values[i] = ec._CaseEvent_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEventConnectionImplementors = []string{"CaseEventConnection"}
+
+func (ec *executionContext) _CaseEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEventConnection")
+		case "edges":
+			out.Values[i] = ec._CaseEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEventEdgeImplementors = []string{"CaseEventEdge"}
+
+func (ec *executionContext) _CaseEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEventEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEventEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21750,7 +23888,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteAttachment(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "moveCase":
@@ -22001,6 +24139,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantTemporaryAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantTemporaryAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeTemporaryAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeTemporaryAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestAccessCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestAccessCode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyAccessCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyAccessCode(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22713,6 +24879,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "temporaryAccessGrants":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_temporaryAccessGrants(ctx, field)
+				})
 		case "candidateQuestionnaire":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -23330,7 +25502,7 @@ func (ec *executionContext) _Substitution(ctx context.Context, sel ast.Selection
 
 var temporaryAccessGrantImplementors = []string{"TemporaryAccessGrant"}
 
-func (ec *executionContext) _TemporaryAccessGrant(ctx context.Context, sel ast.SelectionSet, obj *model.TemporaryAccessGrant) graphql.Marshaler {
+func (ec *executionContext) _TemporaryAccessGrant(ctx context.Context, sel ast.SelectionSet, obj *tempaccess.Grant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, temporaryAccessGrantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23341,6 +25513,172 @@ func (ec *executionContext) _TemporaryAccessGrant(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("TemporaryAccessGrant")
 		case "id":
 			out.Values[i] = ec._TemporaryAccessGrant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseId":
+			out.Values[i] = ec._TemporaryAccessGrant_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemporaryAccessGrant_case(ctx, field, obj)
+				})
+		case "email":
+			out.Values[i] = ec._TemporaryAccessGrant_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._TemporaryAccessGrant_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstName":
+			out.Values[i] = ec._TemporaryAccessGrant_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastName":
+			out.Values[i] = ec._TemporaryAccessGrant_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "loginMethod":
+			out.Values[i] = ec._TemporaryAccessGrant_loginMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stages":
+			out.Values[i] = ec._TemporaryAccessGrant_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allowedMoves":
+			out.Values[i] = ec._TemporaryAccessGrant_allowedMoves(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemporaryAccessGrant_allowedActions(ctx, field, obj)
+				})
+		case "validFrom":
+			out.Values[i] = ec._TemporaryAccessGrant_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._TemporaryAccessGrant_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemporaryAccessGrant_state(ctx, field, obj)
+				})
+		case "grantedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemporaryAccessGrant_grantedBy(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._TemporaryAccessGrant_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._TemporaryAccessGrant_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemporaryAccessGrant_revokedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var temporaryAccessGrantConnectionImplementors = []string{"TemporaryAccessGrantConnection"}
+
+func (ec *executionContext) _TemporaryAccessGrantConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TemporaryAccessGrantConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, temporaryAccessGrantConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemporaryAccessGrantConnection")
+		case "edges":
+			out.Values[i] = ec._TemporaryAccessGrantConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TemporaryAccessGrantConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var temporaryAccessGrantEdgeImplementors = []string{"TemporaryAccessGrantEdge"}
+
+func (ec *executionContext) _TemporaryAccessGrantEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TemporaryAccessGrantEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, temporaryAccessGrantEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemporaryAccessGrantEdge")
+		case "cursor":
+			out.Values[i] = ec._TemporaryAccessGrantEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TemporaryAccessGrantEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24218,6 +26556,42 @@ func (ec *executionContext) marshalNCaseEdge2ᚕgithubᚗcomᚋcasegateᚋcasega
 	return ret
 }
 
+func (ec *executionContext) marshalNCaseEvent2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋauditᚐRecord(ctx context.Context, sel ast.SelectionSet, v *audit.Record) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvent!")
+		return graphql.Null
+	}
+	return ec._CaseEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEventConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.CaseEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEventConnection!")
+		return graphql.Null
+	}
+	return ec._CaseEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEventEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventEdge(ctx context.Context, sel ast.SelectionSet, v model.CaseEventEdge) graphql.Marshaler {
+	return ec._CaseEventEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEventEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEventEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCaseEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCaseParticipant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐParticipantEntry(ctx context.Context, sel ast.SelectionSet, v cases.ParticipantEntry) graphql.Marshaler {
 	return ec._CaseParticipant(ctx, sel, &v)
 }
@@ -24572,6 +26946,16 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx context.Context, v any) (tempaccess.LoginMethod, error) {
+	var res tempaccess.LoginMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx context.Context, sel ast.SelectionSet, v tempaccess.LoginMethod) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -25041,6 +27425,97 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx context.Context, v any) (model.TemporaryAccessAction, error) {
+	var res model.TemporaryAccessAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx context.Context, sel ast.SelectionSet, v model.TemporaryAccessAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx context.Context, v any) ([]model.TemporaryAccessAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TemporaryAccessAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TemporaryAccessAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx context.Context, sel ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemporaryAccessGrant!")
+		return graphql.Null
+	}
+	return ec._TemporaryAccessGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTemporaryAccessGrantConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantConnection(ctx context.Context, sel ast.SelectionSet, v *model.TemporaryAccessGrantConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemporaryAccessGrantConnection!")
+		return graphql.Null
+	}
+	return ec._TemporaryAccessGrantConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTemporaryAccessGrantEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantEdge(ctx context.Context, sel ast.SelectionSet, v model.TemporaryAccessGrantEdge) graphql.Marshaler {
+	return ec._TemporaryAccessGrantEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTemporaryAccessGrantEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TemporaryAccessGrantEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemporaryAccessGrantEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrantEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTemporaryAccessInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessInput(ctx context.Context, v any) (model.TemporaryAccessInput, error) {
+	res, err := ec.unmarshalInputTemporaryAccessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTemporaryAccessState2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessState(ctx context.Context, v any) (model.TemporaryAccessState, error) {
+	var res model.TemporaryAccessState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemporaryAccessState2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessState(ctx context.Context, sel ast.SelectionSet, v model.TemporaryAccessState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNUpdateDocumentInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐUpdateDocumentInput(ctx context.Context, v any) (model.UpdateDocumentInput, error) {
 	res, err := ec.unmarshalInputUpdateDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25452,6 +27927,13 @@ func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalODocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx context.Context, sel ast.SelectionSet, v *documents.Document) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Document(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODocumentFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐDocumentFilter(ctx context.Context, v any) (*model.DocumentFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -25738,7 +28220,43 @@ func (ec *executionContext) marshalOSubstitution2ᚖgithubᚗcomᚋcasegateᚋca
 	return ec._Substitution(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessGrant(ctx context.Context, sel ast.SelectionSet, v *model.TemporaryAccessGrant) graphql.Marshaler {
+func (ec *executionContext) unmarshalOTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx context.Context, v any) ([]model.TemporaryAccessAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TemporaryAccessAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TemporaryAccessAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx context.Context, sel ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -217,11 +218,11 @@ func (r *viewerResolver) Contact(ctx context.Context, obj *access.Principal) (*c
 }
 
 // Grant is the resolver for the grant field.
-func (r *viewerResolver) Grant(ctx context.Context, obj *access.Principal) (*model.TemporaryAccessGrant, error) {
+func (r *viewerResolver) Grant(ctx context.Context, obj *access.Principal) (*tempaccess.Grant, error) {
 	if obj.GrantID == "" {
 		return nil, nil
 	}
-	return &model.TemporaryAccessGrant{ID: obj.GrantID}, nil
+	return r.TempAccessService.Get(ctx, obj, obj.GrantID)
 }
 
 // Groups is the resolver for the groups field.

@@ -13,6 +13,7 @@ import (
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -30,4 +31,5 @@ type Resolver struct {
 	DocumentService   *documents.Service
 	AttachmentService *attachments.Service
 	CommentService    *comments.Service
+	TempAccessService *tempaccess.Service
 }

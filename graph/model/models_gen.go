@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,6 +18,7 @@ import (
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -87,6 +92,16 @@ type CaseConnection struct {
 type CaseEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *cases.Case `json:"node"`
+}
+
+type CaseEventConnection struct {
+	Edges    []CaseEventEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type CaseEventEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *audit.Record `json:"node"`
 }
 
 type CaseFilter struct {
@@ -231,9 +246,38 @@ type Substitution struct {
 	ID string `json:"id"`
 }
 
-// Temporary access to one case for a person without an account.
-type TemporaryAccessGrant struct {
-	ID string `json:"id"`
+type TemporaryAccessGrantConnection struct {
+	Edges    []TemporaryAccessGrantEdge `json:"edges"`
+	PageInfo *PageInfo                  `json:"pageInfo"`
+}
+
+type TemporaryAccessGrantEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *tempaccess.Grant `json:"node"`
+}
+
+// validFrom defaults to now; validUntil or validForDays (not both) to 3 days after validFrom. stages
+// default to the stage the case will be at (moveToStage, else its current stage). mailBody must contain
+// {{link}}; {{firstName}}, {{lastName}}, {{caseTitle}} and {{validUntil}} are filled in too; subject and
+// body default to a Polish invitation. With moveToStage the case moves there in the same transaction,
+// to the system user unless assignToSystemUser is false (then to the caller); assignToSystemUser alone
+// hands the case to the system user at its current stage.
+type TemporaryAccessInput struct {
+	Email              string                  `json:"email"`
+	Phone              *string                 `json:"phone,omitempty"`
+	FirstName          *string                 `json:"firstName,omitempty"`
+	LastName           *string                 `json:"lastName,omitempty"`
+	ValidFrom          *time.Time              `json:"validFrom,omitempty"`
+	ValidUntil         *time.Time              `json:"validUntil,omitempty"`
+	ValidForDays       *int                    `json:"validForDays,omitempty"`
+	Stages             []string                `json:"stages,omitempty"`
+	LoginMethod        tempaccess.LoginMethod  `json:"loginMethod"`
+	MailSubject        *string                 `json:"mailSubject,omitempty"`
+	MailBody           *string                 `json:"mailBody,omitempty"`
+	MoveToStage        *string                 `json:"moveToStage,omitempty"`
+	AssignToSystemUser *bool                   `json:"assignToSystemUser,omitempty"`
+	AllowedMoves       []string                `json:"allowedMoves,omitempty"`
+	AllowedActions     []TemporaryAccessAction `json:"allowedActions,omitempty"`
 }
 
 type UpdateDocumentInput struct {
@@ -275,4 +319,126 @@ type UserFilter struct {
 	Search  *string       `json:"search,omitempty"`
 	Status  *users.Status `json:"status,omitempty"`
 	GroupID *string       `json:"groupId,omitempty"`
+}
+
+// What a grant opens beyond the form.
+type TemporaryAccessAction string
+
+const (
+	// The case's attachments: list, download, add.
+	TemporaryAccessActionAttachments TemporaryAccessAction = "ATTACHMENTS"
+	// The case's comments visible to external principals: read and add.
+	TemporaryAccessActionComments TemporaryAccessAction = "COMMENTS"
+	// The case's history (Case.history).
+	TemporaryAccessActionHistory TemporaryAccessAction = "HISTORY"
+)
+
+var AllTemporaryAccessAction = []TemporaryAccessAction{
+	TemporaryAccessActionAttachments,
+	TemporaryAccessActionComments,
+	TemporaryAccessActionHistory,
+}
+
+func (e TemporaryAccessAction) IsValid() bool {
+	switch e {
+	case TemporaryAccessActionAttachments, TemporaryAccessActionComments, TemporaryAccessActionHistory:
+		return true
+	}
+	return false
+}
+
+func (e TemporaryAccessAction) String() string {
+	return string(e)
+}
+
+func (e *TemporaryAccessAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TemporaryAccessAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TemporaryAccessAction", str)
+	}
+	return nil
+}
+
+func (e TemporaryAccessAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TemporaryAccessAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TemporaryAccessAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TemporaryAccessState string
+
+const (
+	// The window has not opened yet.
+	TemporaryAccessStateScheduled TemporaryAccessState = "SCHEDULED"
+	TemporaryAccessStateActive    TemporaryAccessState = "ACTIVE"
+	// The window has closed.
+	TemporaryAccessStateExpired TemporaryAccessState = "EXPIRED"
+	TemporaryAccessStateRevoked TemporaryAccessState = "REVOKED"
+)
+
+var AllTemporaryAccessState = []TemporaryAccessState{
+	TemporaryAccessStateScheduled,
+	TemporaryAccessStateActive,
+	TemporaryAccessStateExpired,
+	TemporaryAccessStateRevoked,
+}
+
+func (e TemporaryAccessState) IsValid() bool {
+	switch e {
+	case TemporaryAccessStateScheduled, TemporaryAccessStateActive, TemporaryAccessStateExpired, TemporaryAccessStateRevoked:
+		return true
+	}
+	return false
+}
+
+func (e TemporaryAccessState) String() string {
+	return string(e)
+}
+
+func (e *TemporaryAccessState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TemporaryAccessState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TemporaryAccessState", str)
+	}
+	return nil
+}
+
+func (e TemporaryAccessState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TemporaryAccessState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TemporaryAccessState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

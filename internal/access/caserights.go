@@ -40,6 +40,8 @@ func RightsOn(p *Principal, c *Case, f *Form) CaseRights {
 		internalRights(p, c, f, &r)
 	case KindExternal:
 		externalRights(p, c, &r)
+	case KindTemporary:
+		temporaryRights(p, c, &r)
 	case KindSystem:
 		r.add(RuleSystem, Manage)
 	}

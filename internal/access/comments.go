@@ -10,13 +10,13 @@ const (
 	// ExternalComments: guests read only comments visible to external principals, and what they
 	// write is visible to them.
 	ExternalComments
-	// NoComments: nothing (a temporary-access session until its grant can allow COMMENTS, and any
+	// NoComments: nothing (a temporary-access session whose grant does not open COMMENTS, and any
 	// kind of principal not known here: unknown means deny).
 	NoComments
 )
 
-// CommentsFor decides which comments p reads. A TEMPORARY principal may see comments only when its
-// grant allows COMMENTS; grants do not carry their allowed actions yet, so it sees none.
+// CommentsFor decides which comments p reads. A TEMPORARY principal reads (and writes) the
+// comments visible to external principals when its grant opens COMMENTS, and none otherwise.
 func CommentsFor(p *Principal) CommentAudience {
 	if p == nil {
 		return NoComments
@@ -26,6 +26,10 @@ func CommentsFor(p *Principal) CommentAudience {
 		return AllComments
 	case KindExternal:
 		return ExternalComments
+	case KindTemporary:
+		if CasePart(p, PartComments) {
+			return ExternalComments
+		}
 	}
 	return NoComments
 }

@@ -2,6 +2,7 @@ package access
 
 import (
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -11,6 +12,7 @@ var (
 	userPool  = []string{"u1", "u2", "u3"}
 	groupPool = []string{"g1", "g2", ClientDataGroupID}
 	stagePool = []string{"A", "B", "C"}
+	casePool  = []string{"c1", "c2"}
 	modes     = []Mode{Required, Modify, ReadOnly, Hidden}
 )
 
@@ -58,7 +60,10 @@ func genForm(t *rapid.T) *Form {
 }
 
 func genPrincipal(t *rapid.T) *Principal {
-	kind := rapid.SampledFrom([]Kind{KindInternal, KindInternal, KindExternal}).Draw(t, "kind")
+	kind := rapid.SampledFrom([]Kind{KindInternal, KindInternal, KindExternal, KindTemporary}).Draw(t, "kind")
+	if kind == KindTemporary {
+		return genTemporary(t)
+	}
 	p := &Principal{Kind: kind, UserID: rapid.SampledFrom(userPool).Draw(t, "me"),
 		Groups: rapid.SliceOfNDistinct(rapid.SampledFrom(groupPool), 0, 2, rapid.ID[string]).Draw(t, "groups")}
 	if rapid.IntRange(0, 5).Draw(t, "admin") == 0 {
@@ -67,8 +72,19 @@ func genPrincipal(t *rapid.T) *Principal {
 	return p
 }
 
+// genTemporary is a temporary-access session: no user or groups, a grant for one of the cases at
+// some stages, its window open or not at the request's time.
+func genTemporary(t *rapid.T) *Principal {
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	from := at.Add(time.Duration(rapid.IntRange(-3, 1).Draw(t, "fromH")) * time.Hour)
+	return &Principal{Kind: KindTemporary, GrantID: "grant", At: at, Temporary: &TemporaryAccess{
+		GrantID: "grant", CaseID: rapid.SampledFrom(casePool).Draw(t, "grantCase"),
+		Stages:    rapid.SliceOfNDistinct(rapid.SampledFrom(stagePool), 0, 2, rapid.ID[string]).Draw(t, "grantStages"),
+		ValidFrom: from, ValidUntil: from.Add(time.Duration(rapid.IntRange(1, 4).Draw(t, "lengthH")) * time.Hour)}}
+}
+
 func genCase(t *rapid.T, f *Form) *Case {
-	c := &Case{Stage: rapid.SampledFrom(stagePool).Draw(t, "cstage"),
+	c := &Case{ID: rapid.SampledFrom(casePool).Draw(t, "case"), Stage: rapid.SampledFrom(stagePool).Draw(t, "cstage"),
 		CreatorID:     rapid.SampledFrom(userPool).Draw(t, "creator"),
 		Assignees:     rapid.SliceOfN(rapid.SampledFrom(userPool), 0, 2).Draw(t, "assignees"),
 		PastAssignees: rapid.SliceOfN(rapid.SampledFrom(userPool), 0, 1).Draw(t, "past")}
@@ -146,6 +162,9 @@ func TestLawAddingToModifyOnlyForNeverLowers(t *testing.T) {
 		target := &g.Sections[si].Settings
 		if fi >= 0 {
 			target = &g.Sections[si].Fields[fi].Settings
+		}
+		if p.UserID == "" {
+			t.Skip("a temporary session has no user to name in a list")
 		}
 		target.ModifyOnlyFor = append(target.ModifyOnlyFor, Ref{UserID: p.UserID})
 		after := Decide(p, c, g)

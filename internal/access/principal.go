@@ -52,10 +52,14 @@ type Principal struct {
 	Groups         []string
 	Permissions    []Permission
 	PositionRights []PositionRight
-	ClientGrants   []string // clients whose data the effective user may see (grantClientAccess)
+	ClientGrants   []string         // clients whose data the effective user may see (grantClientAccess)
+	Temporary      *TemporaryAccess // TEMPORARY: the grant's case, stages, window and parts
 
 	// SessionExpiresAt is when the session ends (zero without a session), loaded with the principal.
 	SessionExpiresAt time.Time
+	// At is the request's time, when the principal was built: decisions that depend on time (a
+	// temporary grant's window) are made against it, so access needs no clock of its own.
+	At time.Time
 }
 
 // System is the principal of the built-in system user, used by jobs and bootstrap.

@@ -38,9 +38,21 @@ func VisibleCases(p *Principal, scope CaseScope) func(*bun.SelectQuery) *bun.Sel
 			return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return internalVisible(q, p, scope) })
 		case p.Kind == KindExternal:
 			return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return externalVisible(q, p) })
+		case p.Kind == KindTemporary:
+			return temporaryVisible(q, p)
 		}
-		return q.Where("false") // unknown means deny; temporary grants add their rule with their issue
+		return q.Where("false") // unknown means deny
 	}
+}
+
+// temporaryVisible is temporaryRights as SQL: the grant's one case, at one of its stages, while
+// the window holds.
+func temporaryVisible(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
+	t := p.Temporary
+	if !t.OpenAt(p.At) {
+		return q.Where("false")
+	}
+	return q.Where("c.id = ? AND c.stage = ANY(?::text[])", t.CaseID, pgArray(nonNilStrings(t.Stages)))
 }
 
 // union collects the candidate sub-selects of a predicate, each returning ids.

@@ -32,6 +32,8 @@ import (
 	"github.com/casegate/casegate/internal/server"
 	"github.com/casegate/casegate/internal/session"
 	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/sms"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -68,11 +70,10 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		o.JobInterval = 5 * time.Second
 	}
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
+	smsCfg := sms.Config{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
 	set := &settings.Service{DB: db, Clock: o.Clock, Defaults: settings.Settings{
 		TimeZone: cfg.TimeZone, PublicBaseURL: cfg.BaseURL(),
-		// No SMS sender exists yet (SMS messages wait in the outbox), so SMS is not configured whatever
-		// CASEGATE_SMS_* say: reporting true would let features rely on codes that never arrive.
-		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: false,
+		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: smsCfg.Configured(),
 	}}
 	us := &users.Service{DB: db, Clock: o.Clock, Password: pw}
 	r := &graph.Resolver{
@@ -89,9 +90,11 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
 		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff}
 	r.DocumentService = &documents.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Principal: r.AuthService.PrincipalFor}
-	r.AttachmentService = &attachments.Service{DB: db, Clock: o.Clock, Documents: r.DocumentService,
+	r.AttachmentService = &attachments.Service{DB: db, Clock: o.Clock, Documents: r.DocumentService, Cases: r.CaseService,
 		Store: attachments.PGStore{DB: db}, MaxBytes: int64(cfg.MaxAttachmentBytes)}
 	r.CommentService = &comments.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Documents: r.DocumentService}
+	r.TempAccessService = &tempaccess.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Settings: set,
+		Auth: r.AuthService, SessionTTL: cfg.SessionTTL, Limits: tempaccess.DefaultLimits}
 	if cfg.AdminEmail != "" {
 		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
 			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)
@@ -104,6 +107,13 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			return nil, err
 		}
 		senders[outbox.Email] = s
+	}
+	if smsCfg.Configured() {
+		s, err := sms.NewSender(smsCfg, nil)
+		if err != nil {
+			return nil, err
+		}
+		senders[outbox.SMS] = s
 	}
 	a := &App{
 		Resolver:  r,
@@ -142,6 +152,10 @@ func (a *App) registerJobs(db *bun.DB, o Options) error {
 		return err
 	}
 	if err := a.jobs.Every("outbox-delivery", o.JobInterval, deliver); err != nil {
+		return err
+	}
+	expireGrants := func(ctx context.Context) error { _, err := a.Resolver.TempAccessService.ExpireDue(ctx); return err }
+	if err := a.jobs.Every("temporary-access-expiry", time.Minute, expireGrants); err != nil {
 		return err
 	}
 	return a.jobs.Every("session-cleanup", time.Minute, cleanSessions)

@@ -269,7 +269,7 @@ func TestAttachmentTimestampsCannotBeSet(t *testing.T) {
 		if strings.HasSuffix(f.Name, "Attachment") {
 			seen++
 			for _, a := range f.Args {
-				if a.Name != "documentId" && a.Name != "id" && a.Name != "file" {
+				if a.Name != "documentId" && a.Name != "caseId" && a.Name != "id" && a.Name != "file" {
 					t.Errorf("%s takes %s", f.Name, a.Name)
 				}
 			}

@@ -1,7 +1,8 @@
-// Package attachments stores the files attached to documents (SPEC §6, Ready_'s załączniki). An
-// attachment carries its document's rights: READ to list and download it, WRITE to add, replace or
-// delete it. Its metadata is a row of the attachments table; its bytes go through a Store
-// (PostgreSQL today, an object store later). Timestamps are the server's: no input sets them.
+// Package attachments stores the files attached to documents (SPEC §6, Ready_'s załączniki) and to
+// cases themselves. An attachment carries its owner's rights: READ to list and download it, WRITE to
+// add, replace or delete it; a temporary-access session sees a case's attachments only when its
+// grant opens ATTACHMENTS. Its metadata is a row of the attachments table; its bytes go through a
+// Store (PostgreSQL today, an object store later). Timestamps are the server's: no input sets them.
 package attachments
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/documents"
 )
 
@@ -25,17 +27,20 @@ type Attachment struct {
 	bun.BaseModel `bun:"table:attachments,alias:att"`
 
 	ID          string    `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	DocumentID  string    `bun:"document_id,type:uuid,notnull"`
+	DocumentID  *string   `bun:"document_id,type:uuid"` // exactly one of DocumentID and CaseID
+	CaseID      *string   `bun:"case_id,type:uuid"`
 	Name        string    `bun:"name,notnull"`
 	ContentType string    `bun:"content_type,notnull"`
 	Size        int64     `bun:"size,notnull"`
 	Digest      []byte    `bun:"sha256,notnull"`
 	CreatedByID *string   `bun:"created_by,type:uuid"`
+	GrantID     *string   `bun:"grant_id,type:uuid"` // the temporary-access grant whose session uploaded it
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	ModifiedAt  time.Time `bun:"modified_at,notnull"`
 
-	// doc is the document the attachment was reached through, already decided for the caller.
-	doc *documents.Document
+	// doc or kase is the owner the attachment was reached through, already decided for the caller.
+	doc  *documents.Document
+	kase *cases.Case
 }
 
 // SHA256 is the content's SHA-256 in hex.
@@ -45,7 +50,7 @@ func (a *Attachment) SHA256() string { return hex.EncodeToString(a.Digest) }
 func (a *Attachment) DownloadURL() string { return "/attachments/" + a.ID }
 
 // LoadedDocument is the document the attachment was reached through (its rights decided for the
-// caller), or nil when it was loaded on its own.
+// caller), or nil when it was loaded on its own or belongs to a case.
 func (a *Attachment) LoadedDocument() *documents.Document { return a.doc }
 
 // File is an uploaded file as the transport received it.

@@ -15,6 +15,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/audit"
+	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/documents"
 )
@@ -25,12 +26,14 @@ const LimitName = "ATTACHMENT_SIZE"
 // DefaultMaxBytes is the default size limit of one attachment (25 MiB).
 const DefaultMaxBytes = 25 << 20
 
-// Service runs attachment operations. Every decision about the document goes through
-// documents.Service, the one place that loads a document with its facts.
+// Service runs attachment operations. Every decision about a document goes through
+// documents.Service and every decision about a case through cases.Service, the places that load
+// them with their facts.
 type Service struct {
 	DB        *bun.DB
 	Clock     clockwork.Clock
 	Documents *documents.Service
+	Cases     *cases.Service
 	Store     Store
 	// MaxBytes bounds one attachment's content (--max-attachment-bytes); 0 means DefaultMaxBytes.
 	MaxBytes int64
@@ -41,26 +44,31 @@ func (s *Service) List(ctx context.Context, d *documents.Document) ([]Attachment
 	if d.Rights().Right < access.Read {
 		return nil, apperr.NotFound("document")
 	}
-	out := []Attachment{}
-	if err := s.DB.NewSelect().Model(&out).Where("document_id = ?", d.ID).OrderExpr("created_at, id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list attachments: %w", err)
-	}
+	out, err := s.list(ctx, "document_id", d.ID)
 	for i := range out {
 		out[i].doc = d
 	}
-	return out, nil
+	return out, err
 }
 
-// Document returns the attachment's document as p sees it.
+// Document returns the attachment's document as p sees it; a case's attachment has none (NOT_FOUND).
 func (s *Service) Document(ctx context.Context, p *access.Principal, a *Attachment) (*documents.Document, error) {
 	if a.doc != nil {
 		return a.doc, nil
 	}
-	return s.Documents.Get(ctx, p, a.DocumentID)
+	if a.DocumentID == nil {
+		return nil, apperr.NotFound("document")
+	}
+	return s.Documents.Get(ctx, p, *a.DocumentID)
 }
 
 // Add attaches a file to a document. Needs WRITE on the document.
 func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File) (*Attachment, error) {
+	return s.add(ctx, p, owner{documentID: documentID}, f)
+}
+
+// add attaches a file to a document or a case, after locking it and deciding WRITE on it afresh.
+func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File) (*Attachment, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
@@ -70,10 +78,11 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, documentID strin
 	}
 	sum := sha256.Sum256(data)
 	var a *Attachment
-	d, err := s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
+	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx, o owner) error {
 		now := s.now()
-		a = &Attachment{DocumentID: d.ID, Name: cleanName(f.Name), ContentType: contentType(f.ContentType, data),
-			Size: int64(len(data)), Digest: sum[:], CreatedByID: optional(p.UserID), CreatedAt: now, ModifiedAt: now}
+		a = &Attachment{DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
+			ContentType: contentType(f.ContentType, data), Size: int64(len(data)), Digest: sum[:],
+			CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now}
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
@@ -81,17 +90,17 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, documentID strin
 			return err
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
-			ChangedFields: []string{"documentId", "name", "contentType", "size", "content"}})
+			ChangedFields: []string{o.field(), "name", "contentType", "size", "content"}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.doc = d
+	o.give(a)
 	return a, nil
 }
 
 // Replace replaces an attachment's content, name and type. created_at stays; modified_at moves.
-// Needs WRITE on the document.
+// Needs WRITE on its document or case.
 func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f File) (*Attachment, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
@@ -100,15 +109,15 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	if err != nil {
 		return nil, err
 	}
-	documentID, err := s.documentOf(ctx, id)
+	found, err := s.reach(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	var a *Attachment
-	d, err := s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
+	o, err := s.write(ctx, p, ownerOf(found), func(ctx context.Context, tx bun.Tx, o owner) error {
 		a = new(Attachment)
-		err := tx.NewSelect().Model(a).Where("id = ? AND document_id = ?", id, d.ID).For("UPDATE").Scan(ctx)
+		err := tx.NewSelect().Model(a).Where("id = ? AND ? = ?", id, bun.Ident(o.column()), o.id()).For("UPDATE").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("attachment") // deleted meanwhile
 		} else if err != nil {
@@ -126,57 +135,57 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 			ChangedFields: []string{"name", "contentType", "size", "content"}})
 	})
 	if err != nil {
-		return nil, err
+		return nil, hideOwner(err)
 	}
-	a.doc = d
+	o.give(a)
 	return a, nil
 }
 
-// Delete deletes an attachment and returns its document. Needs WRITE on the document.
-func (s *Service) Delete(ctx context.Context, p *access.Principal, id string) (*documents.Document, error) {
+// Delete deletes an attachment and returns it as it was, with its owner loaded for p (the
+// document's attachments are listed afresh). Needs WRITE on its document or case.
+func (s *Service) Delete(ctx context.Context, p *access.Principal, id string) (*Attachment, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	documentID, err := s.documentOf(ctx, id)
+	a, err := s.reach(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.write(ctx, p, documentID, func(ctx context.Context, tx bun.Tx, d *documents.Document) error {
-		res, err := tx.NewDelete().Model((*Attachment)(nil)).Where("id = ? AND document_id = ?", id, d.ID).Exec(ctx)
+	o, err := s.write(ctx, p, ownerOf(a), func(ctx context.Context, tx bun.Tx, o owner) error {
+		res, err := tx.NewDelete().Model((*Attachment)(nil)).Where("id = ? AND ? = ?", a.ID, bun.Ident(o.column()), o.id()).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("delete attachment: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFound("attachment") // deleted meanwhile
 		}
-		if err := s.Store.Delete(ctx, tx, id); err != nil {
+		if err := s.Store.Delete(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, p, s.now(), audit.Entry{Action: "attachment.delete", Entity: "attachment", EntityID: id,
-			ChangedFields: []string{"documentId"}})
+		return audit.Append(ctx, tx, p, s.now(), audit.Entry{Action: "attachment.delete", Entity: "attachment", EntityID: a.ID,
+			ChangedFields: []string{o.field()}})
 	})
+	if err != nil {
+		return nil, hideOwner(err)
+	}
+	o.give(a)
+	return a, nil
 }
 
-// Open returns an attachment p may read (READ on its document; NOT_FOUND otherwise) with its
-// content; the caller closes the content. Reading an attachment of a confidential document is
+// Open returns an attachment p may read (READ on its document or case; NOT_FOUND otherwise) with
+// its content; the caller closes the content. Reading an attachment of a confidential document is
 // audited like reading the document: documents.Service.Get records document.read, and Open adds
 // attachment.read naming the file.
 func (s *Service) Open(ctx context.Context, p *access.Principal, id string) (*Attachment, io.ReadCloser, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.byID(ctx, id)
+	a, err := s.reach(ctx, p, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := s.Documents.Get(ctx, p, a.DocumentID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if d.Confidential {
-		if err := audit.Append(ctx, s.DB, p, s.now(), audit.Entry{Action: "attachment.read", Entity: "attachment", EntityID: a.ID}); err != nil {
-			return nil, nil, err
-		}
+	if err := s.readOwner(ctx, p, a); err != nil {
+		return nil, nil, hideOwner(err)
 	}
 	rc, err := s.Store.Open(ctx, a.ID)
 	if err != nil {
@@ -185,27 +194,51 @@ func (s *Service) Open(ctx context.Context, p *access.Principal, id string) (*At
 	if sized, ok := rc.(interface{ Size() int64 }); ok {
 		a.Size = sized.Size() // the content read wins over metadata read a moment before it (a replace in between)
 	}
-	a.doc = d
 	return a, rc, nil
 }
 
-// write runs fn in one transaction on a document p holds WRITE on, and returns the document. The
-// document is locked and its facts read afresh inside the transaction (documents.Service.LockFor),
-// so a concurrent change of its ACL, tasks, position or case cannot slip between check and write.
-func (s *Service) write(ctx context.Context, p *access.Principal, documentID string,
-	fn func(context.Context, bun.Tx, *documents.Document) error) (*documents.Document, error) {
-	var d *documents.Document
+// readOwner loads a's owner as p sees it (NOT_FOUND without READ) and audits reading a file of a
+// confidential document.
+func (s *Service) readOwner(ctx context.Context, p *access.Principal, a *Attachment) error {
+	if a.CaseID != nil {
+		c, err := s.Cases.Get(ctx, p, *a.CaseID)
+		a.kase = c
+		return err
+	}
+	d, err := s.Documents.Get(ctx, p, *a.DocumentID)
+	if err != nil {
+		return err
+	}
+	a.doc = d
+	if !d.Confidential {
+		return nil
+	}
+	return audit.Append(ctx, s.DB, p, s.now(), audit.Entry{Action: "attachment.read", Entity: "attachment", EntityID: a.ID})
+}
+
+// write runs fn in one transaction on a document or case p holds WRITE on, and returns it loaded.
+// The owner is locked and its facts read afresh inside the transaction (documents.Service.LockFor,
+// cases.Service.LockFor), so a concurrent change of its ACL, tasks, position or stage cannot slip
+// between check and write.
+func (s *Service) write(ctx context.Context, p *access.Principal, o owner,
+	fn func(context.Context, bun.Tx, owner) error) (owner, error) {
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if d, err = s.Documents.LockFor(ctx, tx, p, documentID, access.Write); err != nil {
+		if o, err = s.lock(ctx, tx, p, o); err != nil {
 			return err
 		}
-		return fn(ctx, tx, d)
+		return fn(ctx, tx, o)
 	})
-	if err != nil {
-		return nil, err
+	return o, err
+}
+
+// list reads the attachments whose owner column equals id, oldest first.
+func (s *Service) list(ctx context.Context, column, id string) ([]Attachment, error) {
+	out := []Attachment{}
+	if err := s.DB.NewSelect().Model(&out).Where("? = ?", bun.Ident(column), id).OrderExpr("created_at, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list attachments: %w", err)
 	}
-	return d, nil
+	return out, nil
 }
 
 // read reads an upload, refusing one over the limit before and while reading it.
@@ -249,16 +282,6 @@ func (s *Service) byID(ctx context.Context, id string) (*Attachment, error) {
 		return nil, fmt.Errorf("load attachment: %w", err)
 	}
 	return a, nil
-}
-
-// documentOf is the document of an attachment. Whether the caller may see it is decided next, by
-// documents.Service.Get: an attachment of a document the caller cannot read is NOT_FOUND as well.
-func (s *Service) documentOf(ctx context.Context, id string) (string, error) {
-	a, err := s.byID(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	return a.DocumentID, nil
 }
 
 // now is the server's time, at PostgreSQL's precision, so what a write returns equals what a read

@@ -23,6 +23,7 @@ type Record struct {
 	NativeUserID  *string     `bun:"native_user_id,type:uuid"`
 	ContactID     *string     `bun:"contact_id,type:uuid"`
 	GrantID       *string     `bun:"grant_id,type:uuid"`
+	ActorEmail    *string     `bun:"actor_email"` // TEMPORARY: the person's e-mail (there is no user)
 	Action        string      `bun:"action,notnull"`
 	Entity        string      `bun:"entity,notnull"`
 	EntityID      *string     `bun:"entity_id"`
@@ -49,6 +50,7 @@ func Append(ctx context.Context, db bun.IDB, p *access.Principal, now time.Time,
 		NativeUserID:  optional(p.NativeUserID),
 		ContactID:     optional(p.ContactID),
 		GrantID:       optional(p.GrantID),
+		ActorEmail:    actorEmail(p),
 		Action:        e.Action,
 		Entity:        e.Entity,
 		EntityID:      optional(e.EntityID),
@@ -68,4 +70,12 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// actorEmail is who wrote, when no user did: the e-mail of a temporary-access grant's person.
+func actorEmail(p *access.Principal) *string {
+	if p.Temporary == nil {
+		return nil
+	}
+	return optional(p.Temporary.Email)
 }

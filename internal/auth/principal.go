@@ -32,6 +32,7 @@ type principalRow struct {
 	Groups         []string        `bun:"groups,array"`
 	PositionRights json.RawMessage `bun:"position_rights"`
 	ClientGrants   []string        `bun:"client_grants,array"`
+	Temporary      json.RawMessage `bun:"temporary"`
 }
 
 // userFacts are the effective user's (alias u) permissions, groups, position and client rights.
@@ -43,37 +44,65 @@ const userFacts = `u.id AS user_id, u.permissions,
                  WHERE pr.user_id = u.id), '[]') AS position_rights,
        ARRAY(SELECT cg.client_id::text FROM client_grants cg WHERE cg.user_id = u.id ORDER BY 1) AS client_grants`
 
-// The profile's expiry day is compared in the server's time zone, itself a setting.
+// grantFacts are a temporary-access grant's (alias g) case, stages, window and parts, as the JSON
+// of access.TemporaryAccess.
+const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Email', g.email,
+       'Name', concat_ws(' ', g.first_name, g.last_name), 'Stages', g.stages, 'Moves', g.allowed_moves,
+       'Parts', g.allowed_actions, 'ValidFrom', g.valid_from, 'ValidUntil', g.valid_until,
+       'GrantedBy', COALESCE(g.granted_by::text, ''))`
+
+// The profile's expiry day is compared in the server's time zone, itself a setting. A temporary
+// session has no user: it stands for its grant, which must be neither revoked nor outside its
+// window at this very moment, whatever the expiry job has or has not done yet.
 const principalQuery = `
-SELECT s.id AS session_id, s.kind, s.expires_at, ` + userFacts + `
+SELECT s.id AS session_id, s.kind, s.expires_at, ` + userFacts + `, NULL::json AS temporary
 FROM sessions s
 JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = ? AND s.expires_at > ?
+WHERE s.token_hash = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND u.status = 'ACTIVE' AND NOT u.is_system
   AND (u.profile_expires_on IS NULL OR u.profile_expires_on >=
-       (?::timestamptz AT TIME ZONE COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?))::date)`
+       (?1::timestamptz AT TIME ZONE COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2))::date)
+UNION ALL
+SELECT s.id, s.kind, s.expires_at, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[], ` + grantFacts + `
+FROM sessions s
+JOIN temporary_access_grants g ON g.id = s.grant_id
+WHERE s.token_hash = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
+  AND g.revoked_at IS NULL AND g.valid_from <= ?1 AND g.valid_until > ?1`
 
 // load builds the principal of the session whose token hashes to hash, with one query.
 func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
 	var r principalRow
-	err := db.NewRaw(principalQuery, hash, now, now, s.Settings.Defaults.TimeZone).Scan(ctx, &r)
+	err := db.NewRaw(principalQuery, hash, now, s.Settings.Defaults.TimeZone).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load principal: %w", err)
 	}
-	return r.principal()
+	return r.principal(now)
 }
 
-func (r *principalRow) principal() (*access.Principal, error) {
+// LoadSession builds the principal of a session just opened inside tx (a temporary-access
+// session, opened by the tempaccess package).
+func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte) (*access.Principal, error) {
+	return s.load(ctx, tx, tokenHash, s.Clock.Now())
+}
+
+func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
 	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.UserID, SessionID: r.SessionID,
-		SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants}
+		SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
 	for _, perm := range r.Permissions {
 		p.Permissions = append(p.Permissions, access.Permission(perm))
 	}
 	if err := json.Unmarshal(r.PositionRights, &p.PositionRights); err != nil {
 		return nil, fmt.Errorf("decode position rights: %w", err)
+	}
+	if len(r.Temporary) > 0 && string(r.Temporary) != "null" {
+		p.Temporary = new(access.TemporaryAccess)
+		if err := json.Unmarshal(r.Temporary, p.Temporary); err != nil {
+			return nil, fmt.Errorf("decode temporary grant: %w", err)
+		}
+		p.GrantID = p.Temporary.GrantID
 	}
 	return p, nil
 }
@@ -92,5 +121,14 @@ func (s *Service) PrincipalFor(ctx context.Context, userID string) (*access.Prin
 	if err != nil {
 		return nil, fmt.Errorf("load principal: %w", err)
 	}
-	return r.principal()
+	return r.principal(s.now())
+}
+
+// now is the service's clock, or the real one when none is set (tools and tests that build the
+// service only for PrincipalFor).
+func (s *Service) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -107,6 +108,17 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 	for _, c := range w.contacts {
 		w.principals = append(w.principals, &access.Principal{Kind: access.KindExternal, ContactID: c})
 	}
+	// Temporary sessions: a grant for one case at some stages; the last one's window is not open.
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		from := at.Add(-time.Hour)
+		if i == 3 {
+			from = at.Add(time.Minute)
+		}
+		w.principals = append(w.principals, &access.Principal{Kind: access.KindTemporary, At: at, Temporary: &access.TemporaryAccess{
+			CaseID: uuidFor("case", r.IntN(cases)), Stages: [][]string{{"A"}, {"B"}, {"A", "B"}}[r.IntN(3)],
+			ValidFrom: from, ValidUntil: from.Add(2 * time.Hour)}})
+	}
 	procs := []string{"keeps", "forgets"}
 	for _, proc := range procs {
 		for _, who := range append(slices.Clone(w.users[:2]), w.groups[0]) {
@@ -128,8 +140,8 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 		if r.IntN(3) == 0 {
 			client = w.clients[r.IntN(len(w.clients))]
 		}
-		exec(`INSERT INTO cases (id, procedure, stage, title, creator_id, position_id, client_id) VALUES (?, ?, 'A', 't', ?, ?, ?)`,
-			id, procs[r.IntN(2)], w.users[r.IntN(len(w.users))], position, client)
+		exec(`INSERT INTO cases (id, procedure, stage, title, creator_id, position_id, client_id) VALUES (?, ?, ?, 't', ?, ?, ?)`,
+			id, procs[r.IntN(2)], []string{"A", "A", "B"}[r.IntN(3)], w.users[r.IntN(len(w.users))], position, client)
 		for range r.IntN(3) {
 			exec(`INSERT INTO case_tasks (case_id, user_id, stage, active) VALUES (?, ?, 'A', ?)`, id, w.users[r.IntN(len(w.users))], r.IntN(2) == 0)
 		}

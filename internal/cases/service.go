@@ -230,6 +230,21 @@ func (s *Service) RequireOn(ctx context.Context, tx bun.IDB, p *access.Principal
 	return require(c, right)
 }
 
+// LockFor locks a case inside tx, reads its facts afresh and checks that p holds right on it
+// (NOT_FOUND when p may not read it, FORBIDDEN when it may read but lacks right): for writes on
+// things that belong to a case, so that a concurrent change of its ACL, tasks or stage cannot slip
+// between check and write.
+func (s *Service) LockFor(ctx context.Context, tx bun.IDB, p *access.Principal, caseID string, right access.Right) (*Case, error) {
+	c, err := s.load(ctx, tx, p, caseID, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := require(c, right); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Compiled returns a procedure's settings in force, once per request: for a case's procedure,
 // which whoever can read the case may see.
 func (s *Service) Compiled(ctx context.Context, key string) (*forms.Compiled, error) {

@@ -131,32 +131,42 @@ func (s *Service) manage(ctx context.Context, p *access.Principal, id string, ne
 	}
 	var out *Case
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		c, err := s.load(ctx, tx, p, id, true)
-		if err != nil {
-			return err
-		}
-		if err := require(c, need); err != nil {
-			return err
-		}
-		for _, check := range checks {
-			if err := check(c); err != nil {
-				return err
-			}
-		}
-		if err := change(ctx, tx, c); err != nil {
-			return err
-		}
-		now := s.Clock.Now()
-		if err := touch(ctx, tx, id, now); err != nil {
-			return err
-		}
-		if out, err = s.fetch(ctx, tx, p, id, false); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, now, audit.Entry{Action: action, Entity: "case", EntityID: id, ChangedFields: fields})
+		var err error
+		out, err = s.manageIn(ctx, tx, p, id, need, action, fields, change, checks...)
+		return err
 	})
 	forget(ctx, id)
 	return out, err
+}
+
+// manageIn is manage inside a transaction the caller runs, for writes that change a case as part
+// of a larger one (a temporary-access grant that moves the case).
+func (s *Service) manageIn(ctx context.Context, tx bun.Tx, p *access.Principal, id string, need access.Right, action string, fields []string,
+	change func(context.Context, bun.Tx, *Case) error, checks ...func(*Case) error) (*Case, error) {
+	c, err := s.load(ctx, tx, p, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := require(c, need); err != nil {
+		return nil, err
+	}
+	for _, check := range checks {
+		if err := check(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := change(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	if err := touch(ctx, tx, id, now); err != nil {
+		return nil, err
+	}
+	out, err := s.fetch(ctx, tx, p, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Append(ctx, tx, p, now, audit.Entry{Action: action, Entity: "case", EntityID: id, ChangedFields: fields})
 }
 
 func countSet(ids ...*string) int {

@@ -23,7 +23,25 @@ type MoveInput struct {
 // stage must hold a value, else REQUIRED_FIELDS_MISSING names them and nothing changes. The current
 // tasks end; the new stage's assignees are AssigneeIDs, or the system user with ToSystemUser (the
 // case then leaves every to-do list), or else the mover. The last stage has no assignees.
+//
+// A temporary-access person moves only to the stages its grant allows (AMODIT's buttons) and
+// chooses nobody: the case goes back to the employee who granted the access.
 func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in MoveInput) (*Case, error) {
+	if err := access.Authenticated(p).Err(); err != nil {
+		return nil, err
+	}
+	var out *Case
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.MoveIn(ctx, tx, p, id, in)
+		return err
+	})
+	forget(ctx, id)
+	return out, err
+}
+
+// MoveIn is Move inside a transaction the caller runs.
+func (s *Service) MoveIn(ctx context.Context, tx bun.Tx, p *access.Principal, id string, in MoveInput) (*Case, error) {
 	var proc *forms.Procedure
 	var assignees []string
 	check := func(c *Case) error {
@@ -39,7 +57,13 @@ func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in M
 		}
 		return nil
 	}
-	return s.manage(ctx, p, id, access.Write, "case.move", []string{"stage", "assignees"}, func(ctx context.Context, tx bun.Tx, c *Case) error {
+	return s.manageIn(ctx, tx, p, id, access.Write, "case.move", []string{"stage", "assignees"}, func(ctx context.Context, tx bun.Tx, c *Case) error {
+		if p.Kind == access.KindTemporary {
+			var err error
+			if assignees, err = activeOrSystem(ctx, tx, assignees); err != nil {
+				return err
+			}
+		}
 		if err := checkAssignees(ctx, tx, assignees, true); err != nil {
 			return err
 		}
@@ -50,6 +74,9 @@ func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in M
 func nextAssignees(proc *forms.Procedure, p *access.Principal, in MoveInput) ([]string, error) {
 	if !proc.HasStage(in.ToStage) {
 		return nil, apperr.Input("toStage", fmt.Sprintf("%s has no stage %q (stages: %v)", proc.Key, in.ToStage, proc.Stages))
+	}
+	if p.Kind == access.KindTemporary {
+		return temporaryAssignees(proc, p, in)
 	}
 	switch {
 	case in.ToStage == proc.LastStage():
@@ -65,6 +92,42 @@ func nextAssignees(proc *forms.Procedure, p *access.Principal, in MoveInput) ([]
 		return in.AssigneeIDs, nil // an empty list means nobody, as on create
 	}
 	return []string{p.UserID}, nil
+}
+
+// temporaryAssignees: a temporary-access person may take only its grant's moves, and the case goes
+// to the employee who granted the access.
+func temporaryAssignees(proc *forms.Procedure, p *access.Principal, in MoveInput) ([]string, error) {
+	if in.AssigneeIDs != nil || in.ToSystemUser {
+		return nil, apperr.Input("assigneeIds", "a temporary-access session does not choose assignees")
+	}
+	if !access.MayMoveTo(p, in.ToStage) {
+		return nil, apperr.Forbidden("the temporary access grant does not allow moving the case to " + in.ToStage)
+	}
+	if in.ToStage == proc.LastStage() {
+		return nil, nil
+	}
+	if p.Temporary.GrantedBy == "" {
+		return []string{access.SystemUserID}, nil
+	}
+	return []string{p.Temporary.GrantedBy}, nil
+}
+
+// activeOrSystem keeps the users that are still active employees; when none is left, the case goes
+// to the system user rather than to nobody, so it stays in "all cases" for someone to pick up.
+func activeOrSystem(ctx context.Context, db bun.IDB, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	var active []string
+	err := db.NewSelect().TableExpr("users").Column("id").
+		Where("id IN (?) AND status = 'ACTIVE' AND NOT is_system", bun.In(ids)).Scan(ctx, &active)
+	if err != nil {
+		return nil, err
+	}
+	if len(active) == 0 {
+		return []string{access.SystemUserID}, nil
+	}
+	return active, nil
 }
 
 // missingRequired lists the fields REQUIRED for the mover at the current stage that hold no value.

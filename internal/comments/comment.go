@@ -47,10 +47,12 @@ func (c *Comment) OnBehalf() bool {
 type Names struct {
 	Author, Native *users.User
 	Contact        *clients.Client // a guest's contact, for a comment without a user as author
+	Guest          string          // a temporary-access person's name (or e-mail)
 }
 
 // Byline names who wrote the comment: "native on behalf of author" when someone wrote it while
-// substituting, else the author's name (a guest's contact's name when the author is no user).
+// substituting, else the author's name (a guest's contact's name, or a temporary-access person's,
+// when the author is no user).
 func (c *Comment) Byline(n Names) string {
 	author := "guest"
 	switch {
@@ -58,6 +60,8 @@ func (c *Comment) Byline(n Names) string {
 		author = n.Author.Name
 	case n.Contact != nil:
 		author = n.Contact.Name
+	case n.Guest != "":
+		author = n.Guest
 	}
 	if c.OnBehalf() && n.Native != nil {
 		return n.Native.Name + " on behalf of " + author

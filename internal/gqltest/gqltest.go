@@ -24,6 +24,7 @@ import (
 	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/smstest"
 	"github.com/casegate/casegate/internal/smtptest"
 )
 
@@ -33,12 +34,16 @@ const (
 	AdminPassword = "admin-password-1"
 )
 
-// Server is a running casegate with its database and mail server.
+// SMSToken is the SMS API token of every test server.
+const SMSToken = "sms-token-for-tests"
+
+// Server is a running casegate with its database, mail server and SMS API.
 type Server struct {
 	URL   string
 	App   *app.App
 	DB    *bun.DB
 	SMTP  *smtptest.Server
+	SMS   *smstest.Server
 	Clock *clockwork.FakeClock
 	t     testing.TB
 
@@ -82,22 +87,24 @@ func (queryCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
 // in tests unless started).
 func (s *Server) Queries() int64 { return s.queries.Load() }
 
-// Start starts a server. The clock is fake (starting now) so tests can move time; change cfg with
+// Start starts a server (with an SMTP server and an SMS API in the test process). The clock is fake (starting now) so tests can move time; change cfg with
 // configure before the app is built.
 func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	t.Helper()
 	db := dbtest.New(t)
 	smtp := smtptest.Start(t)
+	smsAPI := smstest.Start(t, SMSToken)
 	cfg := config.Defaults()
 	cfg.AdminEmail, cfg.AdminPassword = AdminEmail, AdminPassword
 	cfg.SMTPAddr, cfg.SMTPFrom, cfg.SMTPTLS = smtp.Addr(), "casegate@casegate.test", "none"
+	cfg.SMSURL, cfg.SMSToken = smsAPI.URL(), SMSToken
 	cfg.PublicURL = "https://casegate.test"
 	for _, c := range configure {
 		c(&cfg)
 	}
 	clock := clockwork.NewFakeClockAt(time.Now())
 	fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
-	s := &Server{DB: db, SMTP: smtp, Clock: clock, t: t, logs: &logBuffer{}}
+	s := &Server{DB: db, SMTP: smtp, SMS: smsAPI, Clock: clock, t: t, logs: &logBuffer{}}
 	db.AddQueryHook(queryCounter{&s.queries})
 	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(context.Background(), cfg, db, logger, app.Options{Clock: clock, Password: &fast})

@@ -8,8 +8,9 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// ExpireSecrets gives up secret messages still unsent at now that were created more than ttl ago:
-// what they carry (a reset link, a code) has expired anyway, and the database should not keep it.
+// ExpireSecrets gives up secret messages still unsent at now whose end has come: their own
+// expires_at, or, without one, ttl after they were created. What they carry (a reset link, an
+// access link, a code) has expired anyway, and the database should not keep it.
 // They are marked failed with last_error "expired before delivery" and their bodies redacted. It
 // returns how many it gave up. A message being sent at this moment (locked by a Deliverer) is left
 // to its sender rather than waited for.
@@ -18,7 +19,7 @@ func ExpireSecrets(ctx context.Context, db bun.IDB, now time.Time, ttl time.Dura
 		Where("secret").
 		Where("sent_at IS NULL").
 		Where("failed_at IS NULL").
-		Where("created_at < ?", now.Add(-ttl)).
+		Where("COALESCE(expires_at, created_at + ?::interval) < ?", fmt.Sprintf("%d microseconds", ttl.Microseconds()), now).
 		For("UPDATE SKIP LOCKED")
 	res, err := db.NewUpdate().Model((*Row)(nil)).
 		Set("body = ?", redacted).

@@ -31,6 +31,9 @@ type Message struct {
 	// Secret marks bodies that carry credentials (password-reset links, codes): they are redacted
 	// once the message is sent or given up on, so the database does not keep them.
 	Secret bool
+	// ExpiresAt, for a secret message, is when what it carries stops working: still unsent then,
+	// it is given up (ExpireSecrets). Zero means ExpireSecrets' default life.
+	ExpiresAt time.Time
 	// ConcerningUserID is the user the message is about (uuid), or "" when none; it lets the
 	// outbox be searched and cleaned per user.
 	ConcerningUserID string
@@ -47,6 +50,7 @@ type Row struct {
 	Body             string     `bun:"body,notnull"`
 	Secret           bool       `bun:"secret,notnull"`
 	ConcerningUserID *string    `bun:"concerning_user_id,type:uuid"`
+	ExpiresAt        *time.Time `bun:"expires_at"`
 	CreatedAt        time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	NextAttemptAt    time.Time  `bun:"next_attempt_at,nullzero,notnull,default:current_timestamp"`
 	Attempts         int        `bun:"attempts,notnull"`
@@ -74,10 +78,13 @@ func Enqueue(ctx context.Context, db bun.IDB, m Message) (int64, error) {
 	if m.ConcerningUserID != "" {
 		r.ConcerningUserID = &m.ConcerningUserID
 	}
+	if !m.ExpiresAt.IsZero() {
+		r.ExpiresAt = &m.ExpiresAt
+	}
 	// next_attempt_at comes from the database's clock (its default), so a message is due as soon
 	// as its transaction commits whatever the clock of the replica that enqueued it says.
 	_, err := db.NewInsert().Model(r).
-		Column("channel", "recipient", "subject", "body", "secret", "concerning_user_id").
+		Column("channel", "recipient", "subject", "body", "secret", "concerning_user_id", "expires_at").
 		Returning("id").
 		Exec(ctx)
 	if err != nil {

@@ -130,3 +130,26 @@ func TestExpireSecrets(t *testing.T) {
 		t.Errorf("sent message touched: %+v", rs[2])
 	}
 }
+
+// A secret message with its own end lives exactly that long, shorter or longer than the default.
+func TestExpireSecretsAtTheirOwnEnd(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	enqueueAll(t, db, true,
+		outbox.Message{Channel: outbox.SMS, Recipient: "48500600700", Body: "code", Secret: true, ExpiresAt: now.Add(10 * time.Minute)},
+		outbox.Message{Channel: outbox.Email, Recipient: "a@example.test", Body: "access link", Secret: true, ExpiresAt: now.Add(72 * time.Hour)})
+	if n, err := outbox.ExpireSecrets(ctx, db, now.Add(9*time.Minute), time.Hour); err != nil || n != 0 {
+		t.Fatalf("before the code's end: %d, %v", n, err)
+	}
+	if n, err := outbox.ExpireSecrets(ctx, db, now.Add(11*time.Minute), time.Hour); err != nil || n != 1 {
+		t.Fatalf("after the code's end: %d, %v", n, err)
+	}
+	// The link outlives the default hour: a mail server down for a day loses nothing.
+	if n, err := outbox.ExpireSecrets(ctx, db, now.Add(24*time.Hour), time.Hour); err != nil || n != 0 {
+		t.Fatalf("a day later: %d, %v", n, err)
+	}
+	if rs := rows(t, db); rs[0].Body != "[redacted]" || rs[1].Body != "access link" {
+		t.Fatalf("rows = %+v", rs)
+	}
+}

@@ -35,10 +35,11 @@ func (l Limits) uploadBytes() int64 {
 	return maxUploadSize
 }
 
-// download serves GET /attachments/{id}: the content of an attachment whose document the caller may
-// read, after authenticate has resolved the bearer token. Without a token it is 401; an attachment
-// the caller may not read is 404, exactly like one that does not exist. Errors have GraphQL's
-// response shape, as everywhere on the edge.
+// download serves GET /attachments/{id}: the content of an attachment whose document or case the
+// caller may read (attachments.Service.Open decides, a temporary session's grant included), after
+// authenticate has resolved the bearer token. Without a token it is 401; an attachment the caller
+// may not read is 404, exactly like one that does not exist. Errors have GraphQL's response shape,
+// as everywhere on the edge.
 func download(svc *attachments.Service, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, content, err := svc.Open(r.Context(), auth.PrincipalFrom(r.Context()), r.PathValue("id"))

@@ -1,0 +1,78 @@
+package access
+
+import (
+	"slices"
+	"time"
+)
+
+// RuleTemporaryGrant names the rule by which a temporary-access session reaches its one case.
+const RuleTemporaryGrant = "TEMPORARY_GRANT"
+
+// Part is a part of a case beyond its form that a temporary grant may open (allowedActions).
+type Part string
+
+// The parts of a case a grant may open (SPEC §7).
+const (
+	PartAttachments Part = "ATTACHMENTS"
+	PartComments    Part = "COMMENTS"
+	PartHistory     Part = "HISTORY"
+)
+
+// Parts lists every part, in the schema's order.
+var Parts = []Part{PartAttachments, PartComments, PartHistory}
+
+// TemporaryAccess is the grant behind a TEMPORARY principal: one case, the stages at which it may
+// be read, the window, and what beyond the form it opens.
+type TemporaryAccess struct {
+	GrantID    string
+	CaseID     string
+	Email      string
+	Name       string
+	Stages     []string
+	Moves      []string // stages the person may move the case to (AMODIT's buttons)
+	Parts      []Part
+	ValidFrom  time.Time
+	ValidUntil time.Time
+	GrantedBy  string // the employee who granted it: the assignee when the person moves the case
+}
+
+// OpenAt reports whether the grant's window holds t: from ValidFrom, up to but not at ValidUntil.
+func (t *TemporaryAccess) OpenAt(at time.Time) bool {
+	return t != nil && !at.Before(t.ValidFrom) && at.Before(t.ValidUntil)
+}
+
+// temporaryRights: a temporary session writes its one case, while the case is at one of the
+// grant's stages and the window holds at the request's time. Nothing else reaches it.
+func temporaryRights(p *Principal, c *Case, r *CaseRights) {
+	t := p.Temporary
+	if t.OpenAt(p.At) && t.CaseID == c.ID && slices.Contains(t.Stages, c.Stage) {
+		r.add(RuleTemporaryGrant, Write)
+	}
+}
+
+// CasePart decides whether p may see a part of a case it can read: every kind of principal may,
+// except a temporary session, which sees only the parts its grant opens.
+func CasePart(p *Principal, part Part) bool {
+	if p == nil {
+		return false
+	}
+	if p.Kind != KindTemporary {
+		return true
+	}
+	return p.Temporary != nil && slices.Contains(p.Temporary.Parts, part)
+}
+
+// MayMoveTo decides whether a temporary session may move its case to stage (one of its grant's
+// moves); other principals are decided by their right on the case alone.
+func MayMoveTo(p *Principal, stage string) bool {
+	if p == nil || p.Kind != KindTemporary {
+		return true
+	}
+	return p.Temporary != nil && slices.Contains(p.Temporary.Moves, stage)
+}
+
+// CaseSurroundings decides whether p sees who works on a case it reads and what the case is linked
+// to (creator, assignees, tasks, participants, project, client, position): everyone but a temporary
+// session, which sees the form and the parts its grant opens — an outsider is not shown the
+// organisation's people.
+func CaseSurroundings(p *Principal) bool { return p != nil && p.Kind != KindTemporary }
