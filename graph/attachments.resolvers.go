@@ -17,7 +17,7 @@ import (
 )
 
 func (r *attachmentResolver) CreatedBy(ctx context.Context, obj *attachments.Attachment) (*users.User, error) {
-	return optionalUser(ctx, deref(obj.CreatedByID))
+	return organisationUser(ctx, deref(obj.CreatedByID))
 }
 
 func (r *attachmentResolver) Document(ctx context.Context, obj *attachments.Attachment) (*documents.Document, error) {

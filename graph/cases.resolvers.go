@@ -21,12 +21,12 @@ import (
 
 // User is the resolver for the user field.
 func (r *aclEntryResolver) User(ctx context.Context, obj *cases.ACLEntry) (*users.User, error) {
-	return optionalUser(ctx, deref(obj.UserID))
+	return organisationUser(ctx, deref(obj.UserID))
 }
 
 // Group is the resolver for the group field.
 func (r *aclEntryResolver) Group(ctx context.Context, obj *cases.ACLEntry) (*groups.Group, error) {
-	return optionalGroup(ctx, deref(obj.GroupID))
+	return organisationGroup(ctx, deref(obj.GroupID))
 }
 
 // Contact is the resolver for the contact field.
@@ -46,7 +46,7 @@ func (r *caseResolver) Procedure(ctx context.Context, obj *cases.Case) (*forms.C
 
 // Creator is the resolver for the creator field.
 func (r *caseResolver) Creator(ctx context.Context, obj *cases.Case) (*users.User, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
 	return optionalUser(ctx, deref(obj.CreatorID))
@@ -54,14 +54,14 @@ func (r *caseResolver) Creator(ctx context.Context, obj *cases.Case) (*users.Use
 
 // Assignees is the resolver for the assignees field.
 func (r *caseResolver) Assignees(ctx context.Context, obj *cases.Case) ([]users.User, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return []users.User{}, nil
 	}
 	return loadUsers(ctx, obj.Assignees)
 }
 
 func (r *caseResolver) Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return []cases.Task{}, nil
 	}
 	return r.CaseService.Tasks(ctx, obj)
@@ -69,7 +69,7 @@ func (r *caseResolver) Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task
 
 // Participants is the resolver for the participants field.
 func (r *caseResolver) Participants(ctx context.Context, obj *cases.Case) ([]cases.ParticipantEntry, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return []cases.ParticipantEntry{}, nil
 	}
 	return nonNil(obj.ParticipantEntries()), nil
@@ -85,7 +85,7 @@ func (r *caseResolver) ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEnt
 
 // Project is the resolver for the project field.
 func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.Project, error) {
-	if obj.ProjectID == nil || !access.CaseSurroundings(principal(ctx)) {
+	if obj.ProjectID == nil || !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Project.Load(ctx, *obj.ProjectID)()
@@ -93,7 +93,7 @@ func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.P
 
 // Company is the resolver for the company field.
 func (r *caseResolver) Company(ctx context.Context, obj *cases.Case) (*clients.Client, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
 	return clientOfKind(ctx, obj.ClientID, clients.Company)
@@ -101,7 +101,7 @@ func (r *caseResolver) Company(ctx context.Context, obj *cases.Case) (*clients.C
 
 // Contact is the resolver for the contact field.
 func (r *caseResolver) Contact(ctx context.Context, obj *cases.Case) (*clients.Client, error) {
-	if !access.CaseSurroundings(principal(ctx)) {
+	if !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
 	return clientOfKind(ctx, obj.ClientID, clients.Contact)
@@ -109,7 +109,7 @@ func (r *caseResolver) Contact(ctx context.Context, obj *cases.Case) (*clients.C
 
 // Position is the resolver for the position field.
 func (r *caseResolver) Position(ctx context.Context, obj *cases.Case) (*positions.Position, error) {
-	if obj.PositionID == nil || !access.CaseSurroundings(principal(ctx)) {
+	if obj.PositionID == nil || !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()
@@ -122,7 +122,7 @@ func (r *caseResolver) Access(ctx context.Context, obj *cases.Case) (*model.Case
 
 // User is the resolver for the user field.
 func (r *caseParticipantResolver) User(ctx context.Context, obj *cases.ParticipantEntry) (*users.User, error) {
-	return optionalUser(ctx, deref(obj.UserID))
+	return organisationUser(ctx, deref(obj.UserID))
 }
 
 // Contact is the resolver for the contact field.
@@ -224,22 +224,22 @@ func (r *mutationResolver) CreateProject(ctx context.Context, name string, count
 
 // User is the resolver for the user field.
 func (r *principalRefResolver) User(ctx context.Context, obj *access.Ref) (*users.User, error) {
-	return optionalUser(ctx, obj.UserID)
+	return organisationUser(ctx, obj.UserID)
 }
 
 // Group is the resolver for the group field.
 func (r *principalRefResolver) Group(ctx context.Context, obj *access.Ref) (*groups.Group, error) {
-	return optionalGroup(ctx, obj.GroupID)
+	return organisationGroup(ctx, obj.GroupID)
 }
 
 // User is the resolver for the user field.
 func (r *procedureGrantResolver) User(ctx context.Context, obj *access.Grant) (*users.User, error) {
-	return optionalUser(ctx, obj.UserID)
+	return organisationUser(ctx, obj.UserID)
 }
 
 // Group is the resolver for the group field.
 func (r *procedureGrantResolver) Group(ctx context.Context, obj *access.Grant) (*groups.Group, error) {
-	return optionalGroup(ctx, obj.GroupID)
+	return organisationGroup(ctx, obj.GroupID)
 }
 
 // Counterparty is the resolver for the counterparty field.

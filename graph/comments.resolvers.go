@@ -24,11 +24,11 @@ func (r *caseResolver) Comments(ctx context.Context, obj *cases.Case, first *int
 }
 
 func (r *commentResolver) Author(ctx context.Context, obj *comments.Comment) (*users.User, error) {
-	return optionalUser(ctx, deref(obj.AuthorID))
+	return organisationUser(ctx, deref(obj.AuthorID))
 }
 
 func (r *commentResolver) NativeUser(ctx context.Context, obj *comments.Comment) (*users.User, error) {
-	return optionalUser(ctx, deref(obj.NativeUserID))
+	return organisationUser(ctx, deref(obj.NativeUserID))
 }
 
 func (r *commentResolver) Byline(ctx context.Context, obj *comments.Comment) (string, error) {

@@ -104,11 +104,11 @@ func (r *temporaryAccessGrantResolver) State(ctx context.Context, obj *tempacces
 }
 
 func (r *temporaryAccessGrantResolver) GrantedBy(ctx context.Context, obj *tempaccess.Grant) (*users.User, error) {
-	return employeeOnly(ctx, obj.GrantedByID)
+	return organisationUser(ctx, deref(obj.GrantedByID))
 }
 
 func (r *temporaryAccessGrantResolver) RevokedBy(ctx context.Context, obj *tempaccess.Grant) (*users.User, error) {
-	return employeeOnly(ctx, obj.RevokedByID)
+	return organisationUser(ctx, deref(obj.RevokedByID))
 }
 
 func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} }

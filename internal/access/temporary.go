@@ -71,8 +71,9 @@ func MayMoveTo(p *Principal, stage string) bool {
 	return p.Temporary != nil && slices.Contains(p.Temporary.Moves, stage)
 }
 
-// CaseSurroundings decides whether p sees who works on a case it reads and what the case is linked
-// to (creator, assignees, tasks, participants, project, client, position): everyone but a temporary
-// session, which sees the form and the parts its grant opens — an outsider is not shown the
-// organisation's people.
-func CaseSurroundings(p *Principal) bool { return p != nil && p.Kind != KindTemporary }
+// SeesOrganisation decides whether p is shown the organisation around a case it reads: its people
+// and groups (creator, assignees, tasks, participants, the users and groups of access settings,
+// comment authors as users) and what the case is linked to (project, client, position). Everyone
+// is but a temporary-access person, who sees the form, the parts its grant opens and, where someone
+// wrote something, a name.
+func SeesOrganisation(p *Principal) bool { return p != nil && p.Kind != KindTemporary }

@@ -85,10 +85,10 @@ func TestCaseParts(t *testing.T) {
 		t.Error("a temporary session moves only to its grant's stages")
 	}
 	emp := &Principal{Kind: KindInternal, UserID: "u"}
-	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !CaseSurroundings(emp) || CaseSurroundings(tmp) {
+	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !SeesOrganisation(emp) || SeesOrganisation(tmp) {
 		t.Error("employees are not limited by grants")
 	}
-	if CasePart(nil, PartHistory) || CaseSurroundings(nil) {
+	if CasePart(nil, PartHistory) || SeesOrganisation(nil) {
 		t.Error("nobody sees nothing")
 	}
 }

@@ -21,6 +21,13 @@ var (
 
 const candidateEmail = "kandydat@example.com"
 
+func (w *tempWorld) groupID(t *testing.T, name string) string {
+	t.Helper()
+	var out struct{ CreateGroup struct{ ID string } }
+	w.admin.Do(`mutation($n: String!) { createGroup(name: $n) { id } }`, map[string]any{"n": name}).MustOK(t).Decode(t, &out)
+	return out.CreateGroup.ID
+}
+
 // tempWorld is HR (kadry) with a candidate questionnaire at its first stage, prepared from a CV,
 // and external functions switched on.
 type tempWorld struct {
@@ -260,6 +267,35 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 	if people.Case.Creator != nil || len(people.Case.Assignees) != 0 || len(people.Case.Tasks) != 0 {
 		t.Fatalf("the person sees the organisation's people: %+v", people.Case)
 	}
+	// Nor through the procedure's settings: a list naming a group is there, the group is not.
+	w.admin.Do(`mutation($g: ID!) { setSectionAccess(procedure: "candidate-questionnaire", section: "basic", input: {modifyOnlyFor: [{groupId: $g}]}) { key } }`,
+		map[string]any{"g": w.groupID(t, "Kadry")}).MustOK(t)
+	var proc struct {
+		Case struct {
+			Procedure struct {
+				Grants   []struct{ User, Group *struct{ ID string } }
+				Sections []struct {
+					Access struct {
+						ModifyOnlyFor []struct{ User, Group *struct{ ID string } }
+					}
+				}
+			}
+		}
+	}
+	person.Do(`query($id: ID!) { case(id: $id) { procedure { grants { user { id } group { id } }
+		sections { access { modifyOnlyFor { user { id } group { id } } } } } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &proc)
+	named := 0
+	for _, sec := range proc.Case.Procedure.Sections {
+		for _, ref := range sec.Access.ModifyOnlyFor {
+			named++
+			if ref.User != nil || ref.Group != nil {
+				t.Fatalf("the person sees who a list names: %+v", ref)
+			}
+		}
+	}
+	if named != 1 {
+		t.Fatalf("the list has %d entries, want 1", named)
+	}
 
 	// Writes: only what is MODIFY or REQUIRED for external users, all or nothing.
 	update := `mutation($id: ID!, $in: CandidateQuestionnaireInput!) { updateCandidateQuestionnaire(id: $id, input: $in) { personal { address } } }`
@@ -290,6 +326,7 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 		t.Fatalf("comment = %+v", cm.AddComment)
 	}
 	w.kadry.Do(`mutation($c: ID!) { addComment(caseId: $c, text: "internal note") { id } }`, map[string]any{"c": w.caseID}).MustOK(t)
+	w.kadry.Do(`mutation($c: ID!) { addComment(caseId: $c, text: "Dziękujemy!", visibleToExternal: true) { id } }`, map[string]any{"c": w.caseID}).MustOK(t)
 	var comments struct {
 		Case struct {
 			Comments struct {
@@ -307,8 +344,24 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 	}
 	person.Do(`query($id: ID!) { case(id: $id) { comments { edges { node { text } } } history { edges { node { action actor changedFields } } } } }`,
 		map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &comments)
-	if n := len(comments.Case.Comments.Edges); n != 1 {
-		t.Fatalf("the person reads %d comments, want its own only", n)
+	if n := len(comments.Case.Comments.Edges); n != 2 {
+		t.Fatalf("the person reads %d comments, want its own and the one made visible to it", n)
+	}
+	var authors struct {
+		Case struct {
+			Comments struct {
+				Edges []struct {
+					Node struct {
+						Byline string
+						Author *struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	person.Do(`query($id: ID!) { case(id: $id) { comments { edges { node { byline author { id } } } } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &authors)
+	if e := authors.Case.Comments.Edges; e[1].Node.Byline != "Anna Kadrowa" || e[1].Node.Author != nil {
+		t.Fatalf("the employee's comment as the person sees it: %+v", e[1].Node)
 	}
 	hist := comments.Case.History.Edges
 	if len(hist) < 3 || hist[0].Node.Action != "case.update" || hist[0].Node.Actor != candidateEmail {
