@@ -465,6 +465,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		SectionViews        func(childComplexity int) int
 		Stages              func(childComplexity int) int
+		TypeName            func(childComplexity int) int
 	}
 
 	ProcedureField struct {
@@ -2712,6 +2713,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procedure.Stages(childComplexity), true
+	case "Procedure.typeName":
+		if e.ComplexityRoot.Procedure.TypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.TypeName(childComplexity), true
 
 	case "ProcedureField.access":
 		if e.ComplexityRoot.ProcedureField.Access == nil {
@@ -3876,6 +3883,8 @@ type AccessStep { layer: String!  setting: String!  value: String!  rule: String
 type Procedure {
   key: String!
   name: String!
+  "The GraphQL type of its cases (CandidateQuestionnaire): the query is candidateQuestionnaire(id), the update updateCandidateQuestionnaire(id, input)."
+  typeName: String!
   stages: [String!]!
   externalCreate: Boolean!
   keepAccessAfterTask: Boolean!
@@ -5361,6 +5370,8 @@ func (ec *executionContext) childFields_Procedure(ctx context.Context, field gra
 		return ec.fieldContext_Procedure_key(ctx, field)
 	case "name":
 		return ec.fieldContext_Procedure_name(ctx, field)
+	case "typeName":
+		return ec.fieldContext_Procedure_typeName(ctx, field)
 	case "stages":
 		return ec.fieldContext_Procedure_stages(ctx, field)
 	case "externalCreate":
@@ -15180,6 +15191,29 @@ func (ec *executionContext) fieldContext_Procedure_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Procedure", field, true, false, "String")
 }
 
+func (ec *executionContext) _Procedure_typeName(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_typeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TypeName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_typeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, false, "String")
+}
+
 func (ec *executionContext) _Procedure_stages(ctx context.Context, field graphql.CollectedField, obj *forms.Compiled) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24512,6 +24546,11 @@ func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet
 			}
 		case "name":
 			out.Values[i] = ec._Procedure_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "typeName":
+			out.Values[i] = ec._Procedure_typeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

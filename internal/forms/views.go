@@ -8,6 +8,9 @@ import "github.com/casegate/casegate/internal/access"
 // Key is the procedure's key.
 func (c *Compiled) Key() string { return c.Procedure.Key }
 
+// TypeName is the GraphQL type of the procedure's cases.
+func (c *Compiled) TypeName() string { return c.Procedure.TypeName }
+
 // Name is the procedure's name.
 func (c *Compiled) Name() string { return c.Procedure.Name }
 

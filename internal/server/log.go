@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -49,7 +50,7 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		}
-		logger.Log(sw.ctx, level, "request", "method", r.Method, "path", r.URL.Path,
+		logger.Log(sw.ctx, level, "request", "method", r.Method, "path", loggedPath(r.URL.Path),
 			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -73,4 +74,13 @@ func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// loggedPath is the path as the request log shows it: an access link's token is a credential, so
+// /access/<token> is logged as /access/.
+func loggedPath(path string) string {
+	if strings.HasPrefix(path, "/access/") {
+		return "/access/"
+	}
+	return path
 }

@@ -1,0 +1,194 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+)
+
+// The page behind a temporary-access link ({publicBaseURL}/access/{token}, SPEC §7): the person
+// asks for a one-time code, enters it, and fills in the case's form with the modes casegate gives
+// it — read-only fields shown, hidden ones absent, required ones marked — then sends the case on
+// where the grant allows. It is one static page without dependencies that speaks only the public
+// GraphQL API (requestAccessCode, verifyAccessCode, case, the procedure's typed query and update
+// mutation, moveCase), so a partner portal can do the same; CASEGATE_PUBLIC_URL may point at a
+// portal that serves /access/ itself instead.
+//
+// The link's token is in the path: the page moves it to the tab's sessionStorage and out of the
+// address bar at once, sends no Referer, is never cached and runs only its own inline script. The
+// request log shows /access/ paths without the token.
+
+const accessStyle = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}
+label{display:block;margin:.8rem 0 .2rem}input,textarea{width:100%;padding:.4rem;box-sizing:border-box}
+input[type=checkbox]{width:auto}fieldset{margin:1rem 0;border:1px solid #ccc}button{margin:1rem .5rem 0 0;padding:.5rem 1rem}
+.req{color:#a00}#msg{margin-top:1rem}.err{color:#a00}.ok{color:#070}`
+
+const accessScript = `(function () {
+  var KEY = "casegate-access";
+  var st = {};
+  try { st = JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { st = {}; }
+  var m = window.location.pathname.match(/\/access\/([^\/]+)\/?$/);
+  if (m) { st = {link: m[1]}; save(); history.replaceState(null, "", "/access/"); }
+  var $ = function (id) { return document.getElementById(id); };
+  function save() { sessionStorage.setItem(KEY, JSON.stringify(st)); }
+  function show(text, cls) { $("msg").textContent = text; $("msg").className = cls || ""; }
+  function only(id) { ["start", "code", "form", "done"].forEach(function (s) { $(s).hidden = s !== id; }); }
+  function gql(query, variables) {
+    var headers = {"Content-Type": "application/json"};
+    if (st.session) { headers.Authorization = "Bearer " + st.session; }
+    return fetch("/graphql", {method: "POST", headers: headers, body: JSON.stringify({query: query, variables: variables || {}})})
+      .then(function (res) { return res.json(); })
+      .then(function (body) {
+        if (body.errors && body.errors.length) {
+          var e = new Error(body.errors[0].message);
+          e.code = (body.errors[0].extensions || {}).code;
+          e.fields = (body.errors[0].extensions || {}).fields;
+          throw e;
+        }
+        return body.data;
+      });
+  }
+  function fail(e) {
+    if (e.code === "UNAUTHENTICATED" && st.session) {
+      st = {link: st.link}; save(); only("start"); show("Your session has ended. Ask for a new code.", "err"); return;
+    }
+    show(e.fields ? e.message + ": " + e.fields.join(", ") : (e.message || "The server could not be reached."), "err");
+  }
+  if (!st.link) { only("none"); show("This page needs the link from your e-mail.", "err"); return; }
+  $("send").addEventListener("click", function () {
+    gql("mutation RequestAccessCode($link: String!) { requestAccessCode(link: $link) }", {link: st.link}).then(function () {
+      only("code"); show("If the link is valid, a code is on its way to you (e-mail or SMS). It is valid for 10 minutes.", "ok");
+    }).catch(fail);
+  });
+  $("code").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    gql("mutation VerifyAccessCode($link: String!, $code: String!) { verifyAccessCode(link: $link, code: $code) {" +
+        " token viewer { grant { caseId allowedMoves } } } }", {link: st.link, code: $("codeinput").value.trim()}).then(function (d) {
+      var v = d.verifyAccessCode;
+      st.session = v.token; st.caseId = v.viewer.grant.caseId; st.moves = v.viewer.grant.allowedMoves; save();
+      show(""); load();
+    }).catch(fail);
+  });
+  var form = null;
+  function lower(s) { return s.charAt(0).toLowerCase() + s.slice(1); }
+  function load() {
+    gql("query Case($id: ID!) { case(id: $id) { title stage procedure { typeName sections { key name fields { key name type } } }" +
+        " access { fields { field mode } } } }", {id: st.caseId}).then(function (d) {
+      var c = d["case"], modes = {};
+      c.access.fields.forEach(function (f) { modes[f.field] = f.mode; });
+      var sections = c.procedure.sections.map(function (s) {
+        return {key: s.key, name: s.name, fields: s.fields.filter(function (f) { return modes[s.key + "." + f.key] !== "HIDDEN"; })};
+      }).filter(function (s) { return s.fields.length > 0; });
+      form = {type: c.procedure.typeName, sections: sections, modes: modes};
+      $("title").textContent = c.title;
+      if (sections.length === 0) { render({}); return; }
+      var sel = sections.map(function (s) { return s.key + " { " + s.fields.map(function (f) { return f.key; }).join(" ") + " }"; }).join(" ");
+      return gql("query Form($id: ID!) { form: " + lower(form.type) + "(id: $id) { " + sel + " } }", {id: st.caseId})
+        .then(function (v) { render(v.form || {}); });
+    }).catch(function (e) {
+      if (e.code === "NOT_FOUND") { only("done"); show("The case is not open to you at the moment.", "err"); return; }
+      fail(e);
+    });
+  }
+  function render(values) {
+    var root = $("fields"); root.textContent = "";
+    form.sections.forEach(function (s) {
+      var fs = document.createElement("fieldset"), lg = document.createElement("legend");
+      lg.textContent = s.name; fs.appendChild(lg);
+      s.fields.forEach(function (f) {
+        var path = s.key + "." + f.key, mode = form.modes[path], v = (values[s.key] || {})[f.key];
+        var label = document.createElement("label"), input = document.createElement("input");
+        input.id = "f-" + path; label.htmlFor = input.id; label.textContent = f.name;
+        if (mode === "REQUIRED") { var r = document.createElement("span"); r.className = "req"; r.textContent = " *"; label.appendChild(r); }
+        if (f.type === "BOOLEAN") { input.type = "checkbox"; input.checked = v === true; }
+        else { input.type = f.type === "DATE" ? "date" : "text"; input.value = v === null || v === undefined ? "" : String(v); }
+        input.disabled = mode !== "MODIFY" && mode !== "REQUIRED";
+        input.dataset.section = s.key; input.dataset.field = f.key; input.dataset.type = f.type;
+        fs.appendChild(label); fs.appendChild(input);
+      });
+      root.appendChild(fs);
+    });
+    var moves = $("moves"); moves.textContent = "";
+    (st.moves || []).forEach(function (stage) {
+      var b = document.createElement("button"); b.type = "button"; b.textContent = "Save and send on (" + stage + ")";
+      b.addEventListener("click", function () { submit().then(function () { return move(stage); }).catch(fail); });
+      moves.appendChild(b);
+    });
+    only("form");
+  }
+  function input() {
+    var out = {};
+    Array.prototype.forEach.call(document.querySelectorAll("#fields input"), function (el) {
+      if (el.disabled) { return; }
+      var v = el.type === "checkbox" ? el.checked : el.value.trim();
+      if (v === "") { v = null; }
+      else if (el.dataset.type === "INT" && v !== null && v !== true && v !== false) { v = parseInt(v, 10); }
+      else if (el.dataset.type === "FLOAT" && typeof v === "string") { v = parseFloat(v); }
+      (out[el.dataset.section] = out[el.dataset.section] || {})[el.dataset.field] = v;
+    });
+    return out;
+  }
+  function submit() {
+    return gql("mutation Save($id: ID!, $input: " + form.type + "Input!) { update" + form.type + "(id: $id, input: $input) { case { id } } }",
+      {id: st.caseId, input: input()}).then(function () { show("Saved.", "ok"); });
+  }
+  function move(stage) {
+    return gql("mutation Move($id: ID!, $to: String!) { moveCase(id: $id, toStage: $to) { id } }", {id: st.caseId, to: stage})
+      .then(function () { only("done"); show("Thank you: the case has been sent on.", "ok"); });
+  }
+  $("form").addEventListener("submit", function (ev) { ev.preventDefault(); submit().catch(fail); });
+  if (st.session && st.caseId) { load(); } else { only("start"); }
+})();`
+
+var accessPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>casegate: your case</title>
+<style>` + accessStyle + `</style>
+</head>
+<body>
+<h1 id="title">Your case</h1>
+<div id="none" hidden></div>
+<div id="start" hidden>
+<p>To open the case, ask for a one-time code. It is sent to the e-mail address or phone number the invitation was for.</p>
+<button id="send" type="button">Send me a code</button>
+</div>
+<form id="code" hidden>
+<label for="codeinput">The 6-digit code</label>
+<input id="codeinput" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Open the case</button>
+</form>
+<form id="form" hidden>
+<div id="fields"></div>
+<button type="submit">Save</button>
+<span id="moves"></span>
+</form>
+<div id="done" hidden></div>
+<p id="msg" role="status"></p>
+<script>` + accessScript + `</script>
+</body>
+</html>
+`
+
+var accessCSP = strings.Join([]string{
+	"default-src 'none'",
+	"script-src '" + sha256Source(accessScript) + "'",
+	"style-src '" + sha256Source(accessStyle) + "'",
+	"connect-src 'self'",
+	"form-action 'none'",
+	"frame-ancestors 'none'",
+	"base-uri 'none'",
+}, "; ")
+
+func accessLinkPage(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", accessCSP)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	_, _ = w.Write([]byte(accessPage))
+}
