@@ -46,7 +46,7 @@ func (r *commentResolver) Byline(ctx context.Context, obj *comments.Comment) (st
 	}
 	var guest string
 	if obj.GrantID != nil {
-		if guest, err = r.TempAccessService.PersonName(ctx, *obj.GrantID); err != nil {
+		if guest, err = r.guestName(ctx, *obj.GrantID); err != nil {
 			return "", err
 		}
 	}

@@ -181,16 +181,22 @@ func (r *userResolver) Manager(ctx context.Context, obj *users.User) (*users.Use
 	if obj.ManagerID == nil {
 		return nil, nil
 	}
-	return loaders(ctx).User.Load(ctx, *obj.ManagerID)()
+	return organisationUser(ctx, *obj.ManagerID)
 }
 
 // Groups is the resolver for the groups field.
 func (r *userResolver) Groups(ctx context.Context, obj *users.User) ([]groups.Group, error) {
+	if !access.SeesOrganisation(principal(ctx)) {
+		return []groups.Group{}, nil
+	}
 	return loaders(ctx).GroupsOf.Load(ctx, obj.ID)()
 }
 
 // PositionRights is the resolver for the positionRights field.
 func (r *userResolver) PositionRights(ctx context.Context, obj *users.User) ([]positions.Right, error) {
+	if !access.SeesOrganisation(principal(ctx)) {
+		return []positions.Right{}, nil
+	}
 	return loaders(ctx).PositionRights.Load(ctx, obj.ID)()
 }
 

@@ -24,3 +24,21 @@ func organisationGroup(ctx context.Context, id string) (*groups.Group, error) {
 	}
 	return optionalGroup(ctx, id)
 }
+
+// externalPerson names a temporary-access person to someone not shown its e-mail address.
+const externalPerson = "external person"
+
+// guestName is how a temporary-access person who wrote something is named for the caller: the name
+// the grant gives, else its e-mail where access.SeesGrantEmail allows, else externalPerson.
+func (r *Resolver) guestName(ctx context.Context, grantID string) (string, error) {
+	name, email, err := r.TempAccessService.Person(ctx, grantID)
+	switch {
+	case err != nil:
+		return "", err
+	case name != "":
+		return name, nil
+	case access.SeesGrantEmail(principal(ctx), grantID):
+		return email, nil
+	}
+	return externalPerson, nil
+}

@@ -40,8 +40,10 @@ func (r *caseEventResolver) Actor(ctx context.Context, obj *audit.Record) (strin
 			return "", err
 		}
 		return u.Name, nil
-	case obj.ActorEmail != nil:
+	case obj.ActorEmail != nil && access.SeesGrantEmail(principal(ctx), deref(obj.GrantID)):
 		return *obj.ActorEmail, nil
+	case obj.Kind == access.KindTemporary:
+		return externalPerson, nil
 	}
 	return string(obj.Kind), nil
 }

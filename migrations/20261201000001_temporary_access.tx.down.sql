@@ -1,4 +1,6 @@
+ALTER TABLE outbox DROP COLUMN idempotency_key;
 ALTER TABLE outbox DROP COLUMN expires_at;
+DELETE FROM sessions WHERE kind = 'TEMPORARY';
 ALTER TABLE audit_log DROP COLUMN actor_email;
 DROP INDEX sessions_grant_idx;
 ALTER TABLE sessions DROP CONSTRAINT sessions_temporary_grant;

@@ -39,7 +39,10 @@ CREATE TABLE access_codes (
     created_at  timestamptz NOT NULL,
     expires_at  timestamptz NOT NULL,
     failures    integer NOT NULL DEFAULT 0,
-    used_at     timestamptz
+    used_at     timestamptz,
+    -- Made by a guess at a link with no code yet, so that its wrong guesses are counted (and
+    -- answered) exactly as a real code's; it does not count as a code asked for.
+    from_verify boolean NOT NULL DEFAULT false
 );
 CREATE INDEX access_codes_link_idx ON access_codes (link_hash, created_at);
 CREATE INDEX access_codes_addr_idx ON access_codes (client_addr, created_at);
@@ -65,3 +68,6 @@ ALTER TABLE audit_log ADD COLUMN actor_email text;
 -- minutes): undelivered by then, it is given up and redacted. Without one, the clean-up job's
 -- default applies.
 ALTER TABLE outbox ADD COLUMN expires_at timestamptz;
+-- A random key per message, stable across retries, for providers that deduplicate (smsapi's idx):
+-- unlike the id, it is never used again after a restore from a backup.
+ALTER TABLE outbox ADD COLUMN idempotency_key uuid NOT NULL DEFAULT gen_random_uuid();

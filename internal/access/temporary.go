@@ -50,16 +50,62 @@ func temporaryRights(p *Principal, c *Case, r *CaseRights) {
 	}
 }
 
-// CasePart decides whether p may see a part of a case it can read: every kind of principal may,
-// except a temporary session, which sees only the parts its grant opens.
+// CasePart decides whether p may see a part of a case it can read. Employees and the system see
+// every part; a temporary session sees the parts its grant opens; a guest (EXTERNAL) sees none of
+// these yet — its comments are decided by CommentsFor, and attachments and history wait for the
+// guest rules (unknown means deny).
 func CasePart(p *Principal, part Part) bool {
+	if p == nil {
+		return false
+	}
+	switch p.Kind {
+	case KindInternal, KindSystem:
+		return true
+	case KindTemporary:
+		return p.Temporary != nil && slices.Contains(p.Temporary.Parts, part)
+	}
+	return false
+}
+
+// MayChangeAttachment decides whether p, holding WRITE on an attachment's owner, may replace or
+// delete it: a temporary session only what its own grant uploaded (ATTACHMENTS lets the person add
+// files, not remove the organisation's), everyone else any.
+func MayChangeAttachment(p *Principal, uploadedByGrant string) bool {
 	if p == nil {
 		return false
 	}
 	if p.Kind != KindTemporary {
 		return true
 	}
-	return p.Temporary != nil && slices.Contains(p.Temporary.Parts, part)
+	return p.GrantID != "" && uploadedByGrant == p.GrantID
+}
+
+// SeesGrantEmail decides whether p is shown the e-mail address of the person behind a grant (in a
+// case's history or a comment's byline): employees and the system are, and the person itself;
+// another outsider on the same case is not.
+func SeesGrantEmail(p *Principal, grantID string) bool {
+	if p == nil {
+		return false
+	}
+	switch p.Kind {
+	case KindInternal, KindSystem:
+		return true
+	case KindTemporary:
+		return grantID != "" && p.GrantID == grantID
+	}
+	return false
+}
+
+// MayShareCase decides whether p may give others a share of a case it holds WRITE on (participants):
+// not a temporary session, whose WRITE is for the form, its moves and the parts its grant opens.
+func MayShareCase(p *Principal) Decision {
+	if d := Authenticated(p); !d.Allowed {
+		return d
+	}
+	if p.Kind == KindTemporary {
+		return Decision{Rule: RuleTemporaryGrant}
+	}
+	return Decision{Allowed: true, Rule: string(p.Kind)}
 }
 
 // MayMoveTo decides whether a temporary session may move its case to stage (one of its grant's

@@ -84,8 +84,21 @@ func TestCaseParts(t *testing.T) {
 	if !MayMoveTo(tmp, "HR_REVIEW") || MayMoveTo(tmp, "DONE") {
 		t.Error("a temporary session moves only to its grant's stages")
 	}
+	if MayShareCase(tmp).Allowed || !MayShareCase(&Principal{Kind: KindInternal}).Allowed {
+		t.Error("a temporary session shares nothing; an employee with WRITE may")
+	}
+	own := &Principal{Kind: KindTemporary, GrantID: "g1", Temporary: &TemporaryAccess{GrantID: "g1"}}
+	if !MayChangeAttachment(own, "g1") || MayChangeAttachment(own, "") || MayChangeAttachment(own, "g2") {
+		t.Error("a temporary session changes only its own grant's uploads")
+	}
+	if CasePart(&Principal{Kind: KindExternal}, PartHistory) || CasePart(&Principal{Kind: KindExternal}, PartAttachments) {
+		t.Error("guests get no case parts until their rules say so")
+	}
+	if !SeesGrantEmail(own, "g1") || SeesGrantEmail(own, "g2") || SeesGrantEmail(&Principal{Kind: KindExternal}, "g1") {
+		t.Error("an outsider sees only its own grant's e-mail")
+	}
 	emp := &Principal{Kind: KindInternal, UserID: "u"}
-	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !SeesOrganisation(emp) || SeesOrganisation(tmp) {
+	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !SeesOrganisation(emp) || SeesOrganisation(tmp) || !MayChangeAttachment(emp, "") || !SeesGrantEmail(emp, "g1") {
 		t.Error("employees are not limited by grants")
 	}
 	if CasePart(nil, PartHistory) || SeesOrganisation(nil) {

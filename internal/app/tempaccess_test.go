@@ -297,6 +297,10 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 		t.Fatalf("the list has %d entries, want 1", named)
 	}
 
+	// WRITE on the case is for the form: the person cannot share the case with anyone.
+	person.Do(`mutation($c: ID!, $u: ID!) { addCaseParticipant(caseId: $c, userId: $u) { id } }`,
+		map[string]any{"c": w.caseID, "u": w.kadryID}).MustFail(t, "FORBIDDEN")
+
 	// Writes: only what is MODIFY or REQUIRED for external users, all or nothing.
 	update := `mutation($id: ID!, $in: CandidateQuestionnaireInput!) { updateCandidateQuestionnaire(id: $id, input: $in) { personal { address } } }`
 	e := person.Do(update, map[string]any{"id": w.caseID, "in": map[string]any{
@@ -377,6 +381,30 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 			}
 		}
 	}
+	// A second outsider on the same case (granted by the administrator: kadry handed the case to
+	// the system user) sees the first one's writes in the history, but not its e-mail address.
+	var g2 struct{ GrantTemporaryAccess struct{ ID string } }
+	w.admin.Do(grantMutation, map[string]any{"c": w.caseID, "in": map[string]any{"email": "druga@example.com",
+		"loginMethod": "EMAIL_CODE", "allowedActions": []string{"HISTORY"}}}).MustOK(t).Decode(t, &g2)
+	link2 := inviteLink(t, s)
+	requestCode(s.Anonymous(), link2).MustOK(t)
+	mails := deliver(t, s, len(s.SMTP.Messages())+1)
+	code2 := codeRE.FindStringSubmatch(mails[len(mails)-1][strings.Index(mails[len(mails)-1], "\n"):])[1]
+	other := s.WithToken(signIn(t, s, link2, code2).Token)
+	var otherHist struct {
+		Case struct {
+			History struct {
+				Edges []struct {
+					Node struct{ Action, Actor string }
+				}
+			}
+		}
+	}
+	other.Do(`query($id: ID!) { case(id: $id) { history { edges { node { action actor } } } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &otherHist)
+	if h := otherHist.Case.History.Edges; len(h) == 0 || h[0].Node.Action != "case.update" || h[0].Node.Actor != "external person" {
+		t.Fatalf("history as another outsider sees it: %+v", h)
+	}
+
 	// Only the grant's moves; then the case goes back to HR and the person is shut out.
 	person.Do(move, map[string]any{"id": w.caseID, "to": "DONE"}).MustFail(t, "FORBIDDEN")
 	person.Do(move, map[string]any{"id": w.caseID, "to": "HR_REVIEW"}).MustOK(t)
@@ -401,7 +429,7 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 		}
 	}
 	w.kadry.Do(`query($c: ID!) { temporaryAccessGrants(caseId: $c) { edges { node { id state } } } }`, map[string]any{"c": w.caseID}).MustOK(t).Decode(t, &list)
-	if e := list.TemporaryAccessGrants.Edges; len(e) != 1 || e[0].Node.ID != g.ID || e[0].Node.State != "ACTIVE" {
+	if e := list.TemporaryAccessGrants.Edges; len(e) != 2 || e[1].Node.ID != g.ID || e[1].Node.State != "ACTIVE" || e[0].Node.ID != g2.GrantTemporaryAccess.ID {
 		t.Fatalf("grants = %+v", e)
 	}
 }
@@ -525,6 +553,9 @@ func TestTemporaryAccessPreconditions(t *testing.T) {
 	try(w.kadry, map[string]any{"stages": []string{"NOPE"}}).MustFail(t, "BAD_USER_INPUT")
 	try(w.kadry, map[string]any{"validForDays": 2, "validUntil": "2030-01-01T00:00:00Z"}).MustFail(t, "BAD_USER_INPUT")
 	try(w.kadry, map[string]any{"validUntil": "2001-01-01T00:00:00Z"}).MustFail(t, "BAD_USER_INPUT")
+	if e := try(w.kadry, map[string]any{"moveToStage": "DONE", "assignToSystemUser": true}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["field"] != "assignToSystemUser" {
+		t.Fatalf("the last stage with the system user blames %v", e.Extensions["field"])
+	}
 	// Someone who can only read the case may not hand it out; someone who cannot read it finds nothing.
 	readerID := createUser(t, w.admin, "reader@casegate.test", "Reader")
 	w.kadry.Do(`mutation($c: ID!, $u: ID!) { addCaseParticipant(caseId: $c, userId: $u, role: AUDITOR) { id } }`,
@@ -595,6 +626,38 @@ func TestAccessCodes(t *testing.T) {
 		t.Fatal("a code is stored as its bare hash")
 	}
 	anon.Do(`mutation { requestAccessCode(link: "") }`, nil).MustFail(t, "BAD_USER_INPUT")
+
+	// Guesses at a link nobody asked a code for die after five too, like a real code's.
+	never := "https://casegate.test/access/" + strings.Repeat("B", 43)
+	for range 5 {
+		verifyCode(anon, never, "123456").MustFail(t, "UNAUTHENTICATED")
+	}
+	verifyCode(anon, never, "123456").MustFail(t, "RATE_LIMITED")
+}
+
+// The employee who granted the access revokes it, though handing the case to the system user took
+// its WRITE away; another reader of the case cannot.
+func TestGranterRevokes(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	g := w.grant(t, nil) // the seed's flow: the case goes to the system user
+	var rights struct {
+		Case struct{ Access struct{ Rights []string } }
+	}
+	w.kadry.Do(`query($id: ID!) { case(id: $id) { access { rights } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &rights)
+	if slices.Contains(rights.Case.Access.Rights, "WRITE") {
+		t.Fatalf("kadry still writes the case: %v", rights.Case.Access.Rights)
+	}
+	readerID := createUser(t, w.admin, "reader@casegate.test", "Reader")
+	w.admin.Do(`mutation($c: ID!, $u: ID!) { addCaseParticipant(caseId: $c, userId: $u, role: AUDITOR) { id } }`,
+		map[string]any{"c": w.caseID, "u": readerID}).MustOK(t)
+	revoke := `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { state } }`
+	s.Login("reader@casegate.test", "user-password-1").Do(revoke, map[string]any{"id": g.ID}).MustFail(t, "FORBIDDEN")
+	var out struct{ RevokeTemporaryAccess struct{ State string } }
+	w.kadry.Do(revoke, map[string]any{"id": g.ID}).MustOK(t).Decode(t, &out)
+	if out.RevokeTemporaryAccess.State != "REVOKED" {
+		t.Fatalf("state = %s", out.RevokeTemporaryAccess.State)
+	}
 }
 
 // TestTemporaryAccessEnds: the window closing while a session is open, the expiry job, and

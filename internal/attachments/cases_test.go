@@ -107,7 +107,8 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 		// No rule gives the villain READ: the case and its attachments do not exist for it.
 		{"villain", w.internal(w.villain), notFound, false, notFound, notFound, notFound, notFound},
 		// TEMPORARY_GRANT gives WRITE at the grant's stage; ATTACHMENTS opens the part.
-		{"grant opening ATTACHMENTS", w.temporary(w.grantID, "CANDIDATE_DATA", access.PartAttachments), nil, true, nil, nil, nil, nil},
+		// The person adds files, and may replace or delete those, but not the organisation's.
+		{"grant opening ATTACHMENTS", w.temporary(w.grantID, "CANDIDATE_DATA", access.PartAttachments), nil, true, nil, nil, forbidden, forbidden},
 		// The grant does not open ATTACHMENTS: an empty list, NOT_FOUND by id, FORBIDDEN to add.
 		{"grant without ATTACHMENTS", w.temporary(w.grantID, "CANDIDATE_DATA", access.PartComments), nil, false, notFound, forbidden, notFound, notFound},
 		// The case is not at the grant's stage: no rule gives READ, whatever the parts.
@@ -155,6 +156,14 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 				}
 			} else if after := w.rows(t); after != before {
 				t.Fatalf("refused add left rows: %v → %v", before, after)
+			}
+			if added != nil { // what one added, one may replace and delete
+				if _, err := w.svc.Replace(ctx, c.p, added.ID, file("list2.txt", "list 2")); err != nil {
+					t.Fatalf("replace own: %v", err)
+				}
+				if _, err := w.svc.Delete(ctx, c.p, added.ID); err != nil {
+					t.Fatalf("delete own: %v", err)
+				}
 			}
 			if _, err := w.svc.Replace(ctx, c.p, a.ID, file("cv2.txt", "cv 2")); !errIs(err, c.replace) {
 				t.Fatalf("replace: %v, want %v", err, c.replace)

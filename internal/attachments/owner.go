@@ -83,6 +83,15 @@ func (s *Service) reach(ctx context.Context, p *access.Principal, id string) (*A
 	return a, nil
 }
 
+// mayChange refuses a replace or delete that access.MayChangeAttachment does not allow (a
+// temporary-access person and a file it did not add).
+func mayChange(p *access.Principal, a *Attachment) error {
+	if !access.MayChangeAttachment(p, deref(a.GrantID)) {
+		return apperr.Forbidden("a temporary-access person may replace or delete only the files it added")
+	}
+	return nil
+}
+
 // hideOwner turns NOT_FOUND of an attachment's owner into the attachment's own: for a caller who
 // may not read the owner the attachment does not exist, and the message must not say otherwise.
 func hideOwner(err error) error {

@@ -123,6 +123,9 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 		} else if err != nil {
 			return fmt.Errorf("load attachment: %w", err)
 		}
+		if err := mayChange(p, a); err != nil {
+			return err
+		}
 		now := s.now()
 		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, data), int64(len(data)), sum[:], now
 		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at").WherePK().Exec(ctx); err != nil {
@@ -152,6 +155,9 @@ func (s *Service) Delete(ctx context.Context, p *access.Principal, id string) (*
 		return nil, err
 	}
 	o, err := s.write(ctx, p, ownerOf(a), func(ctx context.Context, tx bun.Tx, o owner) error {
+		if err := mayChange(p, a); err != nil {
+			return err
+		}
 		res, err := tx.NewDelete().Model((*Attachment)(nil)).Where("id = ? AND ? = ?", a.ID, bun.Ident(o.column()), o.id()).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("delete attachment: %w", err)

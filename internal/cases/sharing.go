@@ -75,8 +75,12 @@ func aclEntry(caseID string, i int, e ACLInput) (aclRow, error) {
 	return r, nil
 }
 
-// AddParticipant makes a user or contact a participant or auditor of a case. Needs WRITE.
+// AddParticipant makes a user or contact a participant or auditor of a case. Needs WRITE, and may
+// not be done by a temporary-access session (access.MayShareCase).
 func (s *Service) AddParticipant(ctx context.Context, p *access.Principal, id string, userID, contactID *string, role Role) (*Case, error) {
+	if err := access.MayShareCase(p).Err(); err != nil {
+		return nil, err
+	}
 	if countSet(userID, contactID) != 1 {
 		return nil, apperr.Input("userId", "give exactly one of userId and contactId")
 	}

@@ -20,6 +20,7 @@ import (
 // drop the duplicate that a crash between sending and committing could cause.
 type Delivery struct {
 	ID        int64
+	Key       string // a random uuid per message, stable across retries: an idempotency key for providers
 	Channel   Channel
 	Recipient string
 	Subject   string
@@ -108,9 +109,12 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (sent int, err error) {
 
 // dueQuery restricts q to messages that should be attempted at now.
 func dueQuery(q *bun.SelectQuery, now time.Time) *bun.SelectQuery {
+	// A secret whose end has come is not sent (ExpireSecrets gives it up): a code delivered after it
+	// expired would only mislead.
 	return q.Where("sent_at IS NULL").
 		Where("failed_at IS NULL").
-		Where("next_attempt_at <= ?", now)
+		Where("next_attempt_at <= ?", now).
+		Where("(expires_at IS NULL OR expires_at > ?)", now)
 }
 
 // deliverOne claims the oldest due message, sends it and records the outcome, all in one
@@ -141,7 +145,7 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Ch
 		found = true
 		sendCtx, cancelSend := context.WithTimeout(ctx, sendTimeout)
 		sendErr := d.senders[r.Channel].Send(sendCtx, Delivery{
-			ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
+			ID: r.ID, Key: r.Key, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
 		})
 		cancelSend()
 		if sendErr != nil && ctx.Err() != nil {
@@ -180,7 +184,9 @@ func (d *Deliverer) markFailed(ctx context.Context, tx bun.Tx, r *Row, sendErr e
 		Set("attempts = ?", attempts).
 		Set("last_error = ?", msg).
 		Where("id = ?", r.ID)
-	if attempts >= MaxAttempts {
+	// A message that carries its own end (an access link) is retried until then, however many
+	// attempts that takes; others stop after MaxAttempts.
+	if attempts >= MaxAttempts && (r.ExpiresAt == nil || !now.Before(*r.ExpiresAt)) {
 		q = q.Set("failed_at = ?", now)
 		if r.Secret {
 			q = q.Set("body = ?", redacted)

@@ -303,3 +303,34 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// A message that carries its own end (an access link valid for days) is retried until then, past
+// MaxAttempts, and not sent once its end has come.
+func TestRetriesUntilItsOwnEnd(t *testing.T) {
+	db := dbtest.New(t)
+	srv := smtptest.Start(t)
+	srv.SetFailing(true)
+	enqueueAll(t, db, true, outbox.Message{Channel: outbox.Email, Recipient: "x@example.test", Subject: "Access",
+		Body: "access link", Secret: true, ExpiresAt: time.Now().Add(2 * 24 * time.Hour)})
+	clock := clockAfterCommit()
+	d := emailDeliverer(db, mailSender(t, srv), clock, t)
+	for range outbox.MaxAttempts + 5 {
+		deliver(t, d)
+		clock.Advance(time.Hour + time.Second)
+	}
+	if r := rows(t, db)[0]; r.FailedAt != nil || r.Attempts != outbox.MaxAttempts+5 {
+		t.Fatalf("after %d attempts within its life: failed_at=%v attempts=%d", outbox.MaxAttempts+5, r.FailedAt, r.Attempts)
+	}
+	srv.SetFailing(false)
+	if n := deliver(t, d); n != 1 {
+		t.Fatalf("sent %d once the server is back", n)
+	}
+
+	// Past its end a message is not sent, even before the clean-up job gives it up.
+	enqueueAll(t, db, true, outbox.Message{Channel: outbox.Email, Recipient: "y@example.test", Subject: "Code",
+		Body: "123456", Secret: true, ExpiresAt: clock.Now().Add(10 * time.Minute)})
+	clock.Advance(11 * time.Minute)
+	if n := deliver(t, d); n != 0 {
+		t.Fatalf("an expired code was sent (%d)", n)
+	}
+}

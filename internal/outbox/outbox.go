@@ -51,6 +51,7 @@ type Row struct {
 	Secret           bool       `bun:"secret,notnull"`
 	ConcerningUserID *string    `bun:"concerning_user_id,type:uuid"`
 	ExpiresAt        *time.Time `bun:"expires_at"`
+	Key              string     `bun:"idempotency_key,type:uuid,nullzero,notnull,default:gen_random_uuid()"`
 	CreatedAt        time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	NextAttemptAt    time.Time  `bun:"next_attempt_at,nullzero,notnull,default:current_timestamp"`
 	Attempts         int        `bun:"attempts,notnull"`

@@ -1,5 +1,5 @@
 // Package sms sends outbox SMS through an smsapi.pl-compatible HTTP API: one POST to /sms.do per
-// message, with an idx derived from the outbox id and check_idx=1, so that a message re-sent after
+// message, with an idx from the outbox message's idempotency key and check_idx=1, so that a message re-sent after
 // a crash is refused by the provider instead of reaching the phone twice.
 package sms
 

@@ -54,10 +54,17 @@ func NewSender(cfg Config, client *http.Client) (*Sender, error) {
 	return &Sender{endpoint: endpoint, token: cfg.Token, from: cfg.From, client: client}, nil
 }
 
-// Idx is the idx (smsapi's client-side message id) of outbox message id. It is stable across
-// retries; with check_idx=1 smsapi refuses a second message with the same idx for 24 hours, longer
-// than the outbox keeps retrying (outbox.MaxAttempts).
-func Idx(id int64) string { return "casegate-" + strconv.FormatInt(id, 10) }
+// Idx is the idx (smsapi's client-side message id) of an outbox message: its random idempotency
+// key (32 hex digits), or "casegate-<id>" for a delivery without one. It is stable across retries;
+// with check_idx=1 smsapi refuses a second message with the same idx for 24 hours. A random key,
+// not the id, so that ids used again (a database restored from a backup, another installation on
+// the same smsapi account) never make a new code look like one already sent.
+func Idx(d outbox.Delivery) string {
+	if d.Key != "" {
+		return strings.ReplaceAll(d.Key, "-", "")
+	}
+	return "casegate-" + strconv.FormatInt(d.ID, 10)
+}
 
 // Send delivers one SMS. Errors never contain the token or the message body: bodies carry one-time
 // codes, and errors end up in logs and in the outbox table.
@@ -94,7 +101,7 @@ func (s *Sender) form(to string, d outbox.Delivery) url.Values {
 		"message":   {d.Body},
 		"format":    {"json"},
 		"encoding":  {"utf-8"},
-		"idx":       {Idx(d.ID)},
+		"idx":       {Idx(d)},
 		"check_idx": {"1"},
 	}
 	if s.from != "" {

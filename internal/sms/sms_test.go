@@ -80,7 +80,7 @@ func TestSendsOneMessage(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if msgs[1].Idx != sms.Idx(43) {
+	if msgs[1].Idx != sms.Idx(outbox.Delivery{ID: 43}) {
 		t.Errorf("second idx = %q", msgs[1].Idx)
 	}
 

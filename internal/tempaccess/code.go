@@ -107,7 +107,7 @@ func (s *Service) RequestCode(ctx context.Context, link, clientAddr string) erro
 		}
 		var perLink, perAddr int
 		if err := tx.NewRaw(`SELECT count(*) FILTER (WHERE link_hash = ?), count(*) FILTER (WHERE client_addr = ?)
-			FROM access_codes WHERE created_at > ? AND (link_hash = ? OR client_addr = ?)`,
+			FROM access_codes WHERE created_at > ? AND NOT from_verify AND (link_hash = ? OR client_addr = ?)`,
 			hash, clientAddr, now.Add(-lim.Window), hash, clientAddr).Scan(ctx, &perLink, &perAddr); err != nil {
 			return err
 		}
@@ -141,8 +141,10 @@ func (s *Service) RequestCode(ctx context.Context, link, clientAddr string) erro
 // openGrant is the grant with the link hash whose window holds now and which is not revoked, or nil.
 func (s *Service) openGrant(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*Grant, error) {
 	g := new(Grant)
+	// FOR SHARE: a revocation committing meanwhile waits for this transaction, and so ends the
+	// session it may open; one that committed first makes the grant not match.
 	err := db.NewSelect().Model(g).Where("link_hash = ?", hash).
-		Where("revoked_at IS NULL AND valid_from <= ? AND valid_until > ?", now, now).Scan(ctx)
+		Where("revoked_at IS NULL AND valid_from <= ? AND valid_until > ?", now, now).For("SHARE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -206,8 +208,11 @@ func (s *Service) VerifyCode(ctx context.Context, link, code, clientAddr string)
 		err := tx.NewSelect().Model(&c).Where("link_hash = ?", hash).OrderExpr("id DESC").Limit(1).For("UPDATE").Scan(ctx)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			// No code for this link yet: a phantom one takes the guess, so that guesses at a link
+			// nobody asked a code for die after FailuresPerCode like any others, and the answers do
+			// not tell a live link from an unknown one.
 			verdict = ErrBadCode
-			return s.recordFailure(ctx, tx, nil, clientAddr, now)
+			return s.phantomFailure(ctx, tx, hash, clientAddr, now, lim)
 		case err != nil:
 			return fmt.Errorf("load code: %w", err)
 		case c.Failures >= lim.FailuresPerCode:
@@ -240,6 +245,16 @@ func (s *Service) VerifyCode(ctx context.Context, link, code, clientAddr string)
 		return nil, verdict
 	}
 	return res, nil
+}
+
+// phantomFailure records a guess at a link without a code as the first failure of a code nobody
+// can know, and counts it against the client address.
+func (s *Service) phantomFailure(ctx context.Context, tx bun.Tx, hash []byte, clientAddr string, now time.Time, lim Limits) error {
+	if _, err := tx.NewRaw(`INSERT INTO access_codes (link_hash, code_hash, client_addr, created_at, expires_at, failures, from_verify)
+		VALUES (?, ?, ?, ?, ?, 1, true)`, hash, codeHash(newCode(), newCode()), clientAddr, now, now.Add(lim.CodeTTL)).Exec(ctx); err != nil {
+		return fmt.Errorf("store phantom code: %w", err)
+	}
+	return s.recordFailure(ctx, tx, nil, clientAddr, now)
 }
 
 // recordFailure counts a wrong code against the code (when there is one) and the client address.

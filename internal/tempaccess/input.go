@@ -95,8 +95,12 @@ func (in Input) check(proc *forms.Procedure, stage string, now time.Time) (*chec
 		c.move = in.MoveToStage
 		stage = *in.MoveToStage // the stage the person will find the case at
 	}
-	c.toSystem = in.MoveToStage != nil
+	last := in.MoveToStage != nil && *in.MoveToStage == proc.LastStage()
+	c.toSystem = in.MoveToStage != nil && !last // the last stage has no assignees
 	if in.AssignToSystemUser != nil {
+		if *in.AssignToSystemUser && last {
+			return nil, apperr.Input("assignToSystemUser", "the last stage has no assignees")
+		}
 		c.toSystem = *in.AssignToSystemUser
 	}
 	if c.toSystem && c.move == nil {

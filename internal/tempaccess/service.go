@@ -158,8 +158,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// Revoke ends a grant and every session it opened, at once. The caller needs WRITE on its case.
-// A grant that has already ended is returned as it is.
+// Revoke ends a grant and every session it opened, at once. The caller needs WRITE on its case, or
+// to be the employee who granted it and still read the case. A grant that has already ended is
+// returned as it is.
 func (s *Service) Revoke(ctx context.Context, p *access.Principal, id string) (*Grant, error) {
 	if err := access.Internal(p).Err(); err != nil {
 		return nil, err
@@ -171,8 +172,14 @@ func (s *Service) Revoke(ctx context.Context, p *access.Principal, id string) (*
 		if g, err = s.byID(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := s.Cases.LockFor(ctx, tx, p, g.CaseID, access.Write); err != nil {
+		c, err := s.Cases.LockFor(ctx, tx, p, g.CaseID, access.Read)
+		if err != nil {
 			return notFoundIfHidden(err)
+		}
+		// The one who granted may revoke while it can read the case: handing the case to the
+		// person (and the system user) usually takes its WRITE away.
+		if c.Decision().Right < access.Write && deref(g.GrantedByID) != p.UserID {
+			return apperr.Forbidden("WRITE on the case is needed, or to have granted the access")
 		}
 		if g, err = s.byID(ctx, tx, id); err != nil { // afresh, under the case's lock
 			return err
@@ -279,15 +286,12 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Gra
 // Now is the service's clock, for a grant's state.
 func (s *Service) Now() time.Time { return s.Clock.Now() }
 
-// PersonName is how a grant's person is named where it wrote something (a comment's byline): the
-// name the grant gives, else its e-mail address.
-func (s *Service) PersonName(ctx context.Context, grantID string) (string, error) {
+// Person is the name (possibly "") and e-mail of a grant's person, for naming it where it wrote
+// something; the caller decides which of them to show (access.SeesGrantEmail).
+func (s *Service) Person(ctx context.Context, grantID string) (name, email string, err error) {
 	g, err := s.byID(ctx, s.DB, grantID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if n := g.Name(); n != "" {
-		return n, nil
-	}
-	return g.Email, nil
+	return g.Name(), g.Email, nil
 }
