@@ -42,20 +42,22 @@ func (r *documentResolver) Attachments(ctx context.Context, obj *documents.Docum
 	return r.AttachmentService.List(ctx, obj)
 }
 
-func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload) (*attachments.Attachment, error) {
+func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error) {
 	f := attachments.File{Name: file.Filename, ContentType: file.ContentType, Size: file.Size, Body: file.File}
 	switch {
 	case (documentID == nil) == (caseID == nil):
 		return nil, apperr.Input("documentId", "give exactly one of documentId and caseId")
 	case caseID != nil:
-		return r.AttachmentService.AddToCase(ctx, principal(ctx), *caseID, f)
+		return r.AttachmentService.AddToCase(ctx, principal(ctx), *caseID, f, visibleToExternal)
+	case visibleToExternal != nil:
+		return nil, apperr.Input("visibleToExternal", "only a case's attachments are shared with external principals")
 	}
 	return r.AttachmentService.Add(ctx, principal(ctx), *documentID, f)
 }
 
-func (r *mutationResolver) ReplaceAttachment(ctx context.Context, id string, file graphql.Upload) (*attachments.Attachment, error) {
+func (r *mutationResolver) ReplaceAttachment(ctx context.Context, id string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error) {
 	return r.AttachmentService.Replace(ctx, principal(ctx), id,
-		attachments.File{Name: file.Filename, ContentType: file.ContentType, Size: file.Size, Body: file.File})
+		attachments.File{Name: file.Filename, ContentType: file.ContentType, Size: file.Size, Body: file.File}, visibleToExternal)
 }
 
 func (r *mutationResolver) DeleteAttachment(ctx context.Context, id string) (*documents.Document, error) {

@@ -105,17 +105,18 @@ type ComplexityRoot struct {
 	}
 
 	Attachment struct {
-		Case        func(childComplexity int) int
-		ContentType func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		Document    func(childComplexity int) int
-		DownloadURL func(childComplexity int) int
-		ID          func(childComplexity int) int
-		ModifiedAt  func(childComplexity int) int
-		Name        func(childComplexity int) int
-		SHA256      func(childComplexity int) int
-		Size        func(childComplexity int) int
+		Case              func(childComplexity int) int
+		ContentType       func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Document          func(childComplexity int) int
+		DownloadURL       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		ModifiedAt        func(childComplexity int) int
+		Name              func(childComplexity int) int
+		SHA256            func(childComplexity int) int
+		Size              func(childComplexity int) int
+		VisibleToExternal func(childComplexity int) int
 	}
 
 	AuditRecord struct {
@@ -368,7 +369,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddAttachment                func(childComplexity int, documentID *string, caseID *string, file graphql.Upload) int
+		AddAttachment                func(childComplexity int, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) int
 		AddCaseParticipant           func(childComplexity int, caseID string, userID *string, contactID *string, role *cases.Role) int
 		AddComment                   func(childComplexity int, caseID *string, documentID *string, text string, visibleToExternal *bool) int
 		AddGroupMember               func(childComplexity int, groupID string, userID string) int
@@ -395,7 +396,7 @@ type ComplexityRoot struct {
 		Logout                       func(childComplexity int) int
 		MoveCase                     func(childComplexity int, id string, toStage string, assigneeIds []string, toSystemUser *bool) int
 		RemoveGroupMember            func(childComplexity int, groupID string, userID string) int
-		ReplaceAttachment            func(childComplexity int, id string, file graphql.Upload) int
+		ReplaceAttachment            func(childComplexity int, id string, file graphql.Upload, visibleToExternal *bool) int
 		RequestAccessCode            func(childComplexity int, link string) int
 		RequestPasswordReset         func(childComplexity int, email string) int
 		ResetFieldAccess             func(childComplexity int, procedure string, field string) int
@@ -761,8 +762,8 @@ type GroupResolver interface {
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
-	AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload) (*attachments.Attachment, error)
-	ReplaceAttachment(ctx context.Context, id string, file graphql.Upload) (*attachments.Attachment, error)
+	AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error)
+	ReplaceAttachment(ctx context.Context, id string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error)
 	DeleteAttachment(ctx context.Context, id string) (*documents.Document, error)
 	MoveCase(ctx context.Context, id string, toStage string, assigneeIds []string, toSystemUser *bool) (*cases.Case, error)
 	SetCaseFieldMode(ctx context.Context, caseID string, field string, mode *access.Mode) (*cases.Case, error)
@@ -1075,6 +1076,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.visibleToExternal":
+		if e.ComplexityRoot.Attachment.VisibleToExternal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.VisibleToExternal(childComplexity), true
 
 	case "AuditRecord.action":
 		if e.ComplexityRoot.AuditRecord.Action == nil {
@@ -2005,7 +2012,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddAttachment(childComplexity, args["documentId"].(*string), args["caseId"].(*string), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.AddAttachment(childComplexity, args["documentId"].(*string), args["caseId"].(*string), args["file"].(graphql.Upload), args["visibleToExternal"].(*bool)), true
 	case "Mutation.addCaseParticipant":
 		if e.ComplexityRoot.Mutation.AddCaseParticipant == nil {
 			break
@@ -2297,7 +2304,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReplaceAttachment(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.ReplaceAttachment(childComplexity, args["id"].(string), args["file"].(graphql.Upload), args["visibleToExternal"].(*bool)), true
 	case "Mutation.requestAccessCode":
 		if e.ComplexityRoot.Mutation.RequestAccessCode == nil {
 			break
@@ -3746,6 +3753,8 @@ type Attachment {
   document: Document
   "The case it is attached to; null for a document's attachment."
   case: Case
+  "Shared with external principals (a temporary-access person whose grant opens ATTACHMENTS); what they add always is."
+  visibleToExternal: Boolean!
 }
 
 extend type Document {
@@ -3754,18 +3763,22 @@ extend type Document {
 }
 
 extend type Case {
-  "The case's own attachments, oldest first."
+  "The case's own attachments, oldest first; external principals get only those visible to them."
   attachments: [Attachment!]!
 }
 
 extend type Mutation {
   """
   Attaches a file to a document or to a case: exactly one of documentId and caseId, else
-  BAD_USER_INPUT. Needs WRITE on it; the size limit is --max-attachment-bytes.
+  BAD_USER_INPUT. Needs WRITE on it; the size limit is --max-attachment-bytes. visibleToExternal
+  (default false) shares an employee's file with external principals; theirs always are.
   """
-  addAttachment(documentId: ID, caseId: ID, file: Upload!): Attachment!
-  "Replaces an attachment's content (and name and type); createdAt stays, modifiedAt moves. Needs WRITE."
-  replaceAttachment(id: ID!, file: Upload!): Attachment!
+  addAttachment(documentId: ID, caseId: ID, file: Upload!, visibleToExternal: Boolean): Attachment!
+  """
+  Replaces an attachment's content (and name and type); createdAt stays, modifiedAt moves. Needs WRITE.
+  visibleToExternal, when given, shares the file or stops sharing it.
+  """
+  replaceAttachment(id: ID!, file: Upload!, visibleToExternal: Boolean): Attachment!
   "Deletes an attachment and returns its document, or null when it was a case's. Needs WRITE."
   deleteAttachment(id: ID!): Document
 }
@@ -4788,6 +4801,8 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 		return ec.fieldContext_Attachment_document(ctx, field)
 	case "case":
 		return ec.fieldContext_Attachment_case(ctx, field)
+	case "visibleToExternal":
+		return ec.fieldContext_Attachment_visibleToExternal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
@@ -5959,6 +5974,14 @@ func (ec *executionContext) field_Mutation_addAttachment_args(ctx context.Contex
 		return nil, err
 	}
 	args["file"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "visibleToExternal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["visibleToExternal"] = arg3
 	return args, nil
 }
 
@@ -6635,6 +6658,14 @@ func (ec *executionContext) field_Mutation_replaceAttachment_args(ctx context.Co
 		return nil, err
 	}
 	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "visibleToExternal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["visibleToExternal"] = arg2
 	return args, nil
 }
 
@@ -8454,6 +8485,29 @@ func (ec *executionContext) fieldContext_Attachment_case(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Attachment_visibleToExternal(ctx context.Context, field graphql.CollectedField, obj *attachments.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_visibleToExternal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisibleToExternal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_visibleToExternal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
@@ -12492,7 +12546,7 @@ func (ec *executionContext) _Mutation_addAttachment(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddAttachment(ctx, fc.Args["documentId"].(*string), fc.Args["caseId"].(*string), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().AddAttachment(ctx, fc.Args["documentId"].(*string), fc.Args["caseId"].(*string), fc.Args["file"].(graphql.Upload), fc.Args["visibleToExternal"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *attachments.Attachment) graphql.Marshaler {
@@ -12536,7 +12590,7 @@ func (ec *executionContext) _Mutation_replaceAttachment(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReplaceAttachment(ctx, fc.Args["id"].(string), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().ReplaceAttachment(ctx, fc.Args["id"].(string), fc.Args["file"].(graphql.Upload), fc.Args["visibleToExternal"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *attachments.Attachment) graphql.Marshaler {
@@ -22103,6 +22157,11 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Attachment_case(ctx, field, obj)
 				})
+		case "visibleToExternal":
+			out.Values[i] = ec._Attachment_visibleToExternal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

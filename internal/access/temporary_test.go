@@ -105,3 +105,31 @@ func TestCaseParts(t *testing.T) {
 		t.Error("nobody sees nothing")
 	}
 }
+
+func TestAttachmentVisibility(t *testing.T) {
+	yes, no := true, false
+	tmp := &Principal{Kind: KindTemporary}
+	emp := &Principal{Kind: KindInternal}
+	for _, tc := range []struct {
+		p              *Principal
+		asked          *bool
+		want           bool
+		seesShared     bool
+		seesInternalOf bool
+	}{
+		{emp, nil, false, true, true},
+		{emp, &yes, true, true, true},
+		{tmp, &no, true, true, false},
+		{&Principal{Kind: KindExternal}, nil, true, true, false},
+	} {
+		if got := AttachmentVisibility(tc.p, tc.asked); got != tc.want {
+			t.Errorf("%s asking %v: visible %v, want %v", tc.p.Kind, tc.asked, got, tc.want)
+		}
+		if AttachmentVisible(tc.p, true) != tc.seesShared || AttachmentVisible(tc.p, false) != tc.seesInternalOf {
+			t.Errorf("%s sees the wrong attachments", tc.p.Kind)
+		}
+	}
+	if AttachmentVisible(nil, true) {
+		t.Error("nobody sees nothing")
+	}
+}

@@ -253,7 +253,8 @@ func TestAttachmentsFollowTheDocument(t *testing.T) {
 
 func TestAttachmentTimestampsCannotBeSet(t *testing.T) {
 	s := gqltest.Start(t)
-	// No input of the schema carries createdAt or modifiedAt: the mutations take only the file.
+	// No input of the schema carries createdAt or modifiedAt: the mutations take only the file (and
+	// whether to share it).
 	r := s.Admin().Do(`{ __type(name: "Mutation") { fields { name args { name } } } }`, nil).MustOK(t)
 	var out struct {
 		Type struct {
@@ -269,7 +270,7 @@ func TestAttachmentTimestampsCannotBeSet(t *testing.T) {
 		if strings.HasSuffix(f.Name, "Attachment") {
 			seen++
 			for _, a := range f.Args {
-				if a.Name != "documentId" && a.Name != "caseId" && a.Name != "id" && a.Name != "file" {
+				if a.Name != "documentId" && a.Name != "caseId" && a.Name != "id" && a.Name != "file" && a.Name != "visibleToExternal" {
 					t.Errorf("%s takes %s", f.Name, a.Name)
 				}
 			}

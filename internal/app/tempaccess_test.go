@@ -723,3 +723,49 @@ func TestTemporaryAccessEnds(t *testing.T) {
 	s.Login("stranger@casegate.test", "user-password-1").Do(`mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`,
 		map[string]any{"id": g.ID}).MustFail(t, "NOT_FOUND")
 }
+
+// TestTemporaryAccessAttachments: a grant opening ATTACHMENTS lets the person upload its files and
+// see those shared with it, never the organisation's internal ones; the download follows the same
+// rules.
+func TestTemporaryAccessAttachments(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS"}})
+	link := inviteLink(t, s)
+	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+
+	add := `mutation($c: ID!, $v: Boolean, $file: Upload!) { addAttachment(caseId: $c, file: $file, visibleToExternal: $v) { id downloadUrl visibleToExternal } }`
+	type out struct {
+		AddAttachment struct {
+			ID, DownloadURL   string
+			VisibleToExternal bool
+		}
+	}
+	var internal, shared, cv out
+	uploadFile(t, w.admin, add, map[string]any{"c": w.caseID}, "ocena.txt", "text/plain", []byte("internal")).MustOK(t).Decode(t, &internal)
+	uploadFile(t, w.admin, add, map[string]any{"c": w.caseID, "v": true}, "umowa.txt", "text/plain", []byte("for the candidate")).MustOK(t).Decode(t, &shared)
+	uploadFile(t, person, add, map[string]any{"c": w.caseID}, "cv.pdf", "application/pdf", []byte("%PDF cv")).MustOK(t).Decode(t, &cv)
+	if internal.AddAttachment.VisibleToExternal || !shared.AddAttachment.VisibleToExternal || !cv.AddAttachment.VisibleToExternal {
+		t.Fatalf("visibility: internal %v, shared %v, the person's %v", internal.AddAttachment.VisibleToExternal,
+			shared.AddAttachment.VisibleToExternal, cv.AddAttachment.VisibleToExternal)
+	}
+	var list struct{ Case struct{ Attachments []struct{ Name string } } }
+	person.Do(`query($id: ID!) { case(id: $id) { attachments { name } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &list)
+	var names []string
+	for _, a := range list.Case.Attachments {
+		names = append(names, a.Name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"cv.pdf", "umowa.txt"}) {
+		t.Fatalf("the person lists %v", names)
+	}
+	if res, body := fetchAttachment(t, s, person, shared.AddAttachment.DownloadURL); res.StatusCode != 200 || string(body) != "for the candidate" {
+		t.Fatalf("shared download: %d %s", res.StatusCode, body)
+	}
+	downloadFails(t, s, person, internal.AddAttachment.DownloadURL, 404, "NOT_FOUND")
+	person.Do(`mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, map[string]any{"id": shared.AddAttachment.ID}).MustFail(t, "FORBIDDEN")
+	person.Do(`mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, map[string]any{"id": cv.AddAttachment.ID}).MustOK(t)
+	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'attachment.add' AND kind = 'TEMPORARY' AND actor_email = ?`, candidateEmail); n != 1 {
+		t.Fatal("the person's upload is not audited under the grant")
+	}
+}

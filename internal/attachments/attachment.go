@@ -26,17 +26,19 @@ import (
 type Attachment struct {
 	bun.BaseModel `bun:"table:attachments,alias:att"`
 
-	ID          string    `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	DocumentID  *string   `bun:"document_id,type:uuid"` // exactly one of DocumentID and CaseID
-	CaseID      *string   `bun:"case_id,type:uuid"`
-	Name        string    `bun:"name,notnull"`
-	ContentType string    `bun:"content_type,notnull"`
-	Size        int64     `bun:"size,notnull"`
-	Digest      []byte    `bun:"sha256,notnull"`
-	CreatedByID *string   `bun:"created_by,type:uuid"`
-	GrantID     *string   `bun:"grant_id,type:uuid"` // the temporary-access grant whose session uploaded it
-	CreatedAt   time.Time `bun:"created_at,notnull"`
-	ModifiedAt  time.Time `bun:"modified_at,notnull"`
+	ID          string  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	DocumentID  *string `bun:"document_id,type:uuid"` // exactly one of DocumentID and CaseID
+	CaseID      *string `bun:"case_id,type:uuid"`
+	Name        string  `bun:"name,notnull"`
+	ContentType string  `bun:"content_type,notnull"`
+	Size        int64   `bun:"size,notnull"`
+	Digest      []byte  `bun:"sha256,notnull"`
+	CreatedByID *string `bun:"created_by,type:uuid"`
+	GrantID     *string `bun:"grant_id,type:uuid"` // the temporary-access grant whose session uploaded it
+	// VisibleToExternal shares the file with external principals (access.AttachmentVisible).
+	VisibleToExternal bool      `bun:"visible_to_external,notnull"`
+	CreatedAt         time.Time `bun:"created_at,notnull"`
+	ModifiedAt        time.Time `bun:"modified_at,notnull"`
 
 	// doc or kase is the owner the attachment was reached through, already decided for the caller.
 	doc  *documents.Document

@@ -13,7 +13,8 @@ import (
 // A case's own attachments carry the case's rights, decided by cases.Service: READ to list and
 // download, WRITE to add, replace and delete. A temporary-access session also needs its grant to
 // open ATTACHMENTS (access.CasePart): without it the case's attachments are an empty list and each
-// of them is NOT_FOUND, and adding one is FORBIDDEN.
+// of them is NOT_FOUND, and adding one is FORBIDDEN. External principals see only the files shared
+// with them (access.AttachmentVisible); the others do not exist for them.
 
 // ListOnCase returns the attachments of a case loaded for p, oldest first.
 func (s *Service) ListOnCase(ctx context.Context, p *access.Principal, c *cases.Case) ([]Attachment, error) {
@@ -26,17 +27,21 @@ func (s *Service) ListOnCase(ctx context.Context, p *access.Principal, c *cases.
 	if !access.CasePart(p, access.PartAttachments) {
 		return []Attachment{}, nil
 	}
-	out, err := s.list(ctx, "case_id", c.ID)
-	for i := range out {
-		out[i].kase = c
+	all, err := s.list(ctx, "case_id", c.ID)
+	out := all[:0]
+	for _, a := range all {
+		if access.AttachmentVisible(p, a.VisibleToExternal) {
+			a.kase = c
+			out = append(out, a)
+		}
 	}
 	return out, err
 }
 
 // AddToCase attaches a file to a case. Needs WRITE on the case, and a temporary session's grant
-// must open attachments.
-func (s *Service) AddToCase(ctx context.Context, p *access.Principal, caseID string, f File) (*Attachment, error) {
-	return s.add(ctx, p, owner{onCase: true, caseID: caseID}, f)
+// must open attachments. visible asks to share it with external principals.
+func (s *Service) AddToCase(ctx context.Context, p *access.Principal, caseID string, f File, visible *bool) (*Attachment, error) {
+	return s.add(ctx, p, owner{onCase: true, caseID: caseID}, f, visible)
 }
 
 // Case returns the attachment's case as p sees it; a document's attachment has none (NOT_FOUND).

@@ -115,7 +115,8 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 		{"grant for another stage", w.temporary(w.otherStageGrant, "HR_REVIEW", access.PartAttachments), notFound, false, notFound, notFound, notFound, notFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			a, err := w.svc.AddToCase(ctx, w.internal(w.writer), w.caseID, file("cv.txt", "cv"))
+			shared := true // the person sees it: the grant's case below is about what it may do with it
+			a, err := w.svc.AddToCase(ctx, w.internal(w.writer), w.caseID, file("cv.txt", "cv"), &shared)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +146,7 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 				}
 			}
 			before := w.rows(t)
-			added, err := w.svc.AddToCase(ctx, c.p, w.caseID, file("list.txt", "list"))
+			added, err := w.svc.AddToCase(ctx, c.p, w.caseID, file("list.txt", "list"), nil)
 			if !errIs(err, c.add) {
 				t.Fatalf("add: %v, want %v", err, c.add)
 			}
@@ -158,14 +159,14 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 				t.Fatalf("refused add left rows: %v → %v", before, after)
 			}
 			if added != nil { // what one added, one may replace and delete
-				if _, err := w.svc.Replace(ctx, c.p, added.ID, file("list2.txt", "list 2")); err != nil {
+				if _, err := w.svc.Replace(ctx, c.p, added.ID, file("list2.txt", "list 2"), nil); err != nil {
 					t.Fatalf("replace own: %v", err)
 				}
 				if _, err := w.svc.Delete(ctx, c.p, added.ID); err != nil {
 					t.Fatalf("delete own: %v", err)
 				}
 			}
-			if _, err := w.svc.Replace(ctx, c.p, a.ID, file("cv2.txt", "cv 2")); !errIs(err, c.replace) {
+			if _, err := w.svc.Replace(ctx, c.p, a.ID, file("cv2.txt", "cv 2"), nil); !errIs(err, c.replace) {
 				t.Fatalf("replace: %v, want %v", err, c.replace)
 			}
 			if _, err := w.svc.Delete(ctx, c.p, a.ID); !errIs(err, c.deletion) {
@@ -193,7 +194,7 @@ func TestCaseAttachmentWrites(t *testing.T) {
 	p := w.temporary(w.grantID, "CANDIDATE_DATA", access.PartAttachments)
 
 	// The grant's upload names the grant and no user; the audit record names the case.
-	a, err := w.svc.AddToCase(ctx, p, strings.ToUpper(w.caseID), file(`C:\cv.txt`, "cv"))
+	a, err := w.svc.AddToCase(ctx, p, strings.ToUpper(w.caseID), file(`C:\cv.txt`, "cv"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +215,7 @@ func TestCaseAttachmentWrites(t *testing.T) {
 
 	// Replacing keeps createdAt and moves modifiedAt; deleting removes the content and audits.
 	w.clock.Advance(time.Minute)
-	b, err := w.svc.Replace(ctx, p, a.ID, file("cv2.txt", "cv 2"))
+	b, err := w.svc.Replace(ctx, p, a.ID, file("cv2.txt", "cv 2"), nil)
 	if err != nil || !b.CreatedAt.Equal(a.CreatedAt) || !b.ModifiedAt.Equal(w.clock.Now().UTC().Truncate(time.Microsecond)) || b.Size != 4 {
 		t.Fatalf("replaced %+v %v", b, err)
 	}
@@ -231,13 +232,13 @@ func TestCaseAttachmentWrites(t *testing.T) {
 
 	// An empty or malformed case id names no case (never a document).
 	for _, id := range []string{"", "not-a-case"} {
-		if _, err := w.svc.AddToCase(ctx, w.internal(w.writer), id, file("x.txt", "x")); !errors.Is(err, apperr.ErrNotFound) || !strings.HasPrefix(err.Error(), "case") {
+		if _, err := w.svc.AddToCase(ctx, w.internal(w.writer), id, file("x.txt", "x"), nil); !errors.Is(err, apperr.ErrNotFound) || !strings.HasPrefix(err.Error(), "case") {
 			t.Fatalf("add to case %q: %v", id, err)
 		}
 	}
 
 	// Adding is FORBIDDEN with the reason when the grant does not open attachments.
-	_, err = w.svc.AddToCase(ctx, w.temporary(w.grantID, "CANDIDATE_DATA"), w.caseID, file("x.txt", "x"))
+	_, err = w.svc.AddToCase(ctx, w.temporary(w.grantID, "CANDIDATE_DATA"), w.caseID, file("x.txt", "x"), nil)
 	if !errors.Is(err, apperr.ErrForbidden) || !strings.Contains(err.Error(), "the temporary access grant does not open attachments") {
 		t.Fatalf("add without the part: %v", err)
 	}
@@ -256,5 +257,44 @@ func TestAttachmentHasExactlyOneOwner(t *testing.T) {
 		if err == nil {
 			t.Fatalf("an attachment with owners %v was stored", owners)
 		}
+	}
+}
+
+// An employee's file is internal unless shared: external principals do not see it at all, what they
+// add is shared, and sharing can be switched on a replace.
+func TestCaseAttachmentSharing(t *testing.T) {
+	w := newCaseWorld(t)
+	ctx := context.Background()
+	person := w.temporary(w.grantID, "CANDIDATE_DATA", access.PartAttachments)
+	internal, err := w.svc.AddToCase(ctx, w.internal(w.writer), w.caseID, file("hr-notes.txt", "notes"), nil)
+	if err != nil || internal.VisibleToExternal {
+		t.Fatalf("employee's file: %+v, %v", internal, err)
+	}
+	theirs, err := w.svc.AddToCase(ctx, person, w.caseID, file("cv.txt", "cv"), new(bool))
+	if err != nil || !theirs.VisibleToExternal {
+		t.Fatalf("person's file: %+v, %v", theirs, err)
+	}
+	kase, err := w.svc.Cases.Get(ctx, person, w.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := w.svc.ListOnCase(ctx, person, kase)
+	if err != nil || len(list) != 1 || list[0].ID != theirs.ID {
+		t.Fatalf("the person lists %+v, %v", list, err)
+	}
+	if _, _, err := w.svc.Open(ctx, person, internal.ID); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("the person opens an internal file: %v", err)
+	}
+	if _, err := w.svc.Delete(ctx, person, internal.ID); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("the person deletes an internal file: %v", err)
+	}
+	shared := true
+	if _, err := w.svc.Replace(ctx, w.internal(w.writer), internal.ID, file("hr-notes.txt", "notes v2"), &shared); err != nil {
+		t.Fatal(err)
+	}
+	if _, rc, err := w.svc.Open(ctx, person, internal.ID); err != nil {
+		t.Fatalf("shared on replace, still hidden: %v", err)
+	} else {
+		_ = rc.Close()
 	}
 }

@@ -77,7 +77,7 @@ func (s *Service) reach(ctx context.Context, p *access.Principal, id string) (*A
 	if err != nil {
 		return nil, err
 	}
-	if a.CaseID != nil && !access.CasePart(p, access.PartAttachments) {
+	if a.CaseID != nil && (!access.CasePart(p, access.PartAttachments) || !access.AttachmentVisible(p, a.VisibleToExternal)) {
 		return nil, apperr.NotFound("attachment")
 	}
 	return a, nil

@@ -64,11 +64,12 @@ func (s *Service) Document(ctx context.Context, p *access.Principal, a *Attachme
 
 // Add attaches a file to a document. Needs WRITE on the document.
 func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File) (*Attachment, error) {
-	return s.add(ctx, p, owner{documentID: documentID}, f)
+	return s.add(ctx, p, owner{documentID: documentID}, f, nil)
 }
 
 // add attaches a file to a document or a case, after locking it and deciding WRITE on it afresh.
-func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File) (*Attachment, error) {
+// visible asks to share the file with external principals (access.AttachmentVisibility decides).
+func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File, visible *bool) (*Attachment, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
@@ -82,7 +83,8 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File)
 		now := s.now()
 		a = &Attachment{DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
 			ContentType: contentType(f.ContentType, data), Size: int64(len(data)), Digest: sum[:],
-			CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now}
+			CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now,
+			VisibleToExternal: access.AttachmentVisibility(p, visible)}
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
@@ -101,7 +103,10 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File)
 
 // Replace replaces an attachment's content, name and type. created_at stays; modified_at moves.
 // Needs WRITE on its document or case.
-func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f File) (*Attachment, error) {
+//
+// visible, when set, shares the file with external principals or stops sharing it (an employee's
+// choice; what external principals replace stays shared).
+func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f File, visible *bool) (*Attachment, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
@@ -128,7 +133,10 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 		}
 		now := s.now()
 		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, data), int64(len(data)), sum[:], now
-		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at").WherePK().Exec(ctx); err != nil {
+		if visible != nil || p.External() {
+			a.VisibleToExternal = access.AttachmentVisibility(p, visible)
+		}
+		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at", "visible_to_external").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("update attachment: %w", err)
 		}
 		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
