@@ -749,7 +749,9 @@ func TestTemporaryAccessAttachments(t *testing.T) {
 		t.Fatalf("visibility: internal %v, shared %v, the person's %v", internal.AddAttachment.VisibleToExternal,
 			shared.AddAttachment.VisibleToExternal, cv.AddAttachment.VisibleToExternal)
 	}
-	var list struct{ Case struct{ Attachments []struct{ Name string } } }
+	var list struct {
+		Case struct{ Attachments []struct{ Name string } }
+	}
 	person.Do(`query($id: ID!) { case(id: $id) { attachments { name } } }`, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &list)
 	var names []string
 	for _, a := range list.Case.Attachments {
