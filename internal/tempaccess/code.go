@@ -57,10 +57,10 @@ func linkToken(link string) (string, error) {
 	if i := strings.LastIndex(link, "/access/"); i >= 0 {
 		link = link[i+len("/access/"):]
 	}
-	link = strings.TrimRight(link, "/")
 	if i := strings.IndexAny(link, "?#"); i >= 0 {
 		link = link[:i]
 	}
+	link = strings.TrimRight(link, "/")
 	if link == "" || len(link) > maxLink {
 		return "", apperr.Input("link", "is not an access link")
 	}
