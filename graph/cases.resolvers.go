@@ -41,7 +41,11 @@ func (r *aclEntryResolver) Rights(ctx context.Context, obj *cases.ACLEntry) ([]a
 
 // Procedure is the resolver for the procedure field.
 func (r *caseResolver) Procedure(ctx context.Context, obj *cases.Case) (*forms.Compiled, error) {
-	return r.CaseService.Compiled(ctx, obj.Procedure)
+	c, err := r.CaseService.Compiled(ctx, obj.Procedure)
+	if err != nil || access.SeesOrganisation(principal(ctx)) {
+		return c, err
+	}
+	return c.ForOutsider(), nil
 }
 
 // Creator is the resolver for the creator field.

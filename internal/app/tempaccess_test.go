@@ -267,7 +267,8 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 	if people.Case.Creator != nil || len(people.Case.Assignees) != 0 || len(people.Case.Tasks) != 0 {
 		t.Fatalf("the person sees the organisation's people: %+v", people.Case)
 	}
-	// Nor through the procedure's settings: a list naming a group is there, the group is not.
+	// Nor through the procedure's settings: the person sees no lists and no grants (more in
+	// TestTemporaryProcedureView).
 	w.admin.Do(`mutation($g: ID!) { setSectionAccess(procedure: "candidate-questionnaire", section: "basic", input: {modifyOnlyFor: [{groupId: $g}]}) { key } }`,
 		map[string]any{"g": w.groupID(t, "Kadry")}).MustOK(t)
 	var proc struct {
@@ -293,8 +294,8 @@ func TestTemporaryAccessEmailCode(t *testing.T) {
 			}
 		}
 	}
-	if named != 1 {
-		t.Fatalf("the list has %d entries, want 1", named)
+	if named != 0 || len(proc.Case.Procedure.Grants) != 0 {
+		t.Fatalf("the person sees the organisation's lists (%d entries) or grants: %+v", named, proc.Case.Procedure)
 	}
 
 	// WRITE on the case is for the form: the person cannot share the case with anyone.
@@ -769,5 +770,79 @@ func TestTemporaryAccessAttachments(t *testing.T) {
 	person.Do(`mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, map[string]any{"id": cv.AddAttachment.ID}).MustOK(t)
 	if n := s.Count(`SELECT count(*) FROM audit_log WHERE action = 'attachment.add' AND kind = 'TEMPORARY' AND actor_email = ?`, candidateEmail); n != 1 {
 		t.Fatal("the person's upload is not audited under the grant")
+	}
+}
+
+// TestTemporaryProcedureView: through its case, the person sees the procedure as an outsider: the
+// external modes, no grants and no "visible only for" / "modify only for" lists.
+func TestTemporaryProcedureView(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	hr := w.groupID(t, "Kadry")
+	w.admin.Do(`mutation($g: ID!) { grantProcedureAccess(procedure: "candidate-questionnaire", principal: {groupId: $g}, right: READ) { key } }`,
+		map[string]any{"g": hr}).MustOK(t)
+	w.admin.Do(`mutation($g: ID!) { setFieldAccess(procedure: "candidate-questionnaire", field: "hr.notes", input: {visibleOnlyFor: [{groupId: $g}]}) { key } }`,
+		map[string]any{"g": hr}).MustOK(t)
+	w.grant(t, nil)
+	link := inviteLink(t, s)
+	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+
+	const q = `query($id: ID!) { case(id: $id) { procedure { key grants { right }
+		sections { key access { internal external stageExceptions { stage internal external } }
+			fields { path access { internal external visibleOnlyFor { group { id } } modifyOnlyFor { group { id } } } } } } } }`
+	type settings struct {
+		Internal, External string
+		StageExceptions    []struct {
+			Stage              string
+			Internal, External *string
+		}
+		VisibleOnlyFor []any
+		ModifyOnlyFor  []any
+	}
+	type view struct {
+		Case struct {
+			Procedure struct {
+				Key      string
+				Grants   []struct{ Right string }
+				Sections []struct {
+					Key    string
+					Access settings
+					Fields []struct {
+						Path   string
+						Access settings
+					}
+				}
+			}
+		}
+	}
+	var staff, outsider view
+	w.admin.Do(q, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &staff)
+	person.Do(q, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &outsider)
+
+	if len(staff.Case.Procedure.Grants) == 0 || staff.Case.Procedure.Sections[0].Access.Internal == staff.Case.Procedure.Sections[0].Access.External {
+		t.Fatalf("the staff view lacks what the test hides: %+v", staff.Case.Procedure)
+	}
+	p := outsider.Case.Procedure
+	if p.Key != "candidate-questionnaire" || len(p.Grants) != 0 || len(p.Sections) != len(staff.Case.Procedure.Sections) {
+		t.Fatalf("outsider's procedure = %+v", p)
+	}
+	for i, sec := range p.Sections {
+		want := staff.Case.Procedure.Sections[i].Access.External
+		if sec.Access.Internal != want || sec.Access.External != want {
+			t.Errorf("section %s: %+v, want both %s", sec.Key, sec.Access, want)
+		}
+		for _, x := range sec.Access.StageExceptions {
+			if x.External == nil || x.Internal == nil || *x.Internal != *x.External {
+				t.Errorf("section %s shows an internal exception: %+v", sec.Key, x)
+			}
+		}
+		for j, f := range sec.Fields {
+			if f.Access.Internal != f.Access.External || len(f.Access.VisibleOnlyFor)+len(f.Access.ModifyOnlyFor) != 0 {
+				t.Errorf("field %s: %+v", f.Path, f.Access)
+			}
+			if f.Path == "hr.notes" && len(staff.Case.Procedure.Sections[i].Fields[j].Access.VisibleOnlyFor) != 1 {
+				t.Errorf("the staff view lacks hr.notes' list")
+			}
+		}
 	}
 }

@@ -149,6 +149,9 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 		} else if err != nil {
 			return nil, fmt.Errorf("lock case: %w", err)
 		}
+		if err := s.HoldGrant(ctx, db, p); err != nil {
+			return nil, err
+		}
 	}
 	c := new(Case)
 	q := db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id)

@@ -64,6 +64,9 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, in Input) (*Comm
 		c.CaseID = &caseID
 	}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.Cases.HoldGrant(ctx, tx, p); err != nil {
+			return err
+		}
 		if c.CaseID != nil {
 			if err := s.Cases.RequireOn(ctx, tx, p, caseID, access.Read); err != nil {
 				return err

@@ -65,6 +65,7 @@ type Compiled struct {
 	Sections  []Effective
 	Fields    [][]Effective
 	Form      *access.Form
+	outsider  bool // a view for a temporary-access person (ForOutsider)
 }
 
 // Compile loads the administrators' overrides and the procedure-level grants of proc and merges

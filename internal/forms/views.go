@@ -23,8 +23,36 @@ func (c *Compiled) ExternalCreate() bool { return c.Procedure.ExternalCreate }
 // KeepAccessAfterTask tells whether past assignees keep READ.
 func (c *Compiled) KeepAccessAfterTask() bool { return c.Procedure.KeepAccessAfterTask }
 
-// Grants are the procedure-level grants.
-func (c *Compiled) Grants() []access.Grant { return c.Form.Grants }
+// Grants are the procedure-level grants (none in an outsider's view).
+func (c *Compiled) Grants() []access.Grant {
+	if c.outsider {
+		return nil
+	}
+	return c.Form.Grants
+}
+
+// ForOutsider is the view of the procedure for someone outside the organisation (a temporary-access
+// person): no grants, and settings that show only the external audience's modes, in both audiences,
+// without the "visible only for" and "modify only for" lists. It is for the API, never for deciding.
+func (c *Compiled) ForOutsider() *Compiled {
+	v := *c
+	v.outsider = true
+	return &v
+}
+
+// effective is a section's or field's settings as this view shows them.
+func (c *Compiled) effective(e Effective) Effective {
+	if !c.outsider {
+		return e
+	}
+	out := Effective{Settings: access.Settings{Internal: e.External, External: e.External}}
+	for _, x := range e.Exceptions {
+		if x.External != access.ModeUnset {
+			out.Exceptions = append(out.Exceptions, access.StageMode{Stage: x.Stage, Internal: x.External, External: x.External})
+		}
+	}
+	return out
+}
 
 // SectionViews lists the sections with their settings in force.
 func (c *Compiled) SectionViews() []SectionView {
@@ -60,7 +88,7 @@ func (v SectionView) Key() string { return v.c.Procedure.Sections[v.si].Key }
 func (v SectionView) Name() string { return v.c.Procedure.Sections[v.si].Name }
 
 // Access are the section's settings in force.
-func (v SectionView) Access() Effective { return v.c.Sections[v.si] }
+func (v SectionView) Access() Effective { return v.c.effective(v.c.Sections[v.si]) }
 
 // Fields lists the section's fields.
 func (v SectionView) Fields() []FieldView {
@@ -92,7 +120,7 @@ func (v FieldView) Name() string { return v.field().Name }
 func (v FieldView) Type() FieldType { return v.field().Type }
 
 // Access are the field's settings in force.
-func (v FieldView) Access() Effective { return v.c.Fields[v.si][v.fi] }
+func (v FieldView) Access() Effective { return v.c.effective(v.c.Fields[v.si][v.fi]) }
 
 // StageExceptions lists the stage exceptions with unset audiences as nil.
 func (e Effective) StageExceptions() []StageModeView {

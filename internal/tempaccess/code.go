@@ -204,8 +204,14 @@ func (s *Service) VerifyCode(ctx context.Context, link, code, clientAddr string)
 		if failures >= lim.FailuresPerClient {
 			return apperr.ErrRateLimited
 		}
+		// The grant before the code: Revoke and ExpireDue lock the grant and then delete its codes,
+		// so taking them the other way round here would deadlock with them.
+		g, err := s.openGrant(ctx, tx, hash, now)
+		if err != nil {
+			return err
+		}
 		var c codeRow
-		err := tx.NewSelect().Model(&c).Where("link_hash = ?", hash).OrderExpr("id DESC").Limit(1).For("UPDATE").Scan(ctx)
+		err = tx.NewSelect().Model(&c).Where("link_hash = ?", hash).OrderExpr("id DESC").Limit(1).For("UPDATE").Scan(ctx)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			// No code for this link yet: a phantom one takes the guess, so that guesses at a link
@@ -225,10 +231,6 @@ func (s *Service) VerifyCode(ctx context.Context, link, code, clientAddr string)
 			return s.recordFailure(ctx, tx, &c, clientAddr, now)
 		}
 		if _, err := tx.NewUpdate().Model(&c).Set("used_at = ?", now).WherePK().Exec(ctx); err != nil {
-			return err
-		}
-		g, err := s.openGrant(ctx, tx, hash, now)
-		if err != nil {
 			return err
 		}
 		if g == nil || c.GrantID == nil || *c.GrantID != g.ID {
