@@ -11,8 +11,8 @@ import (
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
-// waitForLockWait waits until some statement of the test's database waits for a row lock, or until
-// done yields (the statement did not wait at all).
+// waitForLockWait waits until a statement of the test's database waits for a lock on a grant, or
+// until done yields (the request did not wait at all).
 func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Response) *gqltest.Response {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -22,7 +22,8 @@ func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Respo
 			return r
 		default:
 		}
-		if s.Count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) > 0 {
+		if s.Count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+			AND query LIKE '%temporary_access_grants%'`) > 0 {
 			return nil
 		}
 		time.Sleep(5 * time.Millisecond)
