@@ -54,8 +54,12 @@ func newCaseWorld(t *testing.T) *caseWorld {
 	for _, q := range []string{
 		`INSERT INTO case_tasks (case_id, user_id, stage) VALUES (?0, ?1, 'CANDIDATE_DATA')`,
 		`INSERT INTO case_acl (case_id, user_id, level) VALUES (?0, ?2, 1)`,
+		// The grants the temporary principals stand for: their writes check them in the database.
+		`INSERT INTO temporary_access_grants (id, case_id, email, login_method, stages, link_hash, valid_from, valid_until)
+		 VALUES (?3, ?0, 'kandydat@x.test', 'EMAIL_CODE', '{CANDIDATE_DATA}', sha256('a'), ?5, ?6),
+		        (?4, ?0, 'kandydat@x.test', 'EMAIL_CODE', '{HR_REVIEW}', sha256('b'), ?5, ?6)`,
 	} {
-		if _, err := db.NewRaw(q, w.caseID, w.writer, w.reader).Exec(ctx); err != nil {
+		if _, err := db.NewRaw(q, w.caseID, w.writer, w.reader, w.grantID, w.otherStageGrant, w.validFrom, w.validUntil).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
