@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"net/http"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
@@ -109,6 +112,28 @@ func TestLoginRateLimits(t *testing.T) {
 		login(s.Anonymous(), "someone"+string(rune('a'+i))+"@casegate.test", "wrong-password-1").MustFail(t, "UNAUTHENTICATED")
 	}
 	login(s.Anonymous(), gqltest.AdminEmail, gqltest.AdminPassword).MustFail(t, "RATE_LIMITED")
+}
+
+// TestLoginRateLimitsBehindAProxy: with the proxy trusted, each client behind it has its own
+// per-address limit, and what a client writes into X-Forwarded-For does not give it a new one.
+func TestLoginRateLimitsBehindAProxy(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	})
+	behind := func(xff string) *gqltest.Client {
+		c := s.Anonymous()
+		c.Header = http.Header{"X-Forwarded-For": {xff}}
+		return c
+	}
+	for i := 0; i < 20; i++ {
+		login(behind("203.0.113.1"), "someone"+string(rune('a'+i))+"@casegate.test", "wrong-password-1").MustFail(t, "UNAUTHENTICATED")
+	}
+	login(behind("203.0.113.1"), gqltest.AdminEmail, gqltest.AdminPassword).MustFail(t, "RATE_LIMITED")
+	login(behind("198.51.100.2, 203.0.113.1"), gqltest.AdminEmail, gqltest.AdminPassword).MustFail(t, "RATE_LIMITED")
+	login(behind("203.0.113.2"), gqltest.AdminEmail, gqltest.AdminPassword).MustOK(t)
+	if n := s.Count(`SELECT count(*) FROM sessions WHERE client_addr = '203.0.113.2'`); n != 1 {
+		t.Fatalf("%d sessions record the client behind the proxy", n)
+	}
 }
 
 func TestSessionsEnd(t *testing.T) {

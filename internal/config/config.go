@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -47,6 +48,8 @@ type Config struct {
 	HiddenFieldErrors bool
 	LogFormat         string
 	LogLevel          string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 type option struct {
@@ -83,6 +86,34 @@ func boolean(name string, dst func(*Config) *bool) func(*Config, string) error {
 	}
 }
 
+// prefixes reads a comma-separated list of addresses and CIDR prefixes; an address is a prefix of
+// its full length.
+func prefixes(name string, dst func(*Config) *[]netip.Prefix) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []netip.Prefix
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			if a, err := netip.ParseAddr(item); err == nil {
+				out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+				continue
+			}
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not an address or a CIDR prefix", name, item)
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+		}
+		*dst(c) = out
+		return nil
+	}
+}
+
 var options = []option{
 	{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts an embedded PostgreSQL under --data-dir", true, str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"addr", "CASEGATE_ADDR", "127.0.0.1:8080", "listen address", false, str(func(c *Config) *string { return &c.Addr })},
@@ -114,6 +145,7 @@ var options = []option{
 	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
 	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer("max-attachment-bytes", func(c *Config) *int { return &c.MaxAttachmentBytes })},
+	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes("trusted-proxies", func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
 }

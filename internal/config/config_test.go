@@ -121,3 +121,26 @@ func TestHelpWarnsAboutTheDatabaseURLFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := load(t, nil, map[string]string{"CASEGATE_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.7 ,::1, ::ffff:172.16.0.0/108, 10.1.2.3/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	want := "10.0.0.0/8 192.168.1.7/32 ::1/128 172.16.0.0/12 10.1.0.0/16"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("trusted proxies = %v, want %s", got, want)
+	}
+	if d := Defaults(); len(d.TrustedProxies) != 0 {
+		t.Fatalf("trusted by default: %v", d.TrustedProxies)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0.1-10.0.0.9"} {
+		if _, err := load(t, []string{"--trusted-proxies", bad}, nil); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

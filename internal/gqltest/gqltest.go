@@ -121,6 +121,8 @@ func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 type Client struct {
 	s     *Server
 	Token string
+	// Header is added to every request (X-Forwarded-For, as a reverse proxy would send it).
+	Header http.Header
 }
 
 // Anonymous returns a client without a token.
@@ -184,6 +186,9 @@ func (c *Client) Send(method, path, contentType string, body []byte) *Response {
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for k, v := range c.Header {
+		req.Header[k] = v
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

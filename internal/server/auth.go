@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -26,9 +25,9 @@ var anonymousFields = map[string]bool{
 // authenticate resolves the bearer token into the request's principal once, before GraphQL runs.
 // A token that does not (or no longer) work is UNAUTHENTICATED for the whole request, never
 // silently anonymous, so a client learns at once that its session ended.
-func authenticate(a *auth.Service, next http.Handler) http.Handler {
+func authenticate(a *auth.Service, addr ClientAddr, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := auth.WithClientAddr(r.Context(), clientAddr(r))
+		ctx := auth.WithClientAddr(r.Context(), addr.Of(r))
 		if token, ok := bearer(r); ok {
 			p, err := a.Authenticate(ctx, token)
 			if err != nil {
@@ -54,14 +53,6 @@ func bearer(r *http.Request) (token string, ok bool) {
 		return "", true
 	}
 	return strings.TrimSpace(h[len(scheme):]), true
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // writeError answers a request whose token could not be checked, in GraphQL's response shape.

@@ -32,6 +32,8 @@ type Options struct {
 	// HiddenFieldErrors reports hidden fields as FIELD_HIDDEN errors instead of listing them in
 	// extensions.hiddenFields.
 	HiddenFieldErrors bool
+	// ClientAddr finds a request's client behind trusted proxies.
+	ClientAddr ClientAddr
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -39,8 +41,8 @@ func New(o Options) http.Handler {
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authenticate(o.Auth, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
-	mux.Handle("GET /attachments/{id}", authenticate(o.Auth, download(o.Resolver.AttachmentService, o.Logger)))
+	mux.Handle("/graphql", authenticate(o.Auth, o.ClientAddr, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
+	mux.Handle("GET /attachments/{id}", authenticate(o.Auth, o.ClientAddr, download(o.Resolver.AttachmentService, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /access/", accessLinkPage)
