@@ -12,6 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -25,6 +26,7 @@ type Loaders struct {
 	GroupsOf       *dataloader.Loader[string, []groups.Group]
 	PositionRights *dataloader.Loader[string, []positions.Right]
 	Position       *dataloader.Loader[string, *positions.Position]
+	Grant          *dataloader.Loader[string, *tempaccess.Grant]
 }
 
 type loadersKey struct{}
@@ -37,6 +39,7 @@ func NewLoaders(db bun.IDB) *Loaders {
 		Client:   byID(db, clients.Load, func(c *clients.Client) string { return c.ID }, "client"),
 		Project:  byID(db, clients.LoadProjects, func(p *clients.Project) string { return p.ID }, "project"),
 		Position: byID(db, positions.Load, func(p *positions.Position) string { return p.ID }, "position"),
+		Grant:    byID(db, tempaccess.Load, func(g *tempaccess.Grant) string { return g.ID }, "temporary access grant"),
 		GroupsOf: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]groups.Group] {
 			m, err := groups.OfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]groups.Group, error) { return nonNil(m[id]), nil })

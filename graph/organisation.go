@@ -31,14 +31,14 @@ const externalPerson = "external person"
 // guestName is how a temporary-access person who wrote something is named for the caller: the name
 // the grant gives, else its e-mail where access.SeesGrantEmail allows, else externalPerson.
 func (r *Resolver) guestName(ctx context.Context, grantID string) (string, error) {
-	name, email, err := r.TempAccessService.Person(ctx, grantID)
+	g, err := loaders(ctx).Grant.Load(ctx, grantID)()
 	switch {
 	case err != nil:
 		return "", err
-	case name != "":
-		return name, nil
+	case g.Name() != "":
+		return g.Name(), nil
 	case access.SeesGrantEmail(principal(ctx), grantID):
-		return email, nil
+		return g.Email, nil
 	}
 	return externalPerson, nil
 }

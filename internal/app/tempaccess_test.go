@@ -846,3 +846,35 @@ func TestTemporaryProcedureView(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonBylinesAreBatched: the bylines of comments written by temporary-access persons load
+// their grants through the request's loader: a page costs the same queries whatever its size.
+func TestPersonBylinesAreBatched(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	stay := map[string]any{"allowedActions": []string{"COMMENTS"}, "moveToStage": "CANDIDATE_DATA", "assignToSystemUser": false}
+	w.grant(t, stay)
+	link := inviteLink(t, s)
+	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+	for _, text := range []string{"Pierwszy", "Drugi", "Trzeci"} {
+		s.Clock.Advance(time.Second)
+		person.Do(`mutation($c: ID!, $t: String!) { addComment(caseId: $c, text: $t) { id } }`, map[string]any{"c": w.caseID, "t": text}).MustOK(t)
+	}
+	const q = `query($id: ID!, $n: Int) { case(id: $id) { comments(first: $n) { edges { node { byline } } } } }`
+	queries := func(n int) int64 {
+		before := s.Queries()
+		var out struct {
+			Case struct {
+				Comments struct{ Edges []struct{ Node struct{ Byline string } } }
+			}
+		}
+		w.kadry.Do(q, map[string]any{"id": w.caseID, "n": n}).MustOK(t).Decode(t, &out)
+		if len(out.Case.Comments.Edges) != n || out.Case.Comments.Edges[0].Node.Byline != "Jan Kowalski" {
+			t.Fatalf("comments = %+v", out.Case.Comments)
+		}
+		return s.Queries() - before
+	}
+	if one, three := queries(1), queries(3); one != three {
+		t.Fatalf("a page of 1 costs %d queries, a page of 3 %d", one, three)
+	}
+}
