@@ -10,7 +10,9 @@ import (
 // it — read-only fields shown, hidden ones absent, required ones marked — then sends the case on
 // where the grant allows. It is one static page without dependencies that speaks only the public
 // GraphQL API (requestAccessCode, verifyAccessCode, case, the procedure's typed query and update
-// mutation, moveCase), so a partner portal can do the same; CASEGATE_PUBLIC_URL may point at a
+// mutation, moveCase, and where the grant opens them the case's attachments, comments and
+// history, with addAttachment, addComment and GET /attachments/{id}), so a partner portal can do
+// the same; CASEGATE_PUBLIC_URL may point at a
 // portal that serves /access/ itself instead.
 //
 // The link's token is in the path: the page moves it to the tab's sessionStorage and out of the
@@ -20,7 +22,8 @@ import (
 const accessStyle = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}
 label{display:block;margin:.8rem 0 .2rem}input,textarea{width:100%;padding:.4rem;box-sizing:border-box}
 input[type=checkbox]{width:auto}fieldset{margin:1rem 0;border:1px solid #ccc}button{margin:1rem .5rem 0 0;padding:.5rem 1rem}
-.req{color:#a00}#msg{margin-top:1rem}.err{color:#a00}.ok{color:#070}`
+.req{color:#a00}#msg{margin-top:1rem}.err{color:#a00}.ok{color:#070}
+section{margin-top:2rem}ul{padding-left:1.2rem}li{margin:.3rem 0}li button{margin:0 0 0 .5rem;padding:.1rem .5rem}.meta{color:#666;font-size:.9em}`
 
 const accessScript = `(function () {
   var KEY = "casegate-access";
@@ -62,9 +65,10 @@ const accessScript = `(function () {
   $("code").addEventListener("submit", function (ev) {
     ev.preventDefault();
     gql("mutation VerifyAccessCode($link: String!, $code: String!) { verifyAccessCode(link: $link, code: $code) {" +
-        " token viewer { grant { caseId allowedMoves } } } }", {link: st.link, code: $("codeinput").value.trim()}).then(function (d) {
+        " token viewer { grant { caseId allowedMoves allowedActions } } } }", {link: st.link, code: $("codeinput").value.trim()}).then(function (d) {
       var v = d.verifyAccessCode;
-      st.session = v.token; st.caseId = v.viewer.grant.caseId; st.moves = v.viewer.grant.allowedMoves; save();
+      st.session = v.token; st.caseId = v.viewer.grant.caseId; st.moves = v.viewer.grant.allowedMoves;
+      st.parts = v.viewer.grant.allowedActions; save();
       show(""); load();
     }).catch(fail);
   });
@@ -80,10 +84,10 @@ const accessScript = `(function () {
       }).filter(function (s) { return s.fields.length > 0; });
       form = {type: c.procedure.typeName, sections: sections, modes: modes};
       $("title").textContent = c.title;
-      if (sections.length === 0) { render({}); return; }
+      if (sections.length === 0) { return render({}); }
       var sel = sections.map(function (s) { return s.key + " { " + s.fields.map(function (f) { return f.key; }).join(" ") + " }"; }).join(" ");
       return gql("query Form($id: ID!) { form: " + lower(form.type) + "(id: $id) { " + sel + " } }", {id: st.caseId})
-        .then(function (v) { render(v.form || {}); });
+        .then(function (v) { return render(v.form || {}); });
     }).catch(function (e) {
       if (e.code === "NOT_FOUND") { only("done"); show("The case is not open to you at the moment.", "err"); return; }
       fail(e);
@@ -114,7 +118,76 @@ const accessScript = `(function () {
       moves.appendChild(b);
     });
     only("form");
+    return parts();
   }
+  function has(part) { return (st.parts || []).indexOf(part) >= 0; }
+  function item(list, text, meta) {
+    var li = document.createElement("li"), m = document.createElement("span");
+    li.textContent = text; m.className = "meta"; m.textContent = meta ? " (" + meta + ")" : ""; li.appendChild(m);
+    list.appendChild(li); return li;
+  }
+  // parts shows what the grant opens besides the form: attachments, comments and history.
+  function parts() {
+    $("attachments").hidden = !has("ATTACHMENTS"); $("comments").hidden = !has("COMMENTS"); $("history").hidden = !has("HISTORY");
+    var sel = (has("ATTACHMENTS") ? " attachments { id name size downloadUrl }" : "") +
+      (has("COMMENTS") ? " comments(first: 100) { edges { node { byline text createdAt } } }" : "") +
+      (has("HISTORY") ? " history(first: 50) { edges { node { at action actor } } }" : "");
+    if (!sel) { return Promise.resolve(); }
+    return gql("query Parts($id: ID!) { case(id: $id) {" + sel + " } }", {id: st.caseId}).then(function (d) {
+      var c = d["case"];
+      if (c.attachments) {
+        var files = $("files"); files.textContent = "";
+        c.attachments.forEach(function (a) {
+          var b = document.createElement("button"); b.type = "button"; b.textContent = "Download";
+          b.addEventListener("click", function () { download(a).catch(fail); });
+          item(files, a.name, a.size + " B").appendChild(b);
+        });
+      }
+      if (c.comments) {
+        var notes = $("notes"); notes.textContent = "";
+        c.comments.edges.forEach(function (e) { item(notes, e.node.text, e.node.byline + ", " + new Date(e.node.createdAt).toLocaleString()); });
+      }
+      if (c.history) {
+        var events = $("events"); events.textContent = "";
+        c.history.edges.forEach(function (e) { item(events, e.node.action, e.node.actor + ", " + new Date(e.node.at).toLocaleString()); });
+      }
+    });
+  }
+  // download fetches a file with the session's token (links cannot carry it) and saves it.
+  function download(a) {
+    return fetch(a.downloadUrl, {headers: {Authorization: "Bearer " + st.session}}).then(function (res) {
+      if (!res.ok) { var e = new Error("The file could not be downloaded."); if (res.status === 401) { e.code = "UNAUTHENTICATED"; } throw e; }
+      return res.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a"), url = URL.createObjectURL(blob);
+      link.href = url; link.download = a.name; link.click();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    });
+  }
+  // upload sends a file as a GraphQL multipart request (addAttachment's Upload).
+  function upload() {
+    var file = ($("file").files || [])[0];
+    if (!file) { show("Choose a file first.", "err"); return Promise.resolve(); }
+    var body = new FormData();
+    body.append("operations", JSON.stringify({query: "mutation Attach($id: ID!, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }",
+      variables: {id: st.caseId, file: null}}));
+    body.append("map", JSON.stringify({"0": ["variables.file"]}));
+    body.append("0", file, file.name);
+    return fetch("/graphql", {method: "POST", headers: {Authorization: "Bearer " + st.session}, body: body})
+      .then(function (res) { return res.json(); })
+      .then(function (b) {
+        if (b.errors && b.errors.length) { var e = new Error(b.errors[0].message); e.code = (b.errors[0].extensions || {}).code; throw e; }
+        $("file").value = ""; show("The file is attached.", "ok"); return parts();
+      });
+  }
+  function comment() {
+    var text = $("note").value.trim();
+    if (!text) { show("Write a comment first.", "err"); return Promise.resolve(); }
+    return gql("mutation Comment($id: ID!, $text: String!) { addComment(caseId: $id, text: $text) { id } }", {id: st.caseId, text: text})
+      .then(function () { $("note").value = ""; show("Your comment is added.", "ok"); return parts(); });
+  }
+  $("upload").addEventListener("click", function () { upload().catch(fail); });
+  $("comment").addEventListener("click", function () { comment().catch(fail); });
   function input() {
     var out = {};
     Array.prototype.forEach.call(document.querySelectorAll("#fields input"), function (el) {
@@ -164,6 +237,24 @@ var accessPage = `<!doctype html>
 <div id="fields"></div>
 <button type="submit">Save</button>
 <span id="moves"></span>
+<section id="attachments" hidden>
+<h2>Attachments</h2>
+<ul id="files"></ul>
+<label for="file">Add a file</label>
+<input id="file" type="file">
+<button id="upload" type="button">Attach</button>
+</section>
+<section id="comments" hidden>
+<h2>Comments</h2>
+<ul id="notes"></ul>
+<label for="note">Your comment</label>
+<textarea id="note" rows="3" maxlength="10000"></textarea>
+<button id="comment" type="button">Add comment</button>
+</section>
+<section id="history" hidden>
+<h2>History</h2>
+<ul id="events"></ul>
+</section>
 </form>
 <div id="done" hidden></div>
 <p id="msg" role="status"></p>
