@@ -97,7 +97,7 @@ func TestAccessPage(t *testing.T) {
 		"DOWNLOADED umowa.txt Umowa dla kandydata",
 		"FILES umowa.txt,cv.txt",
 		"COMMENT Dane uzupełnione. (Jan Kowalski, ", // then the time, in node's locale
-		"HISTORY case.move", // newest first: the grant moved the case to the candidate
+		"HISTORY case.move",                         // newest first: the grant moved the case to the candidate
 		"MOVE Save and send on (HR_REVIEW)",
 		"DONE Thank you: the case has been sent on.",
 	}

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -33,6 +34,7 @@ import (
 	"github.com/casegate/casegate/internal/session"
 	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/sms"
+	"github.com/casegate/casegate/internal/telemetry"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
@@ -42,8 +44,10 @@ type App struct {
 	Handler   http.Handler
 	Resolver  *graph.Resolver
 	Deliverer *outbox.Deliverer
-	jobs      *jobs.Scheduler
-	logger    *slog.Logger
+	// Tracing is the tracer provider (a no-op without --otlp-endpoint).
+	Tracing *telemetry.Tracing
+	jobs    *jobs.Scheduler
+	logger  *slog.Logger
 }
 
 // Options tune what tests need to change; the zero value is production.
@@ -68,6 +72,13 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	}
 	if o.JobInterval == 0 {
 		o.JobInterval = 5 * time.Second
+	}
+	tracing, err := telemetry.New(ctx, cfg.OTLPEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.OTLPEndpoint != "" {
+		db.AddQueryHook(telemetry.NewQueryHook(tracing))
 	}
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
 	smsCfg := sms.Config{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
@@ -118,11 +129,12 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	a := &App{
 		Resolver:  r,
 		Deliverer: outbox.NewDeliverer(db, senders, o.Clock, logger),
+		Tracing:   tracing,
 		logger:    logger,
 		Handler: server.New(server.Options{Resolver: r, Auth: r.AuthService, DB: db, Logger: logger, Limits: server.Limits{
 			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes,
 			MaxUploadBytes: server.UploadBound(int64(cfg.MaxAttachmentBytes))},
-			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}}),
+			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)
 	if err != nil {
@@ -164,5 +176,10 @@ func (a *App) registerJobs(db *bun.DB, o Options) error {
 // StartJobs starts the background jobs.
 func (a *App) StartJobs() { a.jobs.Start() }
 
-// Close stops the jobs, waiting for running ones to finish.
-func (a *App) Close() error { return a.jobs.Shutdown() }
+// Close stops the jobs, waiting for running ones to finish, and exports the spans left.
+func (a *App) Close() error {
+	err := a.jobs.Shutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(err, a.Tracing.Shutdown(ctx))
+}

@@ -865,7 +865,9 @@ func TestPersonBylinesAreBatched(t *testing.T) {
 		before := s.Queries()
 		var out struct {
 			Case struct {
-				Comments struct{ Edges []struct{ Node struct{ Byline string } } }
+				Comments struct {
+					Edges []struct{ Node struct{ Byline string } }
+				}
 			}
 		}
 		w.kadry.Do(q, map[string]any{"id": w.caseID, "n": n}).MustOK(t).Decode(t, &out)

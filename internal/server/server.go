@@ -20,6 +20,7 @@ import (
 
 	"github.com/casegate/casegate/graph"
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/telemetry"
 )
 
 // Options are what the HTTP edge needs.
@@ -34,15 +35,22 @@ type Options struct {
 	HiddenFieldErrors bool
 	// ClientAddr finds a request's client behind trusted proxies.
 	ClientAddr ClientAddr
+	// Tracing traces requests, operations and statements; nil is off.
+	Tracing *telemetry.Tracing
 }
 
 // New returns the whole HTTP handler of a casegate server.
 func New(o Options) http.Handler {
+	if o.Tracing == nil {
+		o.Tracing = telemetry.Off()
+	}
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authenticate(o.Auth, o.ClientAddr, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
-	mux.Handle("GET /attachments/{id}", authenticate(o.Auth, o.ClientAddr, download(o.Resolver.AttachmentService, o.Logger)))
+	mux.Handle("/graphql", traced(o.Tracing, "/graphql",
+		authenticate(o.Auth, o.ClientAddr, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql)))))
+	mux.Handle("GET /attachments/{id}", traced(o.Tracing, "GET /attachments/{id}",
+		authenticate(o.Auth, o.ClientAddr, download(o.Resolver.AttachmentService, o.Logger))))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /access/", accessLinkPage)
@@ -68,6 +76,7 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: 8 << 20}, m})
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
 	srv.Use(extension.Introspection{})
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))

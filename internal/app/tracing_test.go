@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/gqltest"
+	"github.com/casegate/casegate/internal/otlptest"
+)
+
+// TestTracing: with a collector configured, a request continues the caller's trace with a server
+// span, a span for its GraphQL operation and spans for its SQL statements, exported over OTLP/HTTP;
+// no span holds a password, a token or SQL text.
+func TestTracing(t *testing.T) {
+	collector := otlptest.Start(t)
+	s := gqltest.Start(t, func(c *config.Config) { c.OTLPEndpoint = collector.URL() })
+	admin := s.Admin()
+	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	traced := s.WithToken(admin.Token)
+	traced.Header = http.Header{"Traceparent": {"00-" + traceID + "-" + parentID + "-01"}}
+	traced.Do(`query Me { me { kind } }`, nil).MustOK(t)
+	traced.Do(`query Denied { case(id: "00000000-0000-0000-0000-000000000000") { id } }`, nil).MustFail(t, "NOT_FOUND")
+	s.Anonymous().Do(`mutation { requestAccessCode(link: "https://casegate.test/access/`+strings.Repeat("t", 43)+`") }`, nil).MustOK(t)
+	s.Get("/access/" + strings.Repeat("t", 43))
+	if err := s.App.Tracing.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	spans := collector.Spans()
+	byID := map[string]otlptest.Span{}
+	for _, sp := range spans {
+		byID[sp.SpanID] = sp
+		for k, v := range sp.Attributes {
+			for _, secret := range []string{gqltest.AdminPassword, admin.Token, strings.Repeat("t", 43)} {
+				if strings.Contains(v, secret) {
+					t.Errorf("span %q attribute %s holds a secret: %q", sp.Name, k, v)
+				}
+			}
+			if strings.Contains(v, "SELECT ") || strings.Contains(v, "INSERT ") {
+				t.Errorf("span %q attribute %s holds SQL: %q", sp.Name, k, v)
+			}
+		}
+		if strings.Contains(sp.Name, "/access") {
+			t.Errorf("the access page is traced: %q", sp.Name)
+		}
+	}
+	var op, denied *otlptest.Span
+	for _, sp := range spans {
+		switch sp.Name {
+		case "graphql.query Me":
+			op = &sp
+		case "graphql.query Denied":
+			denied = &sp
+		}
+	}
+	if op == nil || op.TraceID != traceID || op.Attributes["graphql.operation.type"] != "query" || op.StatusError {
+		t.Fatalf("operation span = %+v", op)
+	}
+	server := byID[op.ParentSpanID]
+	if server.Name != "/graphql" || server.Kind != "SPAN_KIND_SERVER" || server.ParentSpanID != parentID || server.Service != "casegate" {
+		t.Fatalf("the operation's parent is not a server span continuing the caller's trace: %+v", server)
+	}
+	sql := 0
+	for _, sp := range spans {
+		if sp.Attributes["db.system.name"] == "postgresql" && (sp.ParentSpanID == server.SpanID || sp.ParentSpanID == op.SpanID) {
+			sql++
+		}
+	}
+	if sql == 0 {
+		t.Fatal("no SQL spans under the request")
+	}
+	if denied == nil || !denied.StatusError || denied.Attributes["graphql.error.codes"] != "NOT_FOUND" {
+		t.Fatalf("denied operation span = %+v", denied)
+	}
+	// A statement's span says what it did and to which table.
+	found := false
+	for _, sp := range spans {
+		if sp.Attributes["db.operation.name"] == "SELECT" && sp.Attributes["db.collection.name"] != "" && byID[sp.ParentSpanID].TraceID == sp.TraceID {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no SELECT span names its table under a parent")
+	}
+}
