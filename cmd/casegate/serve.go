@@ -39,13 +39,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer a.Close() //nolint:errcheck
 	if cfg.Demo {
 		if err := a.LoadDemo(ctx, logger); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 	a.StartJobs()
-	defer a.Close() //nolint:errcheck
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -62,7 +62,7 @@ type Options struct {
 }
 
 // New builds casegate on db (already migrated).
-func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger, o Options) (*App, error) {
+func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger, o Options) (_ *App, err error) {
 	if o.Clock == nil {
 		o.Clock = clockwork.NewRealClock()
 	}
@@ -77,6 +77,11 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = tracing.Shutdown(context.WithoutCancel(ctx))
+		}
+	}()
 	if cfg.OTLPEndpoint != "" {
 		db.AddQueryHook(telemetry.NewQueryHook(tracing))
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
-// waitForLockWait waits until a statement of the test's database waits for a lock on a grant, or
-// until done yields (the request did not wait at all).
-func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Response) *gqltest.Response {
+// waitForLockWaits waits until n statements of the test's database wait for a lock, or until done
+// yields (a request did not wait at all).
+func waitForLockWaits(t *testing.T, s *gqltest.Server, n int, done <-chan *gqltest.Response) *gqltest.Response {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -22,8 +22,7 @@ func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Respo
 			return r
 		default:
 		}
-		if s.Count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-			AND query LIKE '%temporary_access_grants%'`) > 0 {
+		if s.Count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) >= n {
 			return nil
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -32,9 +31,14 @@ func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Respo
 	return nil
 }
 
-// revokeBegun is a revocation caught half way, the way Revoke and the expiry job go: the grant is
-// updated and locked, its sessions and codes are deleted next.
-func revokeBegun(t *testing.T, s *gqltest.Server, grantID string) bun.Tx {
+func waitForLockWait(t *testing.T, s *gqltest.Server, done <-chan *gqltest.Response) *gqltest.Response {
+	t.Helper()
+	return waitForLockWaits(t, s, 1, done)
+}
+
+// revokeBegun is a revocation caught half way, the way Revoke goes: the case is locked, the grant
+// updated, its sessions and codes are deleted next.
+func revokeBegun(t *testing.T, s *gqltest.Server, caseID, grantID string) bun.Tx {
 	t.Helper()
 	tx, err := s.DB.BeginTx(context.Background(), &sql.TxOptions{})
 	if err != nil {
@@ -42,6 +46,9 @@ func revokeBegun(t *testing.T, s *gqltest.Server, grantID string) bun.Tx {
 	}
 	t.Cleanup(func() { _ = tx.Rollback() })
 	if _, err := tx.ExecContext(context.Background(), `SET LOCAL lock_timeout = '5s'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(context.Background(), `SELECT id FROM cases WHERE id = ? FOR UPDATE`, caseID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.ExecContext(context.Background(), `UPDATE temporary_access_grants SET revoked_at = now() WHERE id = ?`, grantID); err != nil {
@@ -72,7 +79,7 @@ func TestVerifyWhileRevoking(t *testing.T) {
 	link := inviteLink(t, s)
 	code := mailedCode(t, s, link)
 
-	tx := revokeBegun(t, s, g.ID)
+	tx := revokeBegun(t, s, w.caseID, g.ID)
 	done := make(chan *gqltest.Response, 1)
 	go func() { done <- verifyCode(s.Anonymous(), link, code) }()
 	if r := waitForLockWait(t, s, done); r != nil {
@@ -111,7 +118,7 @@ func TestWriteWhileRevoking(t *testing.T) {
 		t.Run(write.name, func(t *testing.T) {
 			// The principal is built while the grant still works (the revocation has not committed);
 			// the write must then wait for the grant and see it revoked.
-			tx := revokeBegun(t, s, g.ID)
+			tx := revokeBegun(t, s, w.caseID, g.ID)
 			done := make(chan *gqltest.Response, 1)
 			go func() { done <- person.Do(write.query, map[string]any{"id": w.caseID}) }()
 			if r := waitForLockWait(t, s, done); r != nil {
@@ -129,7 +136,7 @@ func TestWriteWhileRevoking(t *testing.T) {
 			}
 		})
 	}
-	tx := revokeBegun(t, s, g.ID)
+	tx := revokeBegun(t, s, w.caseID, g.ID)
 	done := make(chan *gqltest.Response, 1)
 	go func() { done <- person.Do(update, map[string]any{"id": w.caseID}) }()
 	if r := waitForLockWait(t, s, done); r != nil {
@@ -141,5 +148,54 @@ func TestWriteWhileRevoking(t *testing.T) {
 		r.MustFail(t, "UNAUTHENTICATED")
 	case <-time.After(10 * time.Second):
 		t.Fatal("the write still waits after the revocation committed")
+	}
+}
+
+// TestCommentWhileRevoking: a comment that has passed its checks and waits to be inserted, while
+// the granter revokes: both finish, the comment first, and neither deadlocks (the comment locks the
+// case before the grant, as Revoke does).
+func TestCommentWhileRevoking(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	g := w.grant(t, map[string]any{"allowedActions": []string{"COMMENTS"}})
+	link := inviteLink(t, s)
+	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+
+	// Hold the comment back at its insert, after it has taken its locks.
+	hold, err := s.DB.BeginTx(context.Background(), &sql.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hold.Rollback() })
+	if _, err := hold.ExecContext(context.Background(), `LOCK TABLE comments IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	commented := make(chan *gqltest.Response, 1)
+	go func() {
+		commented <- person.Do(`mutation($id: ID!) { addComment(caseId: $id, text: "Gotowe") { id } }`, map[string]any{"id": w.caseID})
+	}()
+	if r := waitForLockWaits(t, s, 1, commented); r != nil {
+		t.Fatalf("the comment did not wait: %s", r.Code())
+	}
+	revoked := make(chan *gqltest.Response, 1)
+	go func() {
+		revoked <- w.kadry.Do(`mutation($id: ID!) { revokeTemporaryAccess(id: $id) { state } }`, map[string]any{"id": g.ID})
+	}()
+	if r := waitForLockWaits(t, s, 2, revoked); r != nil {
+		t.Fatalf("the revocation did not wait for the comment: %s", r.Code())
+	}
+	if err := hold.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range map[string]chan *gqltest.Response{"comment": commented, "revocation": revoked} {
+		select {
+		case r := <-ch:
+			r.MustOK(t)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the %s still waits", name)
+		}
+	}
+	if n := s.Count(`SELECT count(*) FROM sessions WHERE grant_id = ?`, g.ID); n != 0 {
+		t.Fatal("the revoked grant's session remains")
 	}
 }

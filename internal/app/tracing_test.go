@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -11,16 +12,21 @@ import (
 	"github.com/casegate/casegate/internal/otlptest"
 )
 
-// TestTracing: with a collector configured, a request continues the caller's trace with a server
-// span, a span for its GraphQL operation and spans for its SQL statements, exported over OTLP/HTTP;
-// no span holds a password, a token or SQL text.
+// loopback is where the tests' requests come from.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// TestTracing: with a collector configured, a request through a trusted proxy continues the
+// caller's trace with a server span, a span for its GraphQL operation and spans for its SQL
+// statements, exported over OTLP/HTTP; no span holds a password, a token, SQL text or a
+// User-Agent, and the client's address is the one the limits use.
 func TestTracing(t *testing.T) {
 	collector := otlptest.Start(t)
-	s := gqltest.Start(t, func(c *config.Config) { c.OTLPEndpoint = collector.URL() })
+	s := gqltest.Start(t, func(c *config.Config) { c.OTLPEndpoint, c.TrustedProxies = collector.URL(), loopback })
 	admin := s.Admin()
 	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	traced := s.WithToken(admin.Token)
-	traced.Header = http.Header{"Traceparent": {"00-" + traceID + "-" + parentID + "-01"}}
+	traced.Header = http.Header{"Traceparent": {"00-" + traceID + "-" + parentID + "-01"},
+		"X-Forwarded-For": {"6.6.6.6, 203.0.113.5"}, "User-Agent": {"Mozilla/5.0 (Jan Kowalski's laptop)"}}
 	traced.Do(`query Me { me { kind } }`, nil).MustOK(t)
 	traced.Do(`query Denied { case(id: "00000000-0000-0000-0000-000000000000") { id } }`, nil).MustFail(t, "NOT_FOUND")
 	s.Anonymous().Do(`mutation { requestAccessCode(link: "https://casegate.test/access/`+strings.Repeat("t", 43)+`") }`, nil).MustOK(t)
@@ -63,6 +69,9 @@ func TestTracing(t *testing.T) {
 	if server.Name != "/graphql" || server.Kind != "SPAN_KIND_SERVER" || server.ParentSpanID != parentID || server.Service != "casegate" {
 		t.Fatalf("the operation's parent is not a server span continuing the caller's trace: %+v", server)
 	}
+	if server.Attributes["client.address"] != "203.0.113.5" || server.Attributes["user_agent.original"] != "" {
+		t.Fatalf("server span: client %q, user agent %q", server.Attributes["client.address"], server.Attributes["user_agent.original"])
+	}
 	sql := 0
 	for _, sp := range spans {
 		if sp.Attributes["db.system.name"] == "postgresql" && (sp.ParentSpanID == server.SpanID || sp.ParentSpanID == op.SpanID) {
@@ -84,5 +93,36 @@ func TestTracing(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no SELECT span names its table under a parent")
+	}
+}
+
+// TestTracingUntrustedCaller: a caller that is not a trusted proxy does not choose the trace (or
+// whether it is sampled), and what it writes into X-Forwarded-For is not recorded as its address.
+func TestTracingUntrustedCaller(t *testing.T) {
+	collector := otlptest.Start(t)
+	s := gqltest.Start(t, func(c *config.Config) { c.OTLPEndpoint = collector.URL() })
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	c := s.Anonymous()
+	for _, flags := range []string{"00", "01"} {
+		c.Header = http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-" + flags}, "X-Forwarded-For": {"6.6.6.6"}}
+		c.Do(`query Unsampled { __typename }`, nil).MustOK(t)
+	}
+	if err := s.App.Tracing.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	servers := 0
+	for _, sp := range collector.Spans() {
+		if sp.TraceID == traceID {
+			t.Fatalf("an untrusted caller's trace was continued: %+v", sp)
+		}
+		if sp.Name == "/graphql" {
+			servers++
+			if sp.Attributes["client.address"] != "127.0.0.1" {
+				t.Fatalf("client.address = %q", sp.Attributes["client.address"])
+			}
+		}
+	}
+	if servers != 2 {
+		t.Fatalf("%d server spans for 2 requests (one asked not to be sampled)", servers)
 	}
 }

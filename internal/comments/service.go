@@ -64,13 +64,15 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, in Input) (*Comm
 		c.CaseID = &caseID
 	}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.Cases.HoldGrant(ctx, tx, p); err != nil {
-			return err
-		}
+		// A case's comment locks the case before a temporary session's grant (LockFor), the order
+		// Revoke takes them in: holding the grant first deadlocked with it, the insert's foreign
+		// key waiting for the case Revoke had locked.
 		if c.CaseID != nil {
-			if err := s.Cases.RequireOn(ctx, tx, p, caseID, access.Read); err != nil {
+			if _, err := s.Cases.LockFor(ctx, tx, p, caseID, access.Read); err != nil {
 				return err
 			}
+		} else if err := s.Cases.HoldGrant(ctx, tx, p); err != nil {
+			return err
 		}
 		if audience == NoComments {
 			return apperr.Forbidden("comments are not open to this session")

@@ -111,6 +111,7 @@ func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	if err != nil {
 		t.Fatalf("gqltest: start app: %v", err)
 	}
+	t.Cleanup(func() { _ = a.Close() }) // after the server: cleanups run last first
 	hs := httptest.NewServer(a.Handler)
 	t.Cleanup(hs.Close)
 	s.URL, s.App = hs.URL, a

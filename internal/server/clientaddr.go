@@ -25,14 +25,39 @@ func (c ClientAddr) trusted(a netip.Addr) bool {
 	return false
 }
 
-// Of returns the client's address of r.
-func (c ClientAddr) Of(r *http.Request) string {
+// peer is the address of the connection's other end.
+func peer(r *http.Request) (string, netip.Addr, bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
+	a, err := netip.ParseAddr(host)
+	return host, a, err == nil
+}
+
+// FromTrustedProxy tells whether r comes from a trusted proxy.
+func (c ClientAddr) FromTrustedProxy(r *http.Request) bool {
+	_, a, ok := peer(r)
+	return ok && c.trusted(a)
+}
+
+// hop parses an X-Forwarded-For entry: an address, or an address and port as some load balancers
+// write them.
+func hop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	return netip.Addr{}, false
+}
+
+// Of returns the client's address of r.
+func (c ClientAddr) Of(r *http.Request) string {
+	host, peer, ok := peer(r)
+	if !ok {
 		return host
 	}
 	if !c.trusted(peer) {
@@ -41,12 +66,12 @@ func (c ClientAddr) Of(r *http.Request) string {
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	client := peer
 	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, ok := hop(hops[i])
+		if !ok {
 			break // not an address: the last trusted hop is all that is known
 		}
-		client = hop
-		if !c.trusted(hop) {
+		client = a
+		if !c.trusted(a) {
 			break
 		}
 	}

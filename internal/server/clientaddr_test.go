@@ -22,6 +22,8 @@ func TestClientAddr(t *testing.T) {
 		{"a spoofed trusted address left of the client", "10.0.0.5:4000", []string{"10.9.9.9, 203.0.113.9"}, proxies, "203.0.113.9"},
 		{"garbage stops at the last trusted hop", "10.0.0.5:4000", []string{"203.0.113.9, junk"}, proxies, "10.0.0.5"},
 		{"proxy without the header", "10.0.0.5:4000", nil, proxies, "10.0.0.5"},
+		{"address and port, as some load balancers write", "10.0.0.5:4000", []string{"203.0.113.9:51234"}, proxies, "203.0.113.9"},
+		{"IPv6 address and port", "10.0.0.5:4000", []string{"[2001:db8::1]:51234"}, proxies, "2001:db8::1"},
 		{"only proxies", "10.0.0.5:4000", []string{"10.0.0.8"}, proxies, "10.0.0.8"},
 		{"IPv6 proxy, IPv4-mapped client", "[::1]:4000", []string{"::ffff:203.0.113.9"}, proxies, "203.0.113.9"},
 		{"IPv4-mapped peer of a trusted IPv4 proxy", "[::ffff:10.0.0.5]:4000", []string{"203.0.113.9"}, proxies, "203.0.113.9"},

@@ -47,9 +47,9 @@ func New(o Options) http.Handler {
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", traced(o.Tracing, "/graphql",
+	mux.Handle("/graphql", traced(o.Tracing, o.ClientAddr, "/graphql",
 		authenticate(o.Auth, o.ClientAddr, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql)))))
-	mux.Handle("GET /attachments/{id}", traced(o.Tracing, "GET /attachments/{id}",
+	mux.Handle("GET /attachments/{id}", traced(o.Tracing, o.ClientAddr, "GET /attachments/{id}",
 		authenticate(o.Auth, o.ClientAddr, download(o.Resolver.AttachmentService, o.Logger))))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -14,13 +15,27 @@ import (
 	"github.com/casegate/casegate/internal/telemetry"
 )
 
-// traced gives each request to h a server span named route, continuing a trace the caller sent
-// (W3C traceparent). Only routes whose URLs hold no secret are traced.
-func traced(t *telemetry.Tracing, route string, h http.Handler) http.Handler {
-	return otelhttp.NewHandler(h, route, otelhttp.WithTracerProvider(t.Provider),
-		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})),
+// traced gives each request to h a server span named route. Only routes whose URLs hold no secret
+// are traced. A trace the caller sent (W3C traceparent) is continued only from a trusted proxy:
+// anyone else would decide whether its own requests are sampled, so its context is only linked.
+// The span records the client's address as the limits see it (otelhttp would believe the leftmost
+// X-Forwarded-For entry, which the client writes) and no User-Agent.
+func traced(t *telemetry.Tracing, addr ClientAddr, route string, h http.Handler) http.Handler {
+	inner := otelhttp.NewHandler(h, route, otelhttp.WithTracerProvider(t.Provider),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithPublicEndpointFn(func(r *http.Request) bool { return !addr.FromTrustedProxy(r) }),
 		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return route }))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		client := addr.Of(r)
+		r = r.Clone(r.Context())
+		r.Header.Set("X-Forwarded-For", client)
+		r.Header.Del("User-Agent")
+		inner.ServeHTTP(w, r)
+	})
 }
+
+// maxSpanOperationName bounds the operation name a client puts into a span's name.
+const maxSpanOperationName = 64
 
 // tracingExtension gives each GraphQL operation a span: its type and name, and the codes of its
 // errors. Variables are left out: they hold passwords, codes and form data.
@@ -45,6 +60,9 @@ func (e tracingExtension) InterceptResponse(ctx context.Context, next graphql.Re
 		if name == "" {
 			name = oc.Operation.Name
 		}
+	}
+	if len(name) > maxSpanOperationName {
+		name = strings.ToValidUTF8(name[:maxSpanOperationName], "")
 	}
 	spanName := "graphql." + kind
 	if name != "" {
