@@ -69,6 +69,9 @@ func TestTracing(t *testing.T) {
 	if server.Name != "/graphql" || server.Kind != "SPAN_KIND_SERVER" || server.ParentSpanID != parentID || server.Service != "casegate" {
 		t.Fatalf("the operation's parent is not a server span continuing the caller's trace: %+v", server)
 	}
+	if !strings.Contains(s.Logs(), "trace_id="+traceID) {
+		t.Fatal("the request's log line lacks its trace id")
+	}
 	if server.Attributes["client.address"] != "203.0.113.5" || server.Attributes["user_agent.original"] != "" {
 		t.Fatalf("server span: client %q, user agent %q", server.Attributes["client.address"], server.Attributes["user_agent.original"])
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/server"
 	"github.com/casegate/casegate/internal/smstest"
 	"github.com/casegate/casegate/internal/smtptest"
 )
@@ -106,7 +107,7 @@ func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
 	s := &Server{DB: db, SMTP: smtp, SMS: smsAPI, Clock: clock, t: t, logs: &logBuffer{}}
 	db.AddQueryHook(queryCounter{&s.queries})
-	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(server.LogHandler(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	a, err := app.New(context.Background(), cfg, db, logger, app.Options{Clock: clock, Password: &fast})
 	if err != nil {
 		t.Fatalf("gqltest: start app: %v", err)

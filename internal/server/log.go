@@ -8,9 +8,22 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type requestIDKey struct{}
+
+// logContextKey holds the request's statusWriter, so that a handler further in can give the
+// request's log line its own context (traced gives it the server span's).
+type logContextKey struct{}
+
+// logWith makes ctx the context the request's log line is written with.
+func logWith(ctx context.Context) {
+	if sw, ok := ctx.Value(logContextKey{}).(*statusWriter); ok {
+		sw.ctx = ctx
+	}
+}
 
 // RequestID returns the id of the request ctx belongs to ("" outside a request).
 func RequestID(ctx context.Context) string {
@@ -42,8 +55,9 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-ID", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK, ctx: ctx}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logContextKey{}, sw)
+		sw.ctx = ctx
 		start := time.Now()
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		level := slog.LevelInfo
@@ -56,7 +70,8 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 }
 
 // LogHandler adds the request id to every record logged with a request's context, so a resolver's
-// error log line can be matched with the request line and the client's X-Request-ID.
+// error log line can be matched with the request line and the client's X-Request-ID; and, when the
+// request is traced, the trace id.
 func LogHandler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 
 type requestIDHandler struct{ slog.Handler }
@@ -64,6 +79,9 @@ type requestIDHandler struct{ slog.Handler }
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && sc.IsSampled() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

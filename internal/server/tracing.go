@@ -21,7 +21,11 @@ import (
 // The span records the client's address as the limits see it (otelhttp would believe the leftmost
 // X-Forwarded-For entry, which the client writes) and no User-Agent.
 func traced(t *telemetry.Tracing, addr ClientAddr, route string, h http.Handler) http.Handler {
-	inner := otelhttp.NewHandler(h, route, otelhttp.WithTracerProvider(t.Provider),
+	withSpan := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logWith(r.Context()) // the request's log line carries the trace id
+		h.ServeHTTP(w, r)
+	})
+	inner := otelhttp.NewHandler(withSpan, route, otelhttp.WithTracerProvider(t.Provider),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithPublicEndpointFn(func(r *http.Request) bool { return !addr.FromTrustedProxy(r) }),
 		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return route }))
