@@ -145,6 +145,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
+	sched.Tracer = tracing.Tracer()
 	a.jobs = sched
 	if err := a.registerJobs(db, o); err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 	"github.com/uptrace/bun"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Scheduler runs named jobs at fixed intervals.
@@ -23,6 +26,9 @@ type Scheduler struct {
 	db     *bun.DB
 	clock  clockwork.Clock
 	logger *slog.Logger
+	// Tracer, when set, gives each run a root span ("job <name>"), under which its statements'
+	// spans go.
+	Tracer trace.Tracer
 }
 
 // New returns a stopped Scheduler whose jobs lock through db. A nil clock means the real clock, a
@@ -86,6 +92,20 @@ func (s *Scheduler) run(ctx context.Context, name string, interval time.Duration
 	if !claimed {
 		s.logger.DebugContext(ctx, "job skipped: another replica ran this tick", "job", name)
 		return nil
+	}
+	if s.Tracer != nil {
+		var span trace.Span
+		ctx, span = s.Tracer.Start(ctx, "job "+name, trace.WithNewRoot(), trace.WithAttributes(attribute.String("job.name", name)))
+		defer func() {
+			p := recover()
+			if err != nil || p != nil {
+				span.SetStatus(codes.Error, "the job failed")
+			}
+			span.End()
+			if p != nil {
+				panic(p) // to the recover above, which logs it
+			}
+		}()
 	}
 	if err = fn(ctx); err != nil {
 		s.logger.ErrorContext(ctx, "job failed", "job", name, "error", err, "duration", s.clock.Since(start))

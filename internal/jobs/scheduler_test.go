@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/jobs"
@@ -189,5 +192,45 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJobRunsAreTraced: with a tracer, each run is a root span named for its job, failed and
+// panicked runs marked as errors.
+func TestJobRunsAreTraced(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := open(t, dbtest.NewURL(t))
+	clock := clockwork.NewFakeClock()
+	s, err := jobs.New(db, clock, nil)
+	must(t, err)
+	spans := tracetest.NewInMemoryExporter()
+	s.Tracer = sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)).Tracer("test")
+	ran := make(chan struct{}, 10)
+	must(t, s.Every("tidy", time.Minute, func(context.Context) error { ran <- struct{}{}; return nil }))
+	failed := make(chan struct{}, 10)
+	must(t, s.Every("failing", time.Minute, func(context.Context) error { failed <- struct{}{}; return errors.New("boom") }))
+	panicked := make(chan struct{}, 10)
+	must(t, s.Every("panicking", time.Minute, func(context.Context) error { panicked <- struct{}{}; panic("kaboom") }))
+	s.Start()
+	defer func() { _ = s.Shutdown() }()
+	tickUntilRun(ctx, t, clock, 3, time.Minute, ran)
+	waitRun(ctx, t, failed, "failing")
+	waitRun(ctx, t, panicked, "panicking")
+	deadline := time.Now().Add(5 * time.Second)
+	for len(spans.GetSpans()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the failing job's span ends after its function returns
+	}
+	byName := map[string]tracetest.SpanStub{}
+	for _, sp := range spans.GetSpans() {
+		byName[sp.Name] = sp
+	}
+	if sp, ok := byName["job tidy"]; !ok || sp.Status.Code == otelcodes.Error || sp.Parent.IsValid() {
+		t.Fatalf("tidy's span = %+v (all: %d)", sp, len(spans.GetSpans()))
+	}
+	for _, name := range []string{"job failing", "job panicking"} {
+		if sp, ok := byName[name]; !ok || sp.Status.Code != otelcodes.Error {
+			t.Fatalf("%s: span = %+v", name, sp)
+		}
 	}
 }

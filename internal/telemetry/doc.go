@@ -1,6 +1,6 @@
 // Package telemetry traces casegate with OpenTelemetry when a collector is configured
 // (--otlp-endpoint / OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP): a span per HTTP request, one per
-// GraphQL operation and one per SQL statement. Without a collector the tracer is a no-op and costs
+// GraphQL operation, one per job run and one per SQL statement within them. Without a collector the tracer is a no-op and costs
 // nothing worth measuring.
 //
 // What spans carry is chosen so that traces never hold what casegate keeps secret, and of what is
