@@ -10,6 +10,7 @@ import (
 
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/clients"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/tempaccess"
@@ -34,12 +35,12 @@ type loadersKey struct{}
 // NewLoaders makes a fresh set of loaders for one request.
 func NewLoaders(db bun.IDB) *Loaders {
 	return &Loaders{
-		User:     byID(db, users.Load, func(u *users.User) string { return u.ID }, "user"),
-		Group:    byID(db, groups.Load, func(g *groups.Group) string { return g.ID }, "group"),
-		Client:   byID(db, clients.Load, func(c *clients.Client) string { return c.ID }, "client"),
-		Project:  byID(db, clients.LoadProjects, func(p *clients.Project) string { return p.ID }, "project"),
-		Position: byID(db, positions.Load, func(p *positions.Position) string { return p.ID }, "position"),
-		Grant:    byID(db, tempaccess.Load, func(g *tempaccess.Grant) string { return g.ID }, "temporary access grant"),
+		User:     byID(db, func(u *users.User) string { return u.ID }, "user"),
+		Group:    byID(db, func(g *groups.Group) string { return g.ID }, "group"),
+		Client:   byID(db, func(c *clients.Client) string { return c.ID }, "client"),
+		Project:  byID(db, func(p *clients.Project) string { return p.ID }, "project"),
+		Position: byID(db, func(p *positions.Position) string { return p.ID }, "position"),
+		Grant:    byID(db, func(g *tempaccess.Grant) string { return g.ID }, "temporary access grant"),
 		GroupsOf: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]groups.Group] {
 			m, err := groups.OfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]groups.Group, error) { return nonNil(m[id]), nil })
@@ -52,9 +53,9 @@ func NewLoaders(db bun.IDB) *Loaders {
 }
 
 // byID is a loader of rows by id; an id with no row is NOT_FOUND.
-func byID[T any](db bun.IDB, load func(context.Context, bun.IDB, []string) ([]T, error), id func(*T) string, what string) *dataloader.Loader[string, *T] {
+func byID[T any](db bun.IDB, id func(*T) string, what string) *dataloader.Loader[string, *T] {
 	return dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*T] {
-		rows, err := load(ctx, db, ids)
+		rows, err := database.LoadByIDs[T](ctx, db, ids)
 		found := make(map[string]*T, len(rows))
 		for i := range rows {
 			found[id(&rows[i])] = &rows[i]

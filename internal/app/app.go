@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			_ = tracing.Shutdown(context.WithoutCancel(ctx))
 		}
 	}()
-	if cfg.OTLPEndpoint != "" {
+	if tracing.On() {
 		db.AddQueryHook(telemetry.NewQueryHook(tracing))
 	}
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}

@@ -57,6 +57,37 @@ func revokeBegun(t *testing.T, s *gqltest.Server, caseID, grantID string) bun.Tx
 	return tx
 }
 
+// whileRevoking runs do while a revocation is half way (revokeBegun) and requires it to wait for
+// the revocation; the caller ends the revocation (endSessions) or rolls it back, then awaits.
+func whileRevoking(t *testing.T, s *gqltest.Server, caseID, grantID string, do func() *gqltest.Response) (bun.Tx, <-chan *gqltest.Response) {
+	t.Helper()
+	tx := revokeBegun(t, s, caseID, grantID)
+	done := async(do)
+	if r := waitForLockWait(t, s, done); r != nil {
+		t.Fatalf("the request did not wait for the revocation: %s", r.Code())
+	}
+	return tx, done
+}
+
+// async runs a request in the background.
+func async(do func() *gqltest.Response) <-chan *gqltest.Response {
+	done := make(chan *gqltest.Response, 1)
+	go func() { done <- do() }()
+	return done
+}
+
+// await is the response of a request run by async, once whatever held it back is gone.
+func await(t *testing.T, done <-chan *gqltest.Response, what string) *gqltest.Response {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s still waits", what)
+	}
+	return nil
+}
+
 func endSessions(t *testing.T, tx bun.Tx, grantID string) {
 	t.Helper()
 	for _, q := range []string{`DELETE FROM sessions WHERE grant_id = ?`, `DELETE FROM access_codes WHERE grant_id = ?`} {
@@ -79,19 +110,9 @@ func TestVerifyWhileRevoking(t *testing.T) {
 	link := inviteLink(t, s)
 	code := mailedCode(t, s, link)
 
-	tx := revokeBegun(t, s, w.caseID, g.ID)
-	done := make(chan *gqltest.Response, 1)
-	go func() { done <- verifyCode(s.Anonymous(), link, code) }()
-	if r := waitForLockWait(t, s, done); r != nil {
-		t.Fatalf("verify did not wait for the revocation: %s", r.Code())
-	}
+	tx, done := whileRevoking(t, s, w.caseID, g.ID, func() *gqltest.Response { return verifyCode(s.Anonymous(), link, code) })
 	endSessions(t, tx, g.ID)
-	select {
-	case r := <-done:
-		r.MustFail(t, "UNAUTHENTICATED")
-	case <-time.After(10 * time.Second):
-		t.Fatal("verify still waits after the revocation committed")
-	}
+	await(t, done, "verify").MustFail(t, "UNAUTHENTICATED")
 	if n := s.Count(`SELECT count(*) FROM sessions WHERE grant_id = ?`, g.ID); n != 0 {
 		t.Fatal("a session was opened on a revoked grant")
 	}
@@ -117,38 +138,20 @@ func TestWriteWhileRevoking(t *testing.T) {
 	} {
 		t.Run(write.name, func(t *testing.T) {
 			// The principal is built while the grant still works (the revocation has not committed);
-			// the write must then wait for the grant and see it revoked.
-			tx := revokeBegun(t, s, w.caseID, g.ID)
-			done := make(chan *gqltest.Response, 1)
-			go func() { done <- person.Do(write.query, map[string]any{"id": w.caseID}) }()
-			if r := waitForLockWait(t, s, done); r != nil {
-				t.Fatalf("the write did not wait for the revocation: %s", r.Code())
-			}
+			// the write must then wait for the revocation and see the grant as it ends.
+			tx, done := whileRevoking(t, s, w.caseID, g.ID, func() *gqltest.Response {
+				return person.Do(write.query, map[string]any{"id": w.caseID})
+			})
 			if _, err := tx.ExecContext(context.Background(), `SELECT 1`); err != nil { // still usable
 				t.Fatal(err)
 			}
 			_ = tx.Rollback() // let it through once, to see the same write pass with a working grant
-			select {
-			case r := <-done:
-				r.MustOK(t)
-			case <-time.After(10 * time.Second):
-				t.Fatal("the write still waits after the revocation was rolled back")
-			}
+			await(t, done, "the write, after the revocation was rolled back,").MustOK(t)
 		})
 	}
-	tx := revokeBegun(t, s, w.caseID, g.ID)
-	done := make(chan *gqltest.Response, 1)
-	go func() { done <- person.Do(update, map[string]any{"id": w.caseID}) }()
-	if r := waitForLockWait(t, s, done); r != nil {
-		t.Fatalf("the write did not wait for the revocation: %s", r.Code())
-	}
+	tx, done := whileRevoking(t, s, w.caseID, g.ID, func() *gqltest.Response { return person.Do(update, map[string]any{"id": w.caseID}) })
 	endSessions(t, tx, g.ID)
-	select {
-	case r := <-done:
-		r.MustFail(t, "UNAUTHENTICATED")
-	case <-time.After(10 * time.Second):
-		t.Fatal("the write still waits after the revocation committed")
-	}
+	await(t, done, "the write, after the revocation committed,").MustFail(t, "UNAUTHENTICATED")
 }
 
 // TestCommentWhileRevoking: a comment that has passed its checks and waits to be inserted, while
@@ -170,31 +173,23 @@ func TestCommentWhileRevoking(t *testing.T) {
 	if _, err := hold.ExecContext(context.Background(), `LOCK TABLE comments IN SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
-	commented := make(chan *gqltest.Response, 1)
-	go func() {
-		commented <- person.Do(`mutation($id: ID!) { addComment(caseId: $id, text: "Gotowe") { id } }`, map[string]any{"id": w.caseID})
-	}()
+	commented := async(func() *gqltest.Response {
+		return person.Do(`mutation($id: ID!) { addComment(caseId: $id, text: "Gotowe") { id } }`, map[string]any{"id": w.caseID})
+	})
 	if r := waitForLockWaits(t, s, 1, commented); r != nil {
 		t.Fatalf("the comment did not wait: %s", r.Code())
 	}
-	revoked := make(chan *gqltest.Response, 1)
-	go func() {
-		revoked <- w.kadry.Do(`mutation($id: ID!) { revokeTemporaryAccess(id: $id) { state } }`, map[string]any{"id": g.ID})
-	}()
+	revoked := async(func() *gqltest.Response {
+		return w.kadry.Do(`mutation($id: ID!) { revokeTemporaryAccess(id: $id) { state } }`, map[string]any{"id": g.ID})
+	})
 	if r := waitForLockWaits(t, s, 2, revoked); r != nil {
 		t.Fatalf("the revocation did not wait for the comment: %s", r.Code())
 	}
 	if err := hold.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	for name, ch := range map[string]chan *gqltest.Response{"comment": commented, "revocation": revoked} {
-		select {
-		case r := <-ch:
-			r.MustOK(t)
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the %s still waits", name)
-		}
-	}
+	await(t, commented, "the comment").MustOK(t)
+	await(t, revoked, "the revocation").MustOK(t)
 	if n := s.Count(`SELECT count(*) FROM sessions WHERE grant_id = ?`, g.ID); n != 0 {
 		t.Fatal("the revoked grant's session remains")
 	}

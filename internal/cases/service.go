@@ -149,7 +149,7 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 		} else if err != nil {
 			return nil, fmt.Errorf("lock case: %w", err)
 		}
-		if err := s.HoldGrant(ctx, db, p); err != nil {
+		if err := s.holdGrant(ctx, db, p); err != nil {
 			return nil, err
 		}
 	}

@@ -16,11 +16,11 @@ import (
 // closed after the request began: the principal was built from the grant as it was then.
 var ErrGrantEnded = fmt.Errorf("%w: the temporary access has ended", apperr.ErrUnauthenticated)
 
-// HoldGrant checks, inside a write's transaction, that a temporary principal's grant still works,
+// holdGrant checks, inside a write's transaction, that a temporary principal's grant still works,
 // and holds it (FOR SHARE) so that a revocation waits for the write to commit and then ends the
-// session. Writes that lock their case (LockFor and the case's own) call it after the case's lock, the
-// order Revoke takes them in, so the two cannot deadlock.
-func (s *Service) HoldGrant(ctx context.Context, db bun.IDB, p *access.Principal) error {
+// session. fetch calls it right after locking the case, the order Revoke takes them in, so every
+// write that locks its case (LockFor and the case's own) checks the grant and cannot deadlock.
+func (s *Service) holdGrant(ctx context.Context, db bun.IDB, p *access.Principal) error {
 	if p == nil || p.Kind != access.KindTemporary || p.Temporary == nil {
 		return nil
 	}

@@ -215,28 +215,6 @@ func FindProject(ctx context.Context, db bun.IDB, id string) (*Project, error) {
 	return pr, nil
 }
 
-// Load returns the clients with the given ids, in no particular order (for batch loaders).
-func Load(ctx context.Context, db bun.IDB, ids []string) ([]Client, error) {
-	var out []Client
-	ids = database.ValidUUIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
-	return out, err
-}
-
-// LoadProjects returns the projects with the given ids, in no particular order (for batch loaders).
-func LoadProjects(ctx context.Context, db bun.IDB, ids []string) ([]Project, error) {
-	var out []Project
-	ids = database.ValidUUIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
-	return out, err
-}
-
 // RevokeAccess takes a user's grant of one client's data away (idempotent). Needs ADMIN.
 func (s *Service) RevokeAccess(ctx context.Context, p *access.Principal, clientID, userID string) (*Grant, error) {
 	if err := access.Administer(p).Err(); err != nil {

@@ -64,15 +64,14 @@ func (s *Service) Add(ctx context.Context, p *access.Principal, in Input) (*Comm
 		c.CaseID = &caseID
 	}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// A case's comment locks the case before a temporary session's grant (LockFor), the order
-		// Revoke takes them in: holding the grant first deadlocked with it, the insert's foreign
-		// key waiting for the case Revoke had locked.
+		// A case's comment locks the case, and so a temporary session's grant after it (LockFor),
+		// the order Revoke takes them in: holding the grant first deadlocked with it, the insert's
+		// foreign key waiting for the case Revoke had locked. (A temporary session reads no
+		// documents, so a document's comment has no grant to hold.)
 		if c.CaseID != nil {
 			if _, err := s.Cases.LockFor(ctx, tx, p, caseID, access.Read); err != nil {
 				return err
 			}
-		} else if err := s.Cases.HoldGrant(ctx, tx, p); err != nil {
-			return err
 		}
 		if audience == NoComments {
 			return apperr.Forbidden("comments are not open to this session")

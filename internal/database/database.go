@@ -79,3 +79,15 @@ func ValidUUIDs(ids []string) []string {
 	}
 	return out
 }
+
+// LoadByIDs reads the rows of T's table whose ids are among ids, in no particular order, for batch
+// loaders; ids that are not UUIDs match no row and are not sent.
+func LoadByIDs[T any](ctx context.Context, db bun.IDB, ids []string) ([]T, error) {
+	var out []T
+	ids = ValidUUIDs(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
+	return out, err
+}

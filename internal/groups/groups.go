@@ -175,14 +175,3 @@ func OfUsers(ctx context.Context, db bun.IDB, userIDs []string) (map[string][]Gr
 	}
 	return out, err
 }
-
-// Load returns the groups with the given ids, in no particular order (for batch loaders).
-func Load(ctx context.Context, db bun.IDB, ids []string) ([]Group, error) {
-	var out []Group
-	ids = database.ValidUUIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
-	return out, err
-}

@@ -191,14 +191,3 @@ func RightsOfUsers(ctx context.Context, db bun.IDB, userIDs []string) (map[strin
 	}
 	return out, err
 }
-
-// Load returns the positions with the given ids, in no particular order (for batch loaders).
-func Load(ctx context.Context, db bun.IDB, ids []string) ([]Position, error) {
-	var out []Position
-	valid := database.ValidUUIDs(ids)
-	if len(valid) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(valid)).Scan(ctx)
-	return out, err
-}

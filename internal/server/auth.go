@@ -25,9 +25,9 @@ var anonymousFields = map[string]bool{
 // authenticate resolves the bearer token into the request's principal once, before GraphQL runs.
 // A token that does not (or no longer) work is UNAUTHENTICATED for the whole request, never
 // silently anonymous, so a client learns at once that its session ended.
-func authenticate(a *auth.Service, addr ClientAddr, next http.Handler) http.Handler {
+func authenticate(a *auth.Service, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := auth.WithClientAddr(r.Context(), addr.Of(r))
+		ctx := r.Context()
 		if token, ok := bearer(r); ok {
 			p, err := a.Authenticate(ctx, token)
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/casegate/casegate/internal/auth"
 )
 
 // ClientAddr finds the address a request came from, for the per-address limits and the sessions'
@@ -52,6 +54,14 @@ func hop(s string) (netip.Addr, bool) {
 		return ap.Addr(), true
 	}
 	return netip.Addr{}, false
+}
+
+// clientAddress finds the request's client once, for everything after it (the trace, the limits,
+// the sessions' records: auth.ClientAddrFrom).
+func clientAddress(addr ClientAddr, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(auth.WithClientAddr(r.Context(), addr.Of(r))))
+	})
 }
 
 // Of returns the client's address of r.

@@ -46,11 +46,13 @@ func New(o Options) http.Handler {
 	}
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
+	// api is a route that knows its client, is traced and authenticates its bearer token.
+	api := func(route string, h http.Handler) http.Handler {
+		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, h)))
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", traced(o.Tracing, o.ClientAddr, "/graphql",
-		authenticate(o.Auth, o.ClientAddr, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql)))))
-	mux.Handle("GET /attachments/{id}", traced(o.Tracing, o.ClientAddr, "GET /attachments/{id}",
-		authenticate(o.Auth, o.ClientAddr, download(o.Resolver.AttachmentService, o.Logger))))
+	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
+	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /access/", accessLinkPage)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -12,14 +11,15 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/telemetry"
 )
 
 // traced gives each request to h a server span named route. Only routes whose URLs hold no secret
 // are traced. A trace the caller sent (W3C traceparent) is continued only from a trusted proxy:
 // anyone else would decide whether its own requests are sampled, so its context is only linked.
-// The span records the client's address as the limits see it (otelhttp would believe the leftmost
-// X-Forwarded-For entry, which the client writes) and no User-Agent.
+// The span records the client's address as the limits see it (clientAddress, before it; otelhttp
+// would believe the leftmost X-Forwarded-For entry, which the client writes) and no User-Agent.
 func traced(t *telemetry.Tracing, addr ClientAddr, route string, h http.Handler) http.Handler {
 	withSpan := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logWith(r.Context()) // the request's log line carries the trace id
@@ -30,16 +30,12 @@ func traced(t *telemetry.Tracing, addr ClientAddr, route string, h http.Handler)
 		otelhttp.WithPublicEndpointFn(func(r *http.Request) bool { return !addr.FromTrustedProxy(r) }),
 		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return route }))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := addr.Of(r)
 		r = r.Clone(r.Context())
-		r.Header.Set("X-Forwarded-For", client)
+		r.Header.Set("X-Forwarded-For", auth.ClientAddrFrom(r.Context()))
 		r.Header.Del("User-Agent")
 		inner.ServeHTTP(w, r)
 	})
 }
-
-// maxSpanOperationName bounds the operation name a client puts into a span's name.
-const maxSpanOperationName = 64
 
 // tracingExtension gives each GraphQL operation a span: its type and name, and the codes of its
 // errors. Variables are left out: they hold passwords, codes and form data.
@@ -58,15 +54,12 @@ func (e tracingExtension) InterceptResponse(ctx context.Context, next graphql.Re
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
-	kind, name := "operation", oc.OperationName
+	kind, name := "operation", ""
 	if oc.Operation != nil {
-		kind = string(oc.Operation.Operation)
-		if name == "" {
-			name = oc.Operation.Name
-		}
+		kind, name = string(oc.Operation.Operation), oc.Operation.Name
 	}
-	if len(name) > maxSpanOperationName {
-		name = strings.ToValidUTF8(name[:maxSpanOperationName], "")
+	if len(name) > maxOperationNameLength { // as the metrics bound it; parsed names are ASCII
+		name = name[:maxOperationNameLength]
 	}
 	spanName := "graphql." + kind
 	if name != "" {

@@ -42,6 +42,9 @@ func New(ctx context.Context, endpoint string) (*Tracing, error) {
 	return &Tracing{Provider: tp, sdk: tp}, nil
 }
 
+// On tells whether spans are exported.
+func (t *Tracing) On() bool { return t.sdk != nil }
+
 // Tracer is casegate's tracer.
 func (t *Tracing) Tracer() trace.Tracer { return t.Provider.Tracer("github.com/casegate/casegate") }
 

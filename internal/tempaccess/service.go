@@ -285,15 +285,3 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Gra
 
 // Now is the service's clock, for a grant's state.
 func (s *Service) Now() time.Time { return s.Clock.Now() }
-
-// Load reads grants by id, for batching (a grant that does not exist is left out). It decides
-// nothing: callers show from a grant only what the access rules let them (bylines).
-func Load(ctx context.Context, db bun.IDB, ids []string) ([]Grant, error) {
-	var out []Grant
-	ids = database.ValidUUIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
-	return out, err
-}

@@ -56,17 +56,6 @@ func FindByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
 	return u, err
 }
 
-// Load returns the users with the given ids, in no particular order (for batch loaders).
-func Load(ctx context.Context, db bun.IDB, ids []string) ([]User, error) {
-	var out []User
-	ids = database.ValidUUIDs(ids)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
-	return out, err
-}
-
 // List pages through the directory by name. Employees only. A malformed group id matches nothing.
 func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page relay.Args) (relay.Page[User], error) {
 	if err := access.Internal(p).Err(); err != nil {
