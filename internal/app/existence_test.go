@@ -1,0 +1,290 @@
+package app_test
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/casegate/casegate/graph"
+	"github.com/casegate/casegate/internal/gqltest"
+)
+
+// leakWorld holds, for each kind of object an operation takes the id of, one that exists and that
+// neither the villain (an employee without any right), the temporary-access person (a grant on
+// another case) nor an anonymous caller may read.
+type leakWorld struct {
+	villainID, ownCase                      string // ownCase: the person's case, which it may read
+	caseQ, caseS, caseR                     string // a questionnaire, a salary change, a service request
+	document, task, documentFile, caseFile  string
+	grant                                   string
+	user, group, position, company, project string
+	callers                                 map[string]*gqltest.Client // by principal kind
+}
+
+func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
+	t.Helper()
+	w := newTempWorld(t, s)
+	lw := &leakWorld{caseQ: w.otherID, ownCase: w.caseID, user: w.kadryID}
+	lw.villainID = createUser(t, w.admin, "villain@casegate.test", "Villain")
+	var sc struct{ CreateSalaryChange struct{ ID string } }
+	w.kadry.Do(`mutation { createSalaryChange(input: {}) { id } }`, nil).MustOK(t).Decode(t, &sc)
+	lw.caseS = sc.CreateSalaryChange.ID
+	var sr struct{ CreateServiceRequest struct{ ID string } }
+	w.kadry.Do(`mutation { createServiceRequest(input: {}) { id } }`, nil).MustOK(t).Decode(t, &sr)
+	lw.caseR = sr.CreateServiceRequest.ID
+	lw.document = createDocument(t, w.kadry, map[string]any{"title": "Umowa"})
+	var task struct {
+		AssignDocumentTask struct{ Tasks []struct{ ID string } }
+	}
+	w.kadry.Do(`mutation($d: ID!, $u: ID!) { assignDocumentTask(documentId: $d, userId: $u) { tasks { id } } }`,
+		map[string]any{"d": lw.document, "u": w.kadryID}).MustOK(t).Decode(t, &task)
+	lw.task = task.AssignDocumentTask.Tasks[0].ID
+	lw.documentFile = mustAttachment(t, addAttachment(t, w.kadry, lw.document, "a.txt", "text/plain", []byte("a")), "addAttachment").ID
+	lw.caseFile = mustAttachment(t, uploadFile(t, w.kadry, `mutation($c: ID, $file: Upload!) { addAttachment(caseId: $c, file: $file) { id } }`,
+		map[string]any{"c": w.otherID}, "b.txt", "text/plain", []byte("b")), "addAttachment").ID
+	var g struct{ GrantTemporaryAccess struct{ ID string } }
+	w.kadry.Do(`mutation($c: ID!) { grantTemporaryAccess(caseId: $c, input: {email: "inny@example.com", loginMethod: EMAIL_CODE}) { id } }`,
+		map[string]any{"c": w.otherID}).MustOK(t).Decode(t, &g)
+	lw.grant = g.GrantTemporaryAccess.ID
+	lw.group = w.groupID(t, "Kadry")
+	w.admin.Do(`mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`, map[string]any{"g": lw.group, "u": w.kadryID}).MustOK(t)
+	var pos struct{ CreatePosition struct{ ID string } }
+	w.admin.Do(`mutation { createPosition(name: "Sekretariat") { id } }`, nil).MustOK(t).Decode(t, &pos)
+	lw.position = pos.CreatePosition.ID
+	var company struct{ CreateCompany struct{ ID string } }
+	w.admin.Do(`mutation { createCompany(name: "ACME") { id } }`, nil).MustOK(t).Decode(t, &company)
+	lw.company = company.CreateCompany.ID
+	var project struct{ CreateProject struct{ ID string } }
+	w.admin.Do(`mutation($c: ID) { createProject(name: "Wdrożenie", counterpartyId: $c) { id } }`, map[string]any{"c": lw.company}).MustOK(t).Decode(t, &project)
+	lw.project = project.CreateProject.ID
+
+	// The person's grant opens everything a grant can open, so only the object's own rules refuse.
+	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS", "COMMENTS", "HISTORY"}})
+	link := inviteLink(t, s)
+	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+	lw.callers = map[string]*gqltest.Client{
+		"employee":  s.Login("villain@casegate.test", "user-password-1"),
+		"temporary": person,
+		"anonymous": s.Anonymous(),
+	}
+	return lw
+}
+
+// idRow is one operation called with an id under test ($id) that names hidden, an object of the
+// world that exists and that the callers may not read.
+type idRow struct {
+	op     string // "Query.case", "Mutation.completeTask"
+	doc    string
+	hidden func(*leakWorld) string
+	vars   func(*leakWorld) map[string]any // the operation's other variables
+	// employeesRead marks the directory and structure (users, groups, positions, companies,
+	// projects): every employee may read them, so only the other callers may not.
+	employeesRead bool
+	upload        bool // a multipart request with a file in variables.file
+}
+
+func idRows() []idRow {
+	caseQ := func(w *leakWorld) string { return w.caseQ }
+	document := func(w *leakWorld) string { return w.document }
+	user := func(w *leakWorld) string { return w.user }
+	group := func(w *leakWorld) string { return w.group }
+	position := func(w *leakWorld) string { return w.position }
+	company := func(w *leakWorld) string { return w.company }
+	villain := func(w *leakWorld) map[string]any { return map[string]any{"u": w.villainID} }
+	ownCase := func(w *leakWorld) map[string]any { return map[string]any{"c": w.ownCase} }
+	return []idRow{
+		{op: "Query.case", doc: `query($id: ID!) { case(id: $id) { id } }`, hidden: caseQ},
+		{op: "Query.cases", doc: `query($id: ID) { cases(filter: {projectId: $id}) { edges { node { id } } } }`, hidden: func(w *leakWorld) string { return w.project }},
+		{op: "Query.explainFieldAccess", doc: `query($id: ID!) { explainFieldAccess(caseId: $id, field: "basic.firstName") { mode } }`, hidden: caseQ},
+		{op: "Query.explainFieldAccess", doc: `query($id: ID, $c: ID!) { explainFieldAccess(caseId: $c, field: "basic.firstName", userId: $id) { mode } }`, hidden: user,
+			vars: ownCase, employeesRead: true},
+		{op: "Query.document", doc: `query($id: ID!) { document(id: $id) { id } }`, hidden: document},
+		{op: "Query.documents", doc: `query($id: ID) { documents(filter: {caseId: $id}) { edges { node { id } } } }`, hidden: caseQ},
+		{op: "Query.explainDocumentAccess", doc: `query($id: ID!) { explainDocumentAccess(documentId: $id) { rights } }`, hidden: document},
+		{op: "Query.user", doc: `query($id: ID!) { user(id: $id) { id } }`, hidden: user, employeesRead: true},
+		{op: "Query.users", doc: `query($id: ID) { users(filter: {groupId: $id}) { edges { node { id } } } }`, hidden: group, employeesRead: true},
+		{op: "Query.group", doc: `query($id: ID!) { group(id: $id) { id } }`, hidden: group, employeesRead: true},
+		{op: "Query.position", doc: `query($id: ID!) { position(id: $id) { id } }`, hidden: position, employeesRead: true},
+		{op: "Query.positions", doc: `query($id: ID) { positions(parentId: $id) { edges { node { id } } } }`, hidden: position, employeesRead: true},
+		{op: "Query.auditLog", doc: `query($id: ID) { auditLog(filter: {userId: $id}) { edges { node { id } } } }`, hidden: user},
+		{op: "Query.temporaryAccessGrants", doc: `query($id: ID!) { temporaryAccessGrants(caseId: $id) { edges { node { id } } } }`, hidden: caseQ},
+		{op: "Query.candidateQuestionnaire", doc: `query($id: ID!) { candidateQuestionnaire(id: $id) { id } }`, hidden: caseQ},
+		{op: "Query.salaryChange", doc: `query($id: ID!) { salaryChange(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
+		{op: "Query.serviceRequest", doc: `query($id: ID!) { serviceRequest(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
+
+		{op: "Mutation.addAttachment", doc: `mutation($id: ID, $file: Upload!) { addAttachment(documentId: $id, file: $file) { id } }`, hidden: document, upload: true},
+		{op: "Mutation.addAttachment", doc: `mutation($id: ID, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }`, hidden: caseQ, upload: true},
+		{op: "Mutation.replaceAttachment", doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }, upload: true},
+		{op: "Mutation.replaceAttachment", doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }, upload: true},
+		{op: "Mutation.deleteAttachment", doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }},
+		{op: "Mutation.deleteAttachment", doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }},
+		{op: "Mutation.moveCase", doc: `mutation($id: ID!) { moveCase(id: $id, toStage: "HR_REVIEW") { id } }`, hidden: caseQ},
+		{op: "Mutation.moveCase", doc: `mutation($id: ID!, $c: ID!) { moveCase(id: $c, toStage: "HR_REVIEW", assigneeIds: [$id]) { id } }`, hidden: user,
+			vars: ownCase, employeesRead: true},
+		{op: "Mutation.setCaseFieldMode", doc: `mutation($id: ID!) { setCaseFieldMode(caseId: $id, field: "basic", mode: HIDDEN) { id } }`, hidden: caseQ},
+		{op: "Mutation.setCaseAcl", doc: `mutation($id: ID!) { setCaseAcl(caseId: $id, entries: []) { id } }`, hidden: caseQ},
+		{op: "Mutation.setCaseAcl", doc: `mutation($id: ID, $c: ID!) { setCaseAcl(caseId: $c, entries: [{userId: $id, rights: [READ]}]) { id } }`, hidden: user,
+			vars: ownCase, employeesRead: true},
+		{op: "Mutation.addCaseParticipant", doc: `mutation($id: ID!, $u: ID) { addCaseParticipant(caseId: $id, userId: $u) { id } }`, hidden: caseQ, vars: villain},
+		{op: "Mutation.addCaseParticipant", doc: `mutation($id: ID, $c: ID!) { addCaseParticipant(caseId: $c, userId: $id) { id } }`, hidden: user,
+			vars: ownCase, employeesRead: true},
+		{op: "Mutation.setSectionAccess", doc: `mutation($id: ID) { setSectionAccess(procedure: "salary-change", section: "employee", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
+		{op: "Mutation.setFieldAccess", doc: `mutation($id: ID) { setFieldAccess(procedure: "salary-change", field: "employee.department", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
+		{op: "Mutation.grantProcedureAccess", doc: `mutation($id: ID) { grantProcedureAccess(procedure: "salary-change", principal: {userId: $id}, right: READ) { key } }`, hidden: user},
+		{op: "Mutation.revokeProcedureAccess", doc: `mutation($id: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {groupId: $id}) { key } }`, hidden: group},
+		{op: "Mutation.grantClientAccess", doc: `mutation($id: ID!, $u: ID!) { grantClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
+		{op: "Mutation.revokeClientAccess", doc: `mutation($id: ID!, $u: ID!) { revokeClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
+		{op: "Mutation.createContact", doc: `mutation($id: ID) { createContact(input: {name: "Jan", companyId: $id}) { id } }`, hidden: company, employeesRead: true},
+		{op: "Mutation.createProject", doc: `mutation($id: ID) { createProject(name: "P", counterpartyId: $id) { id } }`, hidden: company, employeesRead: true},
+		{op: "Mutation.addComment", doc: `mutation($id: ID) { addComment(caseId: $id, text: "x") { id } }`, hidden: caseQ},
+		{op: "Mutation.addComment", doc: `mutation($id: ID) { addComment(documentId: $id, text: "x") { id } }`, hidden: document},
+		{op: "Mutation.createDocument", doc: `mutation($id: ID) { createDocument(input: {title: "x", caseId: $id}) { id } }`, hidden: caseQ},
+		{op: "Mutation.updateDocument", doc: `mutation($id: ID!) { updateDocument(id: $id, input: {title: "x"}) { id } }`, hidden: document},
+		{op: "Mutation.setDocumentAcl", doc: `mutation($id: ID!) { setDocumentAcl(documentId: $id, entries: []) { id } }`, hidden: document},
+		{op: "Mutation.forwardDocument", doc: `mutation($id: ID!, $p: ID!) { forwardDocument(documentId: $id, positionId: $p) { id } }`, hidden: document,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"p": w.position} }},
+		{op: "Mutation.assignDocumentTask", doc: `mutation($id: ID!, $u: ID!) { assignDocumentTask(documentId: $id, userId: $u) { id } }`, hidden: document, vars: villain},
+		{op: "Mutation.completeTask", doc: `mutation($id: ID!) { completeTask(taskId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.task }},
+		{op: "Mutation.createUser", doc: `mutation($id: ID) { createUser(input: {email: "n@casegate.test", name: "N", password: "user-password-1", managerId: $id}) { id } }`, hidden: user},
+		{op: "Mutation.updateUser", doc: `mutation($id: ID!) { updateUser(id: $id, input: {name: "x"}) { id } }`, hidden: user},
+		{op: "Mutation.setUserStatus", doc: `mutation($id: ID!) { setUserStatus(id: $id, status: BLOCKED) { id } }`, hidden: user},
+		{op: "Mutation.grantPermission", doc: `mutation($id: ID!) { grantPermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
+		{op: "Mutation.revokePermission", doc: `mutation($id: ID!) { revokePermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
+		{op: "Mutation.addGroupMember", doc: `mutation($id: ID!, $u: ID!) { addGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
+		{op: "Mutation.removeGroupMember", doc: `mutation($id: ID!, $u: ID!) { removeGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
+		{op: "Mutation.createPosition", doc: `mutation($id: ID) { createPosition(name: "x", parentId: $id) { id } }`, hidden: position},
+		{op: "Mutation.grantPositionRight", doc: `mutation($id: ID!, $u: ID!) { grantPositionRight(positionId: $id, userId: $u) { includeSubtree } }`, hidden: position, vars: villain},
+		{op: "Mutation.revokePositionRight", doc: `mutation($id: ID!, $u: ID!) { revokePositionRight(positionId: $id, userId: $u) { id } }`, hidden: position, vars: villain},
+		{op: "Mutation.grantTemporaryAccess", doc: `mutation($id: ID!) { grantTemporaryAccess(caseId: $id, input: {email: "x@example.com", loginMethod: EMAIL_CODE}) { id } }`, hidden: caseQ},
+		{op: "Mutation.revokeTemporaryAccess", doc: `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.grant }},
+		{op: "Mutation.createCandidateQuestionnaire", doc: `mutation($id: ID) { createCandidateQuestionnaire(input: {}, projectId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.project }, employeesRead: true},
+		{op: "Mutation.updateCandidateQuestionnaire", doc: `mutation($id: ID!) { updateCandidateQuestionnaire(id: $id, input: {hr: {notes: "x"}}) { id } }`, hidden: caseQ},
+		{op: "Mutation.createSalaryChange", doc: `mutation($id: ID!) { createSalaryChange(input: {}, assigneeIds: [$id]) { id } }`, hidden: user, employeesRead: true},
+		{op: "Mutation.updateSalaryChange", doc: `mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {department: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
+		{op: "Mutation.createServiceRequest", doc: `mutation($id: ID) { createServiceRequest(input: {}, clientId: $id) { id } }`, hidden: company, employeesRead: true},
+		{op: "Mutation.updateServiceRequest", doc: `mutation($id: ID!) { updateServiceRequest(id: $id, input: {request: {subject: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
+	}
+}
+
+// operationsWithIDs lists the root fields of the executable schema with an ID among their
+// arguments, directly, in a list or in an input object.
+func operationsWithIDs() []string {
+	s := graph.NewExecutableSchema(graph.Config{}).Schema()
+	var takesID func(t *ast.Type, seen map[string]bool) bool
+	takesID = func(t *ast.Type, seen map[string]bool) bool {
+		for t.Elem != nil {
+			t = t.Elem
+		}
+		if t.NamedType == "ID" {
+			return true
+		}
+		d := s.Types[t.NamedType]
+		if d == nil || d.Kind != ast.InputObject || seen[d.Name] {
+			return false
+		}
+		seen[d.Name] = true
+		for _, f := range d.Fields {
+			if takesID(f.Type, seen) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, root := range []*ast.Definition{s.Query, s.Mutation} {
+		for _, f := range root.Fields {
+			for _, a := range f.Arguments {
+				if takesID(a.Type, map[string]bool{}) {
+					out = append(out, root.Name+"."+f.Name)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestEveryIDOperationHasARow: a new operation that takes an id needs a row in idRows, so that
+// TestUnreadableAndUnknownIDsAnswerAlike covers it.
+func TestEveryIDOperationHasARow(t *testing.T) {
+	ops := operationsWithIDs()
+	covered := map[string]bool{}
+	for _, r := range idRows() {
+		if !slices.Contains(ops, r.op) {
+			t.Errorf("row for %s, which takes no id (or does not exist)", r.op)
+		}
+		covered[r.op] = true
+	}
+	for _, op := range ops {
+		if !covered[op] {
+			t.Errorf("%s takes an id but has no row in idRows", op)
+		}
+	}
+}
+
+// TestUnreadableAndUnknownIDsAnswerAlike: for every operation that takes an id, an object that
+// exists but that the caller may not read and one that does not exist (a fresh uuid, a malformed
+// id) get byte-identical responses: the same errors, messages, extensions and data.
+func TestUnreadableAndUnknownIDsAnswerAlike(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newLeakWorld(t, s)
+	send := func(c *gqltest.Client, r idRow, id string) *gqltest.Response {
+		vars := map[string]any{"id": id}
+		if r.vars != nil {
+			for k, v := range r.vars(w) {
+				vars[k] = v
+			}
+		}
+		if r.upload {
+			return uploadFile(t, c, r.doc, vars, "x.txt", "text/plain", []byte("x"))
+		}
+		return c.Do(r.doc, vars)
+	}
+	for _, r := range idRows() {
+		for _, kind := range []string{"employee", "temporary", "anonymous"} {
+			if r.employeesRead && kind == "employee" {
+				continue
+			}
+			c := w.callers[kind]
+			hidden := send(c, r, r.hidden(w))
+			if reason := hiddenReason(hidden); reason != "" {
+				t.Errorf("%s as %s: the document itself is refused (%s): %s", r.op, kind, reason, hidden.Raw)
+			}
+			for _, unknown := range []string{"00000000-0000-4000-8000-000000000000", "not-an-id"} {
+				if other := send(c, r, unknown); !bytes.Equal(hidden.Raw, other.Raw) || hidden.Status != other.Status {
+					t.Errorf("%s as %s: an unreadable object answers %d %s\nan unknown id (%s) answers %d %s",
+						r.op, kind, hidden.Status, hidden.Raw, unknown, other.Status, other.Raw)
+				}
+			}
+		}
+	}
+	// Downloads take an attachment's id in the path.
+	for kind, c := range w.callers {
+		if kind == "anonymous" {
+			c = nil
+		}
+		for _, file := range []string{w.documentFile, w.caseFile} {
+			res, hidden := fetchAttachment(t, s, c, "/attachments/"+file)
+			for _, unknown := range []string{"00000000-0000-4000-8000-000000000000", "not-an-id"} {
+				other, body := fetchAttachment(t, s, c, "/attachments/"+unknown)
+				if res.StatusCode != other.StatusCode || !bytes.Equal(hidden, body) {
+					t.Errorf("download as %s: an unreadable attachment answers %d %s\nan unknown id (%s) answers %d %s",
+						kind, res.StatusCode, hidden, unknown, other.StatusCode, body)
+				}
+			}
+		}
+	}
+}
+
+// hiddenReason is the reason of a parse or validation error, which would answer before any id is
+// looked up and make a row prove nothing.
+func hiddenReason(r *gqltest.Response) string {
+	for _, e := range r.Errors {
+		if reason, _ := e.Extensions["reason"].(string); reason != "" {
+			return reason
+		}
+	}
+	return ""
+}
