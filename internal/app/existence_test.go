@@ -2,24 +2,32 @@ package app_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegate/casegate/graph"
+	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/gqltest"
+	"github.com/casegate/casegate/internal/session"
 )
 
 // leakWorld holds, for each kind of object an operation takes the id of, one that exists and that
 // neither the villain (an employee without any right), the temporary-access person (a grant on
-// another case) nor an anonymous caller may read.
+// another case), a guest (EXTERNAL) nor an anonymous caller may read.
 type leakWorld struct {
 	villainID, ownCase                      string // ownCase: the person's case, which it may read
 	caseQ, caseS, caseR                     string // a questionnaire, a salary change, a service request
 	document, task, documentFile, caseFile  string
 	grant                                   string
 	user, group, position, company, project string
+	contact                                 string
+	villainDocument                         string                     // the villain's own document
 	callers                                 map[string]*gqltest.Client // by principal kind
 }
 
@@ -59,24 +67,43 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 	var project struct{ CreateProject struct{ ID string } }
 	w.admin.Do(`mutation($c: ID) { createProject(name: "Wdrożenie", counterpartyId: $c) { id } }`, map[string]any{"c": lw.company}).MustOK(t).Decode(t, &project)
 	lw.project = project.CreateProject.ID
+	var contact struct{ CreateContact struct{ ID string } }
+	w.admin.Do(`mutation($c: ID) { createContact(input: {name: "Jan Kontakt", companyId: $c}) { id } }`, map[string]any{"c": lw.company}).MustOK(t).Decode(t, &contact)
+	lw.contact = contact.CreateContact.ID
 
 	// The person's grant opens everything a grant can open, so only the object's own rules refuse.
 	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS", "COMMENTS", "HISTORY"}})
 	link := inviteLink(t, s)
 	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
+	// No operation makes a guest yet (EXTERNAL, an account outside the organisation); its session
+	// is written as the guest issue's login will write it.
+	guestID := createUser(t, w.admin, "guest@example.com", "Gość")
+	token, hash := session.NewToken()
+	if err := session.Create(context.Background(), s.DB, &session.Session{TokenHash: hash, Kind: access.KindExternal, UserID: &guestID,
+		CreatedAt: s.Clock.Now(), ExpiresAt: s.Clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	guest := s.WithToken(token)
+	var me struct{ Me struct{ Kind string } }
+	guest.Do(`{ me { kind } }`, nil).MustOK(t).Decode(t, &me)
+	if me.Me.Kind != "EXTERNAL" {
+		t.Fatalf("the guest's session is %s", me.Me.Kind)
+	}
+	villain := s.Login("villain@casegate.test", "user-password-1")
+	lw.villainDocument = createDocument(t, villain, map[string]any{"title": "Notatka"})
 	lw.callers = map[string]*gqltest.Client{
-		"employee":  s.Login("villain@casegate.test", "user-password-1"),
+		"employee":  villain,
 		"temporary": person,
+		"external":  guest,
 		"anonymous": s.Anonymous(),
 	}
 	return lw
 }
 
-// idRow is one operation called with an id under test ($id) that names hidden, an object of the
-// world that exists and that the callers may not read.
+// idRow is one operation called with an id under test ($id) in one of its arguments, naming hidden,
+// an object of the world that exists and that the callers may not read.
 type idRow struct {
-	op     string // "Query.case", "Mutation.completeTask"
-	doc    string
+	doc    string // one root field; $id is in one of its arguments
 	hidden func(*leakWorld) string
 	vars   func(*leakWorld) map[string]any // the operation's other variables
 	// employeesRead marks the directory and structure (users, groups, positions, companies,
@@ -94,84 +121,117 @@ func idRows() []idRow {
 	company := func(w *leakWorld) string { return w.company }
 	villain := func(w *leakWorld) map[string]any { return map[string]any{"u": w.villainID} }
 	ownCase := func(w *leakWorld) map[string]any { return map[string]any{"c": w.ownCase} }
-	return []idRow{
-		{op: "Query.case", doc: `query($id: ID!) { case(id: $id) { id } }`, hidden: caseQ},
-		{op: "Query.cases", doc: `query($id: ID) { cases(filter: {projectId: $id}) { edges { node { id } } } }`, hidden: func(w *leakWorld) string { return w.project }},
-		{op: "Query.explainFieldAccess", doc: `query($id: ID!) { explainFieldAccess(caseId: $id, field: "basic.firstName") { mode } }`, hidden: caseQ},
-		{op: "Query.explainFieldAccess", doc: `query($id: ID, $c: ID!) { explainFieldAccess(caseId: $c, field: "basic.firstName", userId: $id) { mode } }`, hidden: user,
+	villainDocument := func(w *leakWorld) map[string]any { return map[string]any{"d": w.villainDocument} }
+	rows := []idRow{
+		{doc: `query($id: ID!) { case(id: $id) { id } }`, hidden: caseQ},
+		{doc: `query($id: ID) { cases(filter: {projectId: $id}) { edges { node { id } } } }`, hidden: func(w *leakWorld) string { return w.project }},
+		{doc: `query($id: ID!) { explainFieldAccess(caseId: $id, field: "basic.firstName") { mode } }`, hidden: caseQ},
+		{doc: `query($id: ID, $c: ID!) { explainFieldAccess(caseId: $c, field: "basic.firstName", userId: $id) { mode } }`, hidden: user,
 			vars: ownCase, employeesRead: true},
-		{op: "Query.document", doc: `query($id: ID!) { document(id: $id) { id } }`, hidden: document},
-		{op: "Query.documents", doc: `query($id: ID) { documents(filter: {caseId: $id}) { edges { node { id } } } }`, hidden: caseQ},
-		{op: "Query.explainDocumentAccess", doc: `query($id: ID!) { explainDocumentAccess(documentId: $id) { rights } }`, hidden: document},
-		{op: "Query.user", doc: `query($id: ID!) { user(id: $id) { id } }`, hidden: user, employeesRead: true},
-		{op: "Query.users", doc: `query($id: ID) { users(filter: {groupId: $id}) { edges { node { id } } } }`, hidden: group, employeesRead: true},
-		{op: "Query.group", doc: `query($id: ID!) { group(id: $id) { id } }`, hidden: group, employeesRead: true},
-		{op: "Query.position", doc: `query($id: ID!) { position(id: $id) { id } }`, hidden: position, employeesRead: true},
-		{op: "Query.positions", doc: `query($id: ID) { positions(parentId: $id) { edges { node { id } } } }`, hidden: position, employeesRead: true},
-		{op: "Query.auditLog", doc: `query($id: ID) { auditLog(filter: {userId: $id}) { edges { node { id } } } }`, hidden: user},
-		{op: "Query.temporaryAccessGrants", doc: `query($id: ID!) { temporaryAccessGrants(caseId: $id) { edges { node { id } } } }`, hidden: caseQ},
-		{op: "Query.candidateQuestionnaire", doc: `query($id: ID!) { candidateQuestionnaire(id: $id) { id } }`, hidden: caseQ},
-		{op: "Query.salaryChange", doc: `query($id: ID!) { salaryChange(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
-		{op: "Query.serviceRequest", doc: `query($id: ID!) { serviceRequest(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
+		{doc: `query($id: ID!) { document(id: $id) { id } }`, hidden: document},
+		{doc: `query($id: ID) { documents(filter: {caseId: $id}) { edges { node { id } } } }`, hidden: caseQ},
+		{doc: `query($id: ID!) { explainDocumentAccess(documentId: $id) { rights } }`, hidden: document},
+		{doc: `query($id: ID!) { user(id: $id) { id } }`, hidden: user, employeesRead: true},
+		{doc: `query($id: ID) { users(filter: {groupId: $id}) { edges { node { id } } } }`, hidden: group, employeesRead: true},
+		{doc: `query($id: ID!) { group(id: $id) { id } }`, hidden: group, employeesRead: true},
+		{doc: `query($id: ID!) { position(id: $id) { id } }`, hidden: position, employeesRead: true},
+		{doc: `query($id: ID) { positions(parentId: $id) { edges { node { id } } } }`, hidden: position, employeesRead: true},
+		{doc: `query($id: ID) { auditLog(filter: {userId: $id}) { edges { node { id } } } }`, hidden: user},
+		{doc: `query($id: ID!) { temporaryAccessGrants(caseId: $id) { edges { node { id } } } }`, hidden: caseQ},
+		{doc: `query($id: ID!) { candidateQuestionnaire(id: $id) { id } }`, hidden: caseQ},
+		{doc: `query($id: ID!) { salaryChange(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
+		{doc: `query($id: ID!) { serviceRequest(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
 
-		{op: "Mutation.addAttachment", doc: `mutation($id: ID, $file: Upload!) { addAttachment(documentId: $id, file: $file) { id } }`, hidden: document, upload: true},
-		{op: "Mutation.addAttachment", doc: `mutation($id: ID, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }`, hidden: caseQ, upload: true},
-		{op: "Mutation.replaceAttachment", doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }, upload: true},
-		{op: "Mutation.replaceAttachment", doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }, upload: true},
-		{op: "Mutation.deleteAttachment", doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }},
-		{op: "Mutation.deleteAttachment", doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }},
-		{op: "Mutation.moveCase", doc: `mutation($id: ID!) { moveCase(id: $id, toStage: "HR_REVIEW") { id } }`, hidden: caseQ},
-		{op: "Mutation.moveCase", doc: `mutation($id: ID!, $c: ID!) { moveCase(id: $c, toStage: "HR_REVIEW", assigneeIds: [$id]) { id } }`, hidden: user,
+		{doc: `mutation($id: ID, $file: Upload!) { addAttachment(documentId: $id, file: $file) { id } }`, hidden: document, upload: true},
+		{doc: `mutation($id: ID, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }`, hidden: caseQ, upload: true},
+		{doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }, upload: true},
+		{doc: `mutation($id: ID!, $file: Upload!) { replaceAttachment(id: $id, file: $file) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }, upload: true},
+		{doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.documentFile }},
+		{doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseFile }},
+		{doc: `mutation($id: ID!) { moveCase(id: $id, toStage: "HR_REVIEW") { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID!, $c: ID!) { moveCase(id: $c, toStage: "HR_REVIEW", assigneeIds: [$id]) { id } }`, hidden: user,
 			vars: ownCase, employeesRead: true},
-		{op: "Mutation.setCaseFieldMode", doc: `mutation($id: ID!) { setCaseFieldMode(caseId: $id, field: "basic", mode: HIDDEN) { id } }`, hidden: caseQ},
-		{op: "Mutation.setCaseAcl", doc: `mutation($id: ID!) { setCaseAcl(caseId: $id, entries: []) { id } }`, hidden: caseQ},
-		{op: "Mutation.setCaseAcl", doc: `mutation($id: ID, $c: ID!) { setCaseAcl(caseId: $c, entries: [{userId: $id, rights: [READ]}]) { id } }`, hidden: user,
+		{doc: `mutation($id: ID!) { setCaseFieldMode(caseId: $id, field: "basic", mode: HIDDEN) { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID!) { setCaseAcl(caseId: $id, entries: []) { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID, $c: ID!) { setCaseAcl(caseId: $c, entries: [{userId: $id, rights: [READ]}]) { id } }`, hidden: user,
 			vars: ownCase, employeesRead: true},
-		{op: "Mutation.addCaseParticipant", doc: `mutation($id: ID!, $u: ID) { addCaseParticipant(caseId: $id, userId: $u) { id } }`, hidden: caseQ, vars: villain},
-		{op: "Mutation.addCaseParticipant", doc: `mutation($id: ID, $c: ID!) { addCaseParticipant(caseId: $c, userId: $id) { id } }`, hidden: user,
+		{doc: `mutation($id: ID!, $u: ID) { addCaseParticipant(caseId: $id, userId: $u) { id } }`, hidden: caseQ, vars: villain},
+		{doc: `mutation($id: ID, $c: ID!) { addCaseParticipant(caseId: $c, userId: $id) { id } }`, hidden: user,
 			vars: ownCase, employeesRead: true},
-		{op: "Mutation.setSectionAccess", doc: `mutation($id: ID) { setSectionAccess(procedure: "salary-change", section: "employee", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
-		{op: "Mutation.setFieldAccess", doc: `mutation($id: ID) { setFieldAccess(procedure: "salary-change", field: "employee.department", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
-		{op: "Mutation.grantProcedureAccess", doc: `mutation($id: ID) { grantProcedureAccess(procedure: "salary-change", principal: {userId: $id}, right: READ) { key } }`, hidden: user},
-		{op: "Mutation.revokeProcedureAccess", doc: `mutation($id: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {groupId: $id}) { key } }`, hidden: group},
-		{op: "Mutation.grantClientAccess", doc: `mutation($id: ID!, $u: ID!) { grantClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
-		{op: "Mutation.revokeClientAccess", doc: `mutation($id: ID!, $u: ID!) { revokeClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
-		{op: "Mutation.createContact", doc: `mutation($id: ID) { createContact(input: {name: "Jan", companyId: $id}) { id } }`, hidden: company, employeesRead: true},
-		{op: "Mutation.createProject", doc: `mutation($id: ID) { createProject(name: "P", counterpartyId: $id) { id } }`, hidden: company, employeesRead: true},
-		{op: "Mutation.addComment", doc: `mutation($id: ID) { addComment(caseId: $id, text: "x") { id } }`, hidden: caseQ},
-		{op: "Mutation.addComment", doc: `mutation($id: ID) { addComment(documentId: $id, text: "x") { id } }`, hidden: document},
-		{op: "Mutation.createDocument", doc: `mutation($id: ID) { createDocument(input: {title: "x", caseId: $id}) { id } }`, hidden: caseQ},
-		{op: "Mutation.updateDocument", doc: `mutation($id: ID!) { updateDocument(id: $id, input: {title: "x"}) { id } }`, hidden: document},
-		{op: "Mutation.setDocumentAcl", doc: `mutation($id: ID!) { setDocumentAcl(documentId: $id, entries: []) { id } }`, hidden: document},
-		{op: "Mutation.forwardDocument", doc: `mutation($id: ID!, $p: ID!) { forwardDocument(documentId: $id, positionId: $p) { id } }`, hidden: document,
+		{doc: `mutation($id: ID) { setSectionAccess(procedure: "salary-change", section: "employee", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
+		{doc: `mutation($id: ID) { setFieldAccess(procedure: "salary-change", field: "employee.department", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
+		{doc: `mutation($id: ID) { grantProcedureAccess(procedure: "salary-change", principal: {userId: $id}, right: READ) { key } }`, hidden: user},
+		{doc: `mutation($id: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {groupId: $id}) { key } }`, hidden: group},
+		{doc: `mutation($id: ID!, $u: ID!) { grantClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
+		{doc: `mutation($id: ID!, $u: ID!) { revokeClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
+		{doc: `mutation($id: ID) { createContact(input: {name: "Jan", companyId: $id}) { id } }`, hidden: company, employeesRead: true},
+		{doc: `mutation($id: ID) { createProject(name: "P", counterpartyId: $id) { id } }`, hidden: company, employeesRead: true},
+		{doc: `mutation($id: ID) { addComment(caseId: $id, text: "x") { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID) { addComment(documentId: $id, text: "x") { id } }`, hidden: document},
+		{doc: `mutation($id: ID) { createDocument(input: {title: "x", caseId: $id}) { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID!) { updateDocument(id: $id, input: {title: "x"}) { id } }`, hidden: document},
+		{doc: `mutation($id: ID!) { setDocumentAcl(documentId: $id, entries: []) { id } }`, hidden: document},
+		{doc: `mutation($id: ID!, $p: ID!) { forwardDocument(documentId: $id, positionId: $p) { id } }`, hidden: document,
 			vars: func(w *leakWorld) map[string]any { return map[string]any{"p": w.position} }},
-		{op: "Mutation.assignDocumentTask", doc: `mutation($id: ID!, $u: ID!) { assignDocumentTask(documentId: $id, userId: $u) { id } }`, hidden: document, vars: villain},
-		{op: "Mutation.completeTask", doc: `mutation($id: ID!) { completeTask(taskId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.task }},
-		{op: "Mutation.createUser", doc: `mutation($id: ID) { createUser(input: {email: "n@casegate.test", name: "N", password: "user-password-1", managerId: $id}) { id } }`, hidden: user},
-		{op: "Mutation.updateUser", doc: `mutation($id: ID!) { updateUser(id: $id, input: {name: "x"}) { id } }`, hidden: user},
-		{op: "Mutation.setUserStatus", doc: `mutation($id: ID!) { setUserStatus(id: $id, status: BLOCKED) { id } }`, hidden: user},
-		{op: "Mutation.grantPermission", doc: `mutation($id: ID!) { grantPermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
-		{op: "Mutation.revokePermission", doc: `mutation($id: ID!) { revokePermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
-		{op: "Mutation.addGroupMember", doc: `mutation($id: ID!, $u: ID!) { addGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
-		{op: "Mutation.removeGroupMember", doc: `mutation($id: ID!, $u: ID!) { removeGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
-		{op: "Mutation.createPosition", doc: `mutation($id: ID) { createPosition(name: "x", parentId: $id) { id } }`, hidden: position},
-		{op: "Mutation.grantPositionRight", doc: `mutation($id: ID!, $u: ID!) { grantPositionRight(positionId: $id, userId: $u) { includeSubtree } }`, hidden: position, vars: villain},
-		{op: "Mutation.revokePositionRight", doc: `mutation($id: ID!, $u: ID!) { revokePositionRight(positionId: $id, userId: $u) { id } }`, hidden: position, vars: villain},
-		{op: "Mutation.grantTemporaryAccess", doc: `mutation($id: ID!) { grantTemporaryAccess(caseId: $id, input: {email: "x@example.com", loginMethod: EMAIL_CODE}) { id } }`, hidden: caseQ},
-		{op: "Mutation.revokeTemporaryAccess", doc: `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.grant }},
-		{op: "Mutation.createCandidateQuestionnaire", doc: `mutation($id: ID) { createCandidateQuestionnaire(input: {}, projectId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.project }, employeesRead: true},
-		{op: "Mutation.updateCandidateQuestionnaire", doc: `mutation($id: ID!) { updateCandidateQuestionnaire(id: $id, input: {hr: {notes: "x"}}) { id } }`, hidden: caseQ},
-		{op: "Mutation.createSalaryChange", doc: `mutation($id: ID!) { createSalaryChange(input: {}, assigneeIds: [$id]) { id } }`, hidden: user, employeesRead: true},
-		{op: "Mutation.updateSalaryChange", doc: `mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {department: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
-		{op: "Mutation.createServiceRequest", doc: `mutation($id: ID) { createServiceRequest(input: {}, clientId: $id) { id } }`, hidden: company, employeesRead: true},
-		{op: "Mutation.updateServiceRequest", doc: `mutation($id: ID!) { updateServiceRequest(id: $id, input: {request: {subject: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
+		{doc: `mutation($id: ID!, $u: ID!) { assignDocumentTask(documentId: $id, userId: $u) { id } }`, hidden: document, vars: villain},
+		{doc: `mutation($id: ID!) { completeTask(taskId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.task }},
+		{doc: `mutation($id: ID) { createUser(input: {email: "n@casegate.test", name: "N", password: "user-password-1", managerId: $id}) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!) { updateUser(id: $id, input: {name: "x"}) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!) { setUserStatus(id: $id, status: BLOCKED) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!) { grantPermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!) { revokePermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!, $u: ID!) { addGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
+		{doc: `mutation($id: ID!, $u: ID!) { removeGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
+		{doc: `mutation($id: ID) { createPosition(name: "x", parentId: $id) { id } }`, hidden: position},
+		{doc: `mutation($id: ID!, $u: ID!) { grantPositionRight(positionId: $id, userId: $u) { includeSubtree } }`, hidden: position, vars: villain},
+		{doc: `mutation($id: ID!, $u: ID!) { revokePositionRight(positionId: $id, userId: $u) { id } }`, hidden: position, vars: villain},
+		{doc: `mutation($id: ID!) { grantTemporaryAccess(caseId: $id, input: {email: "x@example.com", loginMethod: EMAIL_CODE}) { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.grant }},
+		{doc: `mutation($id: ID!) { updateCandidateQuestionnaire(id: $id, input: {hr: {notes: "x"}}) { id } }`, hidden: caseQ},
+		{doc: `mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {department: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
+		{doc: `mutation($id: ID!) { updateServiceRequest(id: $id, input: {request: {subject: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
+
+		// The other arguments of operations on an object the caller may read (the person's case,
+		// the villain's document), or that refuse the caller before any lookup.
+		{doc: `query($id: ID, $d: ID!) { explainDocumentAccess(documentId: $d, userId: $id) { rights } }`, hidden: user, vars: villainDocument, employeesRead: true},
+		{doc: `mutation($id: ID, $c: ID!) { addCaseParticipant(caseId: $c, contactId: $id) { id } }`, hidden: func(w *leakWorld) string { return w.contact },
+			vars: ownCase, employeesRead: true},
+		{doc: `mutation($id: ID!, $c: ID!) { grantClientAccess(clientId: $c, userId: $id) { clientId } }`, hidden: user,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"c": w.company} }},
+		{doc: `mutation($id: ID!, $c: ID!) { revokeClientAccess(clientId: $c, userId: $id) { clientId } }`, hidden: user,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"c": w.company} }},
+		{doc: `mutation($id: ID, $d: ID!) { setDocumentAcl(documentId: $d, entries: [{userId: $id, rights: [READ]}]) { id } }`, hidden: user, vars: villainDocument, employeesRead: true},
+		{doc: `mutation($id: ID!, $d: ID!) { forwardDocument(documentId: $d, positionId: $id) { id } }`, hidden: position, vars: villainDocument, employeesRead: true},
+		{doc: `mutation($id: ID!, $d: ID!) { assignDocumentTask(documentId: $d, userId: $id) { id } }`, hidden: user, vars: villainDocument, employeesRead: true},
+		{doc: `mutation($id: ID, $u: ID!) { updateUser(id: $u, input: {managerId: $id}) { id } }`, hidden: user, vars: villain},
+		{doc: `mutation($id: ID!, $g: ID!) { addGroupMember(groupId: $g, userId: $id) { id } }`, hidden: user, vars: func(w *leakWorld) map[string]any { return map[string]any{"g": w.group} }},
+		{doc: `mutation($id: ID!, $g: ID!) { removeGroupMember(groupId: $g, userId: $id) { id } }`, hidden: user, vars: func(w *leakWorld) map[string]any { return map[string]any{"g": w.group} }},
+		{doc: `mutation($id: ID!, $p: ID!) { grantPositionRight(positionId: $p, userId: $id) { includeSubtree } }`, hidden: user,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"p": w.position} }},
+		{doc: `mutation($id: ID!, $p: ID!) { revokePositionRight(positionId: $p, userId: $id) { id } }`, hidden: user,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"p": w.position} }},
 	}
+	// Creating a case of any procedure names a project, a client, a position and assignees.
+	for _, create := range []string{"createCandidateQuestionnaire", "createSalaryChange", "createServiceRequest"} {
+		for _, arg := range []struct {
+			name, value string
+			hidden      func(*leakWorld) string
+		}{
+			{"projectId", "$id", func(w *leakWorld) string { return w.project }},
+			{"clientId", "$id", company},
+			{"positionId", "$id", position},
+			{"assigneeIds", "[$id]", user},
+		} {
+			rows = append(rows, idRow{doc: `mutation($id: ID!) { ` + create + `(input: {}, ` + arg.name + `: ` + arg.value + `) { id } }`,
+				hidden: arg.hidden, employeesRead: true})
+		}
+	}
+	return rows
 }
 
-// operationsWithIDs lists the root fields of the executable schema with an ID among their
-// arguments, directly, in a list or in an input object.
-func operationsWithIDs() []string {
-	s := graph.NewExecutableSchema(graph.Config{}).Schema()
+// idArguments lists the arguments of the executable schema's root fields that hold an ID,
+// directly, in a list or in an input object, as "Query.case(id)".
+func idArguments(s *ast.Schema) []string {
 	var takesID func(t *ast.Type, seen map[string]bool) bool
 	takesID = func(t *ast.Type, seen map[string]bool) bool {
 		for t.Elem != nil {
@@ -197,8 +257,7 @@ func operationsWithIDs() []string {
 		for _, f := range root.Fields {
 			for _, a := range f.Arguments {
 				if takesID(a.Type, map[string]bool{}) {
-					out = append(out, root.Name+"."+f.Name)
-					break
+					out = append(out, root.Name+"."+f.Name+"("+a.Name+")")
 				}
 			}
 		}
@@ -206,20 +265,57 @@ func operationsWithIDs() []string {
 	return out
 }
 
-// TestEveryIDOperationHasARow: a new operation that takes an id needs a row in idRows, so that
-// TestUnreadableAndUnknownIDsAnswerAlike covers it.
-func TestEveryIDOperationHasARow(t *testing.T) {
-	ops := operationsWithIDs()
+// rowArgument names the argument of a row's root field that holds $id, as idArguments does.
+func rowArgument(s *ast.Schema, doc string) (string, error) {
+	q, err := gqlparser.LoadQueryWithRules(s, doc, nil)
+	if err != nil {
+		return "", err
+	}
+	op := q.Operations[0]
+	root := s.Query
+	if op.Operation == ast.Mutation {
+		root = s.Mutation
+	}
+	field := op.SelectionSet[0].(*ast.Field)
+	var uses func(v *ast.Value) bool
+	uses = func(v *ast.Value) bool {
+		if v.Kind == ast.Variable && v.Raw == "id" {
+			return true
+		}
+		return slices.ContainsFunc(v.Children, func(c *ast.ChildValue) bool { return uses(c.Value) })
+	}
+	for _, a := range field.Arguments {
+		if uses(a.Value) {
+			return root.Name + "." + field.Name + "(" + a.Name + ")", nil
+		}
+	}
+	return "", fmt.Errorf("no argument of %s holds $id", field.Name)
+}
+
+// TestEveryIDArgumentHasARow: every argument of a query or mutation that holds an id (so every
+// operation that takes one) needs a row in idRows, so that TestUnreadableAndUnknownIDsAnswerAlike
+// covers a new operation or argument as soon as the schema has it.
+func TestEveryIDArgumentHasARow(t *testing.T) {
+	s := graph.NewExecutableSchema(graph.Config{}).Schema()
+	args := idArguments(s)
+	if len(args) < 50 {
+		t.Fatalf("only %d id arguments found in the schema: %v", len(args), args)
+	}
 	covered := map[string]bool{}
 	for _, r := range idRows() {
-		if !slices.Contains(ops, r.op) {
-			t.Errorf("row for %s, which takes no id (or does not exist)", r.op)
+		arg, err := rowArgument(s, r.doc)
+		if err != nil {
+			t.Errorf("row %s: %v", r.doc, err)
+			continue
 		}
-		covered[r.op] = true
+		if !slices.Contains(args, arg) {
+			t.Errorf("row for %s, which holds no id", arg)
+		}
+		covered[arg] = true
 	}
-	for _, op := range ops {
-		if !covered[op] {
-			t.Errorf("%s takes an id but has no row in idRows", op)
+	for _, a := range args {
+		if !covered[a] {
+			t.Errorf("%s holds an id but has no row in idRows", a)
 		}
 	}
 }
@@ -230,6 +326,7 @@ func TestEveryIDOperationHasARow(t *testing.T) {
 func TestUnreadableAndUnknownIDsAnswerAlike(t *testing.T) {
 	s := gqltest.Start(t)
 	w := newLeakWorld(t, s)
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	send := func(c *gqltest.Client, r idRow, id string) *gqltest.Response {
 		vars := map[string]any{"id": id}
 		if r.vars != nil {
@@ -243,19 +340,23 @@ func TestUnreadableAndUnknownIDsAnswerAlike(t *testing.T) {
 		return c.Do(r.doc, vars)
 	}
 	for _, r := range idRows() {
-		for _, kind := range []string{"employee", "temporary", "anonymous"} {
+		op, err := rowArgument(schema, r.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"employee", "temporary", "external", "anonymous"} {
 			if r.employeesRead && kind == "employee" {
 				continue
 			}
 			c := w.callers[kind]
 			hidden := send(c, r, r.hidden(w))
 			if reason := hiddenReason(hidden); reason != "" {
-				t.Errorf("%s as %s: the document itself is refused (%s): %s", r.op, kind, reason, hidden.Raw)
+				t.Errorf("%s as %s: the document itself is refused (%s): %s", op, kind, reason, hidden.Raw)
 			}
 			for _, unknown := range []string{"00000000-0000-4000-8000-000000000000", "not-an-id"} {
 				if other := send(c, r, unknown); !bytes.Equal(hidden.Raw, other.Raw) || hidden.Status != other.Status {
 					t.Errorf("%s as %s: an unreadable object answers %d %s\nan unknown id (%s) answers %d %s",
-						r.op, kind, hidden.Status, hidden.Raw, unknown, other.Status, other.Raw)
+						op, kind, hidden.Status, hidden.Raw, unknown, other.Status, other.Raw)
 				}
 			}
 		}
