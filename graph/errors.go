@@ -57,9 +57,14 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions[k] = v
 		}
 		gqlErr.Extensions["code"] = code
-		if code == CodeInternal {
+		switch code {
+		case CodeInternal:
 			logger.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"
+		case CodeNotFound:
+			// One message for every NOT_FOUND: naming the kind of object (or which lookup failed) told
+			// callers that something they may not read exists, e.g. the task of an unreadable document.
+			gqlErr.Message = apperr.ErrNotFound.Error()
 		}
 		return gqlErr
 	}

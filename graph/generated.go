@@ -4429,7 +4429,7 @@ type CaseEventEdge { cursor: String!  node: CaseEvent! }
 type CaseEventConnection { edges: [CaseEventEdge!]!  pageInfo: PageInfo! }
 
 extend type Case {
-  "What was done to the case, newest first. A temporary-access person sees it when the grant opens HISTORY."
+  "What was done to the case, newest first. A temporary-access person sees it when the grant opens HISTORY. Only the changes the caller could read: an event whose changes were all hidden from it is left out."
   history(first: Int, after: String): CaseEventConnection!
 }
 

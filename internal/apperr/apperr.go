@@ -68,7 +68,8 @@ func (e *PreconditionError) Is(target error) bool { return target == ErrPrecondi
 // Precondition returns a PreconditionError naming what is missing.
 func Precondition(missing ...string) error { return &PreconditionError{Missing: missing} }
 
-// NotFound wraps ErrNotFound with the kind of thing that was looked for.
+// NotFound wraps ErrNotFound with the kind of thing that was looked for. The kind helps reading
+// the code and logs; clients are told only "not found", whatever the kind (see graph/errors.go).
 func NotFound(what string) error { return fmt.Errorf("%s %w", what, ErrNotFound) }
 
 // Forbidden wraps ErrForbidden with what the caller lacks.

@@ -2,9 +2,11 @@ package audit
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/database"
@@ -68,15 +70,25 @@ func newest(q *bun.SelectQuery, limit int, after *int64) *bun.SelectQuery {
 }
 
 // OfEntity returns the records of one entity (a case's history), newest first, without an access
-// check: the caller has decided that p may see them.
-func OfEntity(ctx context.Context, db bun.IDB, entity, id string, page relay.Args) (relay.Page[Record], error) {
+// check: the caller has decided that p may see them. hidden names changes the reader may not read:
+// a record that changed something and only hidden things is left out, in SQL so that pages stay
+// full and hasNextPage exact, and hidden names are taken out of the records shown.
+func OfEntity(ctx context.Context, db bun.IDB, entity, id string, hidden []string, page relay.Args) (relay.Page[Record], error) {
 	limit, after, err := page.Int64Cursor()
 	if err != nil {
 		return relay.Page[Record]{}, err
 	}
+	if hidden == nil {
+		hidden = []string{}
+	}
 	var rows []Record
-	if err := newest(db.NewSelect().Model(&rows), limit, after).Where("entity = ? AND entity_id = ?", entity, id).Scan(ctx); err != nil {
+	q := newest(db.NewSelect().Model(&rows), limit, after).Where("entity = ? AND entity_id = ?", entity, id).
+		Where("(cardinality(changed_fields) = 0 OR NOT changed_fields <@ ?::text[])", pgdialect.Array(hidden))
+	if err := q.Scan(ctx); err != nil {
 		return relay.Page[Record]{}, err
+	}
+	for i := range rows {
+		rows[i].ChangedFields = slices.DeleteFunc(rows[i].ChangedFields, func(f string) bool { return slices.Contains(hidden, f) })
 	}
 	return relay.NewPage(rows, limit, func(r Record) []any { return []any{r.ID} }), nil
 }

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"strings"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
@@ -10,30 +9,30 @@ import (
 )
 
 // History lists the audit records of a case loaded for p, newest first: what was done to it, when
-// and by whom. A temporary session sees it only when its grant opens HISTORY. The names of fields
-// hidden from p are left out of each record, so the history does not reveal what p may not see.
+// and by whom. A temporary session sees it only when its grant opens HISTORY. It shows p only the
+// changes p could read: the names of fields (and their mode overrides) hidden from p are left out
+// of each record, and a record of nothing but hidden changes is not shown at all, since even who
+// changed something hidden, and when, is more than p may see.
 func (s *Service) History(ctx context.Context, p *access.Principal, c *Case, page relay.Args) (relay.Page[audit.Record], error) {
 	if c.decision.Right < access.Read || !access.CasePart(p, access.PartHistory) {
 		return relay.Empty[audit.Record](), nil
 	}
-	out, err := audit.OfEntity(ctx, s.DB, "case", c.ID, page)
-	if err != nil {
-		return out, err
+	return audit.OfEntity(ctx, s.DB, "case", c.ID, hiddenChanges(c.decision), page)
+}
+
+// fieldModeChange prefixes the target of a mode override (setCaseFieldMode) in the history.
+const fieldModeChange = "fieldMode:"
+
+// hiddenChanges names, as the history records them, the changes d hides from its principal: a
+// hidden field's value and mode override, and a hidden section's mode override.
+func hiddenChanges(d *access.CaseDecision) []string {
+	fields, sections := d.HiddenFields()
+	out := make([]string, 0, 2*len(fields)+len(sections))
+	for _, f := range fields {
+		out = append(out, f, fieldModeChange+f)
 	}
-	proc, err := s.procedure(c.Procedure)
-	if err != nil {
-		return out, err
+	for _, s := range sections {
+		out = append(out, fieldModeChange+s)
 	}
-	for i := range out.Edges {
-		r := &out.Edges[i].Node
-		kept := r.ChangedFields[:0:0]
-		for _, f := range r.ChangedFields {
-			if si, fi, ok := proc.Field(strings.TrimPrefix(f, "fieldMode:")); ok && c.decision.Field(si, fi) == access.Hidden {
-				continue
-			}
-			kept = append(kept, f)
-		}
-		r.ChangedFields = kept
-	}
-	return out, nil
+	return out
 }

@@ -105,7 +105,7 @@ func (s *Service) SetFieldMode(ctx context.Context, p *access.Principal, id, tar
 		return nil, apperr.Input("mode", "a case override is REQUIRED, MODIFY, READ_ONLY or HIDDEN")
 	}
 	var canonical string
-	return s.manage(ctx, p, id, access.Manage, "case.field_mode", []string{"fieldMode:" + target}, func(ctx context.Context, tx bun.Tx, _ *Case) error {
+	return s.manage(ctx, p, id, access.Manage, "case.field_mode", []string{fieldModeChange + target}, func(ctx context.Context, tx bun.Tx, _ *Case) error {
 		target := canonical // parsed by the check below, before this runs
 		if mode == nil {
 			_, err := tx.NewRaw(`DELETE FROM case_field_modes WHERE case_id = ? AND target = ?`, id, target).Exec(ctx)

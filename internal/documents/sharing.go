@@ -2,6 +2,8 @@ package documents
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -120,8 +122,10 @@ func (s *Service) CompleteTask(ctx context.Context, p *access.Principal, taskID 
 	if !database.ValidUUID(taskID) {
 		return nil, apperr.NotFound("task")
 	}
-	if err := s.DB.NewSelect().Model(t).Where("id = ? AND active", taskID).Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(t).Where("id = ? AND active", taskID).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("task")
+	} else if err != nil {
+		return nil, fmt.Errorf("load task: %w", err)
 	}
 	need := access.Manage
 	if t.UserID == p.UserID {

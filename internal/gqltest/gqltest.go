@@ -161,6 +161,8 @@ type Response struct {
 	Errors     []Error         `json:"errors"`
 	Extensions map[string]any  `json:"extensions"`
 	Header     http.Header     `json:"-"`
+	// Raw is the body exactly as the server sent it.
+	Raw []byte `json:"-"`
 }
 
 // Do posts a query with variables.
@@ -198,7 +200,7 @@ func (c *Client) Send(method, path, contentType string, body []byte) *Response {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	out := &Response{Status: res.StatusCode, Header: res.Header}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Raw: raw}
 	if err := json.Unmarshal(raw, out); err != nil {
 		c.s.t.Fatalf("gqltest: response is not JSON (%d): %s", res.StatusCode, raw)
 	}

@@ -48,7 +48,7 @@ func download(svc *attachments.Service, logger *slog.Logger) http.Handler {
 			writeErrors(w, http.StatusUnauthorized, "authentication required", map[string]any{"code": "UNAUTHENTICATED"})
 			return
 		case errors.Is(err, apperr.ErrNotFound):
-			writeErrors(w, http.StatusNotFound, "attachment not found", map[string]any{"code": "NOT_FOUND"})
+			writeErrors(w, http.StatusNotFound, apperr.ErrNotFound.Error(), map[string]any{"code": "NOT_FOUND"})
 			return
 		case err != nil:
 			logger.ErrorContext(r.Context(), "download attachment", "err", err)
