@@ -61,7 +61,9 @@ func TestGrantWindowAtMostTheSetting(t *testing.T) {
 			t.Fatalf("the refused grant wrote rows: %v -> %v", before, after)
 		}
 	}
-	var set struct{ Settings struct{ TemporaryAccessMaxDays int } }
+	var set struct {
+		Settings struct{ TemporaryAccessMaxDays int }
+	}
 	w.admin.Do(`{ settings { temporaryAccessMaxDays } }`, nil).MustOK(t).Decode(t, &set)
 	if set.Settings.TemporaryAccessMaxDays != 30 {
 		t.Fatalf("default temporaryAccessMaxDays = %d, want 30", set.Settings.TemporaryAccessMaxDays)
