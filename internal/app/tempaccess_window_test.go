@@ -134,3 +134,25 @@ func TestGrantStoredOutOfRangeStillReads(t *testing.T) {
 
 	w.kadry.Do(`mutation($id: ID!) { revokeTemporaryAccess(id: $id) { state } }`, map[string]any{"id": g.ID}).MustOK(t)
 }
+
+// The person of such a grant still works: its session's principal is built with the window's end
+// capped at the latest time Go can read.
+func TestPersonOfAGrantStoredOutOfRange(t *testing.T) {
+	s := gqltest.Start(t)
+	w := newTempWorld(t, s)
+	g := w.grant(t, nil)
+	link := inviteLink(t, s)
+	if _, err := s.DB.Exec(`UPDATE temporary_access_grants SET valid_until = '10000-01-03 23:59:59+00' WHERE id = ?`, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	sess := signIn(t, s, link, mailedCode(t, s, link))
+	var me struct {
+		Me struct {
+			Grant struct{ ValidUntil time.Time }
+		}
+	}
+	s.WithToken(sess.Token).Do(`{ me { grant { validUntil } } }`, nil).MustOK(t).Decode(t, &me)
+	if me.Me.Grant.ValidUntil.Year() != 9999 {
+		t.Fatalf("validUntil = %s", me.Me.Grant.ValidUntil)
+	}
+}
