@@ -267,7 +267,9 @@ type TemporaryAccessGrantEdge struct {
 	Node   *tempaccess.Grant `json:"node"`
 }
 
-// validFrom defaults to now; validUntil or validForDays (not both) to 3 days after validFrom. stages
+// validFrom defaults to now and may be at most a year ahead; validUntil or validForDays (not both)
+// default to 3 days after validFrom, and the window may last at most the setting temporaryAccessMaxDays
+// (30 days unless an administrator changes it); beyond either bound BAD_USER_INPUT names the field. stages
 // default to the stage the case will be at (moveToStage, else its current stage). mailBody must contain
 // {{link}}; {{firstName}}, {{lastName}}, {{caseTitle}} and {{validUntil}} are filled in too; subject and
 // body default to a Polish invitation. With moveToStage the case moves there in the same transaction,
