@@ -189,8 +189,8 @@ func (d *Deliverer) send(ctx context.Context, r *Row) (err error) {
 
 // markUnreadable gives up at once a message whose row cannot be read: nothing about it can be
 // trusted, not even its expiry, so it is not retried; a secret body is redacted like that of any
-// message given up. An administrator sees the reason (outboxMessages) and may retry it once the
-// row is repaired. It runs in a transaction of its own and touches the row only if it is still
+// message given up. An administrator sees the reason (outboxMessages) and may retry a message
+// that is not secret once its row is repaired. It runs in a transaction of its own and touches the row only if it is still
 // pending, so a replica that did the same first is no harm.
 func (d *Deliverer) markUnreadable(ctx context.Context, id int64, readErr error) error {
 	reason := "cannot read the message: " + readErr.Error()
