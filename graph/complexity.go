@@ -22,6 +22,7 @@ func NewConfig(r *Resolver) Config {
 	c.Complexity.Query.Groups = func(child int, _ *string, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Query.Positions = func(child int, _ *string, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Query.AuditLog = func(child int, _ *model.AuditFilter, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Query.OutboxMessages = func(child int, _ *model.OutboxStatus, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Group.Members = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Position.Children = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Query.Cases = func(child int, _ *model.CaseFilter, first *int, _ *string) int { return pageCost(child, first) }

@@ -25,6 +25,7 @@ import (
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/settings"
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	DocumentTask() DocumentTaskResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
+	OutboxMessage() OutboxMessageResolver
 	Position() PositionResolver
 	PositionRight() PositionRightResolver
 	PrincipalRef() PrincipalRefResolver
@@ -402,6 +404,7 @@ type ComplexityRoot struct {
 		ResetFieldAccess             func(childComplexity int, procedure string, field string) int
 		ResetPassword                func(childComplexity int, token string, password string) int
 		ResetSectionAccess           func(childComplexity int, procedure string, section string) int
+		RetryOutboxMessage           func(childComplexity int, id string) int
 		RevokeClientAccess           func(childComplexity int, clientID string, userID string) int
 		RevokePermission             func(childComplexity int, userID string, permission access.Permission) int
 		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
@@ -420,6 +423,32 @@ type ComplexityRoot struct {
 		UpdateSettings               func(childComplexity int, input model.UpdateSettingsInput) int
 		UpdateUser                   func(childComplexity int, id string, input model.UpdateUserInput) int
 		VerifyAccessCode             func(childComplexity int, link string, code string) int
+	}
+
+	OutboxMessage struct {
+		Attempts      func(childComplexity int) int
+		Channel       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		FailedAt      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Recipient     func(childComplexity int) int
+		Secret        func(childComplexity int) int
+		SentAt        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Subject       func(childComplexity int) int
+	}
+
+	OutboxMessageConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	OutboxMessageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -511,6 +540,7 @@ type ComplexityRoot struct {
 		Groups                  func(childComplexity int, search *string, first *int, after *string) int
 		Me                      func(childComplexity int) int
 		MyTasks                 func(childComplexity int, first *int, after *string) int
+		OutboxMessages          func(childComplexity int, status *model.OutboxStatus, first *int, after *string) int
 		Position                func(childComplexity int, id string) int
 		Positions               func(childComplexity int, parentID *string, first *int, after *string) int
 		Procedure               func(childComplexity int, key string) int
@@ -587,6 +617,7 @@ type ComplexityRoot struct {
 		PublicBaseURL                  func(childComplexity int) int
 		SMSConfigured                  func(childComplexity int) int
 		SubstitutionForExpiredProfiles func(childComplexity int) int
+		TemporaryAccessMaxDays         func(childComplexity int) int
 		TimeZone                       func(childComplexity int) int
 	}
 
@@ -800,6 +831,7 @@ type MutationResolver interface {
 	RevokePositionRight(ctx context.Context, positionID string, userID string) (*positions.Position, error)
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
+	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*settings.Settings, error)
 	GrantTemporaryAccess(ctx context.Context, caseID string, input model.TemporaryAccessInput) (*tempaccess.Grant, error)
 	RevokeTemporaryAccess(ctx context.Context, id string) (*tempaccess.Grant, error)
@@ -811,6 +843,12 @@ type MutationResolver interface {
 	UpdateSalaryChange(ctx context.Context, id string, input map[string]any) (*procedures.SalaryChange, error)
 	CreateServiceRequest(ctx context.Context, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) (*procedures.ServiceRequest, error)
 	UpdateServiceRequest(ctx context.Context, id string, input map[string]any) (*procedures.ServiceRequest, error)
+}
+type OutboxMessageResolver interface {
+	ID(ctx context.Context, obj *outbox.Entry) (string, error)
+	Channel(ctx context.Context, obj *outbox.Entry) (model.OutboxChannel, error)
+
+	Status(ctx context.Context, obj *outbox.Entry) (model.OutboxStatus, error)
 }
 type PositionResolver interface {
 	Parent(ctx context.Context, obj *positions.Position) (*positions.Position, error)
@@ -848,6 +886,7 @@ type QueryResolver interface {
 	Groups(ctx context.Context, search *string, first *int, after *string) (*model.GroupConnection, error)
 	Position(ctx context.Context, id string) (*positions.Position, error)
 	Positions(ctx context.Context, parentID *string, first *int, after *string) (*model.PositionConnection, error)
+	OutboxMessages(ctx context.Context, status *model.OutboxStatus, first *int, after *string) (*model.OutboxMessageConnection, error)
 	Settings(ctx context.Context) (*settings.Settings, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditRecordConnection, error)
 	TemporaryAccessGrants(ctx context.Context, caseID string, first *int, after *string) (*model.TemporaryAccessGrantConnection, error)
@@ -2360,6 +2399,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetSectionAccess(childComplexity, args["procedure"].(string), args["section"].(string)), true
+	case "Mutation.retryOutboxMessage":
+		if e.ComplexityRoot.Mutation.RetryOutboxMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryOutboxMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryOutboxMessage(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeClientAccess":
 		if e.ComplexityRoot.Mutation.RevokeClientAccess == nil {
 			break
@@ -2558,6 +2608,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyAccessCode(childComplexity, args["link"].(string), args["code"].(string)), true
+
+	case "OutboxMessage.attempts":
+		if e.ComplexityRoot.OutboxMessage.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Attempts(childComplexity), true
+	case "OutboxMessage.channel":
+		if e.ComplexityRoot.OutboxMessage.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Channel(childComplexity), true
+	case "OutboxMessage.createdAt":
+		if e.ComplexityRoot.OutboxMessage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.CreatedAt(childComplexity), true
+	case "OutboxMessage.expiresAt":
+		if e.ComplexityRoot.OutboxMessage.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ExpiresAt(childComplexity), true
+	case "OutboxMessage.failedAt":
+		if e.ComplexityRoot.OutboxMessage.FailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.FailedAt(childComplexity), true
+	case "OutboxMessage.id":
+		if e.ComplexityRoot.OutboxMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ID(childComplexity), true
+	case "OutboxMessage.lastError":
+		if e.ComplexityRoot.OutboxMessage.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.LastError(childComplexity), true
+	case "OutboxMessage.nextAttemptAt":
+		if e.ComplexityRoot.OutboxMessage.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.NextAttemptAt(childComplexity), true
+	case "OutboxMessage.recipient":
+		if e.ComplexityRoot.OutboxMessage.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Recipient(childComplexity), true
+	case "OutboxMessage.secret":
+		if e.ComplexityRoot.OutboxMessage.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Secret(childComplexity), true
+	case "OutboxMessage.sentAt":
+		if e.ComplexityRoot.OutboxMessage.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.SentAt(childComplexity), true
+	case "OutboxMessage.status":
+		if e.ComplexityRoot.OutboxMessage.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Status(childComplexity), true
+	case "OutboxMessage.subject":
+		if e.ComplexityRoot.OutboxMessage.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Subject(childComplexity), true
+
+	case "OutboxMessageConnection.edges":
+		if e.ComplexityRoot.OutboxMessageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.Edges(childComplexity), true
+	case "OutboxMessageConnection.pageInfo":
+		if e.ComplexityRoot.OutboxMessageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.PageInfo(childComplexity), true
+
+	case "OutboxMessageEdge.cursor":
+		if e.ComplexityRoot.OutboxMessageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Cursor(childComplexity), true
+	case "OutboxMessageEdge.node":
+		if e.ComplexityRoot.OutboxMessageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2966,6 +3121,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyTasks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.outboxMessages":
+		if e.ComplexityRoot.Query.OutboxMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_outboxMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["status"].(*model.OutboxStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.position":
 		if e.ComplexityRoot.Query.Position == nil {
 			break
@@ -3285,6 +3451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.SubstitutionForExpiredProfiles(childComplexity), true
+	case "Settings.temporaryAccessMaxDays":
+		if e.ComplexityRoot.Settings.TemporaryAccessMaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.TemporaryAccessMaxDays(childComplexity), true
 	case "Settings.timeZone":
 		if e.ComplexityRoot.Settings.TimeZone == nil {
 			break
@@ -4264,6 +4436,63 @@ extend type Mutation {
   resetPassword(token: String!, password: String!): Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/outbox.graphqls", Input: `# The outbox of outgoing e-mails and SMS, for administrators (docs/operations.md).
+
+enum OutboxStatus {
+  "Not sent yet: due, or waiting for its next attempt after a failed one."
+  PENDING
+  SENT
+  "Given up: after its attempts, when what it carries expired, or when its row could not be read. lastError says why."
+  FAILED
+}
+
+enum OutboxChannel { EMAIL SMS }
+
+"""
+An outgoing message. Its body is never shown: most carry one-time codes, access links or
+password-reset links, and the others may carry personal data. The recipient is shown unmasked.
+"""
+type OutboxMessage {
+  id: ID!
+  channel: OutboxChannel!
+  "An e-mail address or a phone number."
+  recipient: String!
+  "E-mail only; empty for SMS."
+  subject: String!
+  "The body carries credentials (a link, a code): it is redacted once sent or given up."
+  secret: Boolean!
+  status: OutboxStatus!
+  "Attempts to send it since it was written (or last retried)."
+  attempts: Int!
+  "Why the last attempt failed, or why it was given up."
+  lastError: String
+  createdAt: DateTime!
+  "When it is tried next; null unless PENDING."
+  nextAttemptAt: DateTime
+  "When what it carries stops working: an unsent message is not sent after it."
+  expiresAt: DateTime
+  sentAt: DateTime
+  failedAt: DateTime
+}
+
+type OutboxMessageEdge { cursor: String!  node: OutboxMessage! }
+type OutboxMessageConnection { edges: [OutboxMessageEdge!]!  pageInfo: PageInfo! }
+
+extend type Query {
+  "Outgoing messages, newest first; every status unless one is given. Administrators only."
+  outboxMessages(status: OutboxStatus, first: Int, after: String): OutboxMessageConnection!
+}
+
+extend type Mutation {
+  """
+  Puts a FAILED message back in line, due now, its attempts counted afresh (audited as
+  outbox.retry). Administrators only. CONFLICT when it is not FAILED, when its secret body was
+  redacted when it was given up, or when what it carries has expired (an expired code or link is
+  never sent).
+  """
+  retryOutboxMessage(id: ID!): OutboxMessage!
+}
+`, BuiltIn: false},
 	{Name: "../schema/system.graphqls", Input: `# System settings and the audit log (SPEC §12, §13).
 
 type Settings {
@@ -4275,6 +4504,8 @@ type Settings {
   guestsSeeCompanyCases: Boolean!
   timeZone: String!
   publicBaseURL: String!
+  "The longest window a temporary-access grant may have (validUntil - validFrom), in days: 1 to 366, default 30."
+  temporaryAccessMaxDays: Int!
   "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM)."
   outgoingMailConfigured: Boolean!
   "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN)."
@@ -4287,6 +4518,7 @@ input UpdateSettingsInput {
   guestsSeeCompanyCases: Boolean
   timeZone: String
   publicBaseURL: String
+  temporaryAccessMaxDays: Int
 }
 
 type AuditRecord {
@@ -4387,7 +4619,9 @@ type TemporaryAccessGrantEdge { cursor: String!  node: TemporaryAccessGrant! }
 type TemporaryAccessGrantConnection { edges: [TemporaryAccessGrantEdge!]!  pageInfo: PageInfo! }
 
 """
-validFrom defaults to now; validUntil or validForDays (not both) to 3 days after validFrom. stages
+validFrom defaults to now and may be at most a year ahead; validUntil or validForDays (not both)
+default to 3 days after validFrom, and the window may last at most the setting temporaryAccessMaxDays
+(30 days unless an administrator changes it); beyond either bound BAD_USER_INPUT names the field. stages
 default to the stage the case will be at (moveToStage, else its current stage). mailBody must contain
 {{link}}; {{firstName}}, {{lastName}}, {{caseTitle}} and {{validUntil}} are filled in too; subject and
 body default to a Polish invitation. With moveToStage the case moves there in the same transaction,
@@ -5307,6 +5541,58 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OutboxMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OutboxMessage_id(ctx, field)
+	case "channel":
+		return ec.fieldContext_OutboxMessage_channel(ctx, field)
+	case "recipient":
+		return ec.fieldContext_OutboxMessage_recipient(ctx, field)
+	case "subject":
+		return ec.fieldContext_OutboxMessage_subject(ctx, field)
+	case "secret":
+		return ec.fieldContext_OutboxMessage_secret(ctx, field)
+	case "status":
+		return ec.fieldContext_OutboxMessage_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_OutboxMessage_nextAttemptAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_OutboxMessage_expiresAt(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+	case "failedAt":
+		return ec.fieldContext_OutboxMessage_failedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5579,6 +5865,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_timeZone(ctx, field)
 	case "publicBaseURL":
 		return ec.fieldContext_Settings_publicBaseURL(ctx, field)
+	case "temporaryAccessMaxDays":
+		return ec.fieldContext_Settings_temporaryAccessMaxDays(ctx, field)
 	case "outgoingMailConfigured":
 		return ec.fieldContext_Settings_outgoingMailConfigured(ctx, field)
 	case "smsConfigured":
@@ -6763,6 +7051,20 @@ func (ec *executionContext) field_Mutation_resetSectionAccess_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retryOutboxMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeClientAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7472,6 +7774,36 @@ func (ec *executionContext) field_Query_myTasks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_outboxMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.OutboxStatus, error) {
+			return ec.unmarshalOOutboxStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -14208,6 +14540,50 @@ func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_retryOutboxMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryOutboxMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryOutboxMessage(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *outbox.Entry) graphql.Marshaler {
+			return ec.marshalNOutboxMessage2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋoutboxᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryOutboxMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryOutboxMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14688,6 +15064,424 @@ func (ec *executionContext) fieldContext_Mutation_updateServiceRequest(ctx conte
 	if fc.Args, err = ec.field_Mutation_updateServiceRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessage_id(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutboxMessage().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OutboxMessage_channel(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutboxMessage().Channel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OutboxChannel) graphql.Marshaler {
+			return ec.marshalNOutboxChannel2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, true, true, "OutboxChannel")
+}
+
+func (ec *executionContext) _OutboxMessage_recipient(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_subject(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_secret(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OutboxMessage_status(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutboxMessage().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OutboxStatus) graphql.Marshaler {
+			return ec.marshalNOutboxStatus2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, true, true, "OutboxStatus")
+}
+
+func (ec *executionContext) _OutboxMessage_attempts(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessage_lastError(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_createdAt(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessage_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessage_expiresAt(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessage_sentAt(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessage_failedAt(ctx context.Context, field graphql.CollectedField, obj *outbox.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_failedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_failedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OutboxMessageEdge) graphql.Marshaler {
+			return ec.marshalNOutboxMessageEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *outbox.Entry) graphql.Marshaler {
+			return ec.marshalNOutboxMessage2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋoutboxᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16503,6 +17297,50 @@ func (ec *executionContext) fieldContext_Query_positions(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_outboxMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OutboxMessages(ctx, fc.Args["status"].(*model.OutboxStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OutboxMessageConnection) graphql.Marshaler {
+			return ec.marshalNOutboxMessageConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_outboxMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_settings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17759,6 +18597,29 @@ func (ec *executionContext) _Settings_publicBaseURL(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Settings_publicBaseURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Settings", field, false, false, "String")
+}
+
+func (ec *executionContext) _Settings_temporaryAccessMaxDays(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_temporaryAccessMaxDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemporaryAccessMaxDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_temporaryAccessMaxDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Settings_outgoingMailConfigured(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
@@ -21694,7 +22555,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL"}
+	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL", "temporaryAccessMaxDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21736,6 +22597,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.PublicBaseURL = data
+		case "temporaryAccessMaxDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("temporaryAccessMaxDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemporaryAccessMaxDays = data
 		}
 	}
 	return it, nil
@@ -24229,6 +25097,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "retryOutboxMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryOutboxMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSettings(ctx, field)
@@ -24303,6 +25178,178 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateServiceRequest(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageImplementors = []string{"OutboxMessage"}
+
+func (ec *executionContext) _OutboxMessage(ctx context.Context, sel ast.SelectionSet, obj *outbox.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessage")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_id(ctx, field, obj)
+				})
+		case "channel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_channel(ctx, field, obj)
+				})
+		case "recipient":
+			out.Values[i] = ec._OutboxMessage_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._OutboxMessage_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secret":
+			out.Values[i] = ec._OutboxMessage_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_status(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._OutboxMessage_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._OutboxMessage_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OutboxMessage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._OutboxMessage_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._OutboxMessage_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.Values[i] = ec._OutboxMessage_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failedAt":
+			out.Values[i] = ec._OutboxMessage_failedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageConnectionImplementors = []string{"OutboxMessageConnection"}
+
+func (ec *executionContext) _OutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OutboxMessageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageConnection")
+		case "edges":
+			out.Values[i] = ec._OutboxMessageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OutboxMessageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageEdgeImplementors = []string{"OutboxMessageEdge"}
+
+func (ec *executionContext) _OutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OutboxMessageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageEdge")
+		case "cursor":
+			out.Values[i] = ec._OutboxMessageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OutboxMessageEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24965,6 +26012,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_positions(ctx, field)
 				})
+		case "outboxMessages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_outboxMessages(ctx, field)
+				})
 		case "settings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -25492,6 +26545,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "publicBaseURL":
 			out.Values[i] = ec._Settings_publicBaseURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "temporaryAccessMaxDays":
+			out.Values[i] = ec._Settings_temporaryAccessMaxDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27032,6 +28090,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27053,6 +28125,62 @@ func (ec *executionContext) unmarshalNLoginMethod2githubᚗcomᚋcasegateᚋcase
 }
 
 func (ec *executionContext) marshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx context.Context, sel ast.SelectionSet, v tempaccess.LoginMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOutboxChannel2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxChannel(ctx context.Context, v any) (model.OutboxChannel, error) {
+	var res model.OutboxChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxChannel2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxChannel(ctx context.Context, sel ast.SelectionSet, v model.OutboxChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOutboxMessage2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋoutboxᚐEntry(ctx context.Context, sel ast.SelectionSet, v *outbox.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutboxMessage!")
+		return graphql.Null
+	}
+	return ec._OutboxMessage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutboxMessageConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, v *model.OutboxMessageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutboxMessageConnection!")
+		return graphql.Null
+	}
+	return ec._OutboxMessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutboxMessageEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, v model.OutboxMessageEdge) graphql.Marshaler {
+	return ec._OutboxMessageEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutboxMessageEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OutboxMessageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutboxMessageEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxMessageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOutboxStatus2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx context.Context, v any) (model.OutboxStatus, error) {
+	var res model.OutboxStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxStatus2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx context.Context, sel ast.SelectionSet, v model.OutboxStatus) graphql.Marshaler {
 	return v
 }
 
@@ -28132,6 +29260,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOOutboxStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx context.Context, v any) (*model.OutboxStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OutboxStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutboxStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxStatus(ctx context.Context, sel ast.SelectionSet, v *model.OutboxStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOParticipantRole2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋcasesᚐRole(ctx context.Context, v any) (*cases.Role, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/tempaccess"
@@ -32,4 +33,5 @@ type Resolver struct {
 	AttachmentService *attachments.Service
 	CommentService    *comments.Service
 	TempAccessService *tempaccess.Service
+	OutboxAdmin       *outbox.Admin
 }

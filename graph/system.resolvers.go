@@ -34,7 +34,8 @@ func (r *auditRecordResolver) NativeUser(ctx context.Context, obj *audit.Record)
 func (r *mutationResolver) UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*settings.Settings, error) {
 	s, err := r.SettingsService.Update(ctx, principal(ctx), settings.Input{
 		ExternalFunctionsEnabled: input.ExternalFunctionsEnabled, SubstitutionForExpiredProfiles: input.SubstitutionForExpiredProfiles,
-		GuestsSeeCompanyCases: input.GuestsSeeCompanyCases, TimeZone: input.TimeZone, PublicBaseURL: input.PublicBaseURL})
+		GuestsSeeCompanyCases: input.GuestsSeeCompanyCases, TimeZone: input.TimeZone, PublicBaseURL: input.PublicBaseURL,
+		TemporaryAccessMaxDays: input.TemporaryAccessMaxDays})
 	return &s, err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/tempaccess"
@@ -188,6 +189,16 @@ type GroupEdge struct {
 type Mutation struct {
 }
 
+type OutboxMessageConnection struct {
+	Edges    []OutboxMessageEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type OutboxMessageEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *outbox.Entry `json:"node"`
+}
+
 // Relay page information. Cursors are opaque keyset positions.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
@@ -256,7 +267,9 @@ type TemporaryAccessGrantEdge struct {
 	Node   *tempaccess.Grant `json:"node"`
 }
 
-// validFrom defaults to now; validUntil or validForDays (not both) to 3 days after validFrom. stages
+// validFrom defaults to now and may be at most a year ahead; validUntil or validForDays (not both)
+// default to 3 days after validFrom, and the window may last at most the setting temporaryAccessMaxDays
+// (30 days unless an administrator changes it); beyond either bound BAD_USER_INPUT names the field. stages
 // default to the stage the case will be at (moveToStage, else its current stage). mailBody must contain
 // {{link}}; {{firstName}}, {{lastName}}, {{caseTitle}} and {{validUntil}} are filled in too; subject and
 // body default to a Polish invitation. With moveToStage the case moves there in the same transaction,
@@ -293,6 +306,7 @@ type UpdateSettingsInput struct {
 	GuestsSeeCompanyCases          *bool   `json:"guestsSeeCompanyCases,omitempty"`
 	TimeZone                       *string `json:"timeZone,omitempty"`
 	PublicBaseURL                  *string `json:"publicBaseURL,omitempty"`
+	TemporaryAccessMaxDays         *int    `json:"temporaryAccessMaxDays,omitempty"`
 }
 
 // Fields left out stay as they are; an explicit null clears phone, managerId or profileExpiresOn.
@@ -319,6 +333,120 @@ type UserFilter struct {
 	Search  *string       `json:"search,omitempty"`
 	Status  *users.Status `json:"status,omitempty"`
 	GroupID *string       `json:"groupId,omitempty"`
+}
+
+type OutboxChannel string
+
+const (
+	OutboxChannelEmail OutboxChannel = "EMAIL"
+	OutboxChannelSms   OutboxChannel = "SMS"
+)
+
+var AllOutboxChannel = []OutboxChannel{
+	OutboxChannelEmail,
+	OutboxChannelSms,
+}
+
+func (e OutboxChannel) IsValid() bool {
+	switch e {
+	case OutboxChannelEmail, OutboxChannelSms:
+		return true
+	}
+	return false
+}
+
+func (e OutboxChannel) String() string {
+	return string(e)
+}
+
+func (e *OutboxChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OutboxChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OutboxChannel", str)
+	}
+	return nil
+}
+
+func (e OutboxChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OutboxChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OutboxChannel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type OutboxStatus string
+
+const (
+	// Not sent yet: due, or waiting for its next attempt after a failed one.
+	OutboxStatusPending OutboxStatus = "PENDING"
+	OutboxStatusSent    OutboxStatus = "SENT"
+	// Given up: after its attempts, when what it carries expired, or when its row could not be read. lastError says why.
+	OutboxStatusFailed OutboxStatus = "FAILED"
+)
+
+var AllOutboxStatus = []OutboxStatus{
+	OutboxStatusPending,
+	OutboxStatusSent,
+	OutboxStatusFailed,
+}
+
+func (e OutboxStatus) IsValid() bool {
+	switch e {
+	case OutboxStatusPending, OutboxStatusSent, OutboxStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e OutboxStatus) String() string {
+	return string(e)
+}
+
+func (e *OutboxStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OutboxStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OutboxStatus", str)
+	}
+	return nil
+}
+
+func (e OutboxStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OutboxStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OutboxStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What a grant opens beyond the form.

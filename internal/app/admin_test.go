@@ -96,6 +96,8 @@ func TestOnlyAdminsAdminister(t *testing.T) {
 		`mutation($p: ID!, $u: ID!) { revokePositionRight(positionId: $p, userId: $u) { id } }`,
 		`mutation { updateSettings(input: {externalFunctionsEnabled: true}) { externalFunctionsEnabled } }`,
 		`{ auditLog { edges { cursor } } }`, // needs VIEW_AUDIT or ADMIN
+		`{ outboxMessages { edges { cursor } } }`,
+		`mutation { retryOutboxMessage(id: "1") { id } }`,
 	} {
 		used := map[string]any{}
 		for k, v := range vars {

@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			Users: us, Settings: set},
 		FormService:   &forms.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry},
 		ClientService: &clients.Service{DB: db, Clock: o.Clock},
+		OutboxAdmin:   &outbox.Admin{DB: db, Clock: o.Clock},
 	}
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
 		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff}

@@ -45,10 +45,13 @@ const userFacts = `u.id AS user_id, u.permissions,
        ARRAY(SELECT cg.client_id::text FROM client_grants cg WHERE cg.user_id = u.id ORDER BY 1) AS client_grants`
 
 // grantFacts are a temporary-access grant's (alias g) case, stages, window and parts, as the JSON
-// of access.TemporaryAccess.
+// of access.TemporaryAccess. The window's end is capped at database.MaxTime: Go cannot decode a
+// later year, and a grant stored before windows were bounded must not fail its person's every
+// request (the window is open here, so its start is in range).
 const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Email', g.email,
        'Name', concat_ws(' ', g.first_name, g.last_name), 'Stages', g.stages, 'Moves', g.allowed_moves,
-       'Parts', g.allowed_actions, 'ValidFrom', g.valid_from, 'ValidUntil', g.valid_until,
+       'Parts', g.allowed_actions, 'ValidFrom', g.valid_from,
+       'ValidUntil', LEAST(g.valid_until, '9999-12-31 00:00:00+00'::timestamptz),
        'GrantedBy', COALESCE(g.granted_by::text, ''))`
 
 // The profile's expiry day is compared in the server's time zone, itself a setting. A temporary

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,20 +123,26 @@ func dueQuery(q *bun.SelectQuery, now time.Time) *bun.SelectQuery {
 // them take the next one instead of waiting), and sent_at commits only after the sender accepted
 // it. found is false when nothing is due; ok reports a successful send.
 //
+// The claim reads only the id, so a row nothing else can read is still claimed; whatever goes
+// wrong with that one message after it (reading it, a sender that panics) is that message's
+// failure, recorded on it, and the run goes on with the next one. Only the database failing (or
+// ctx ending) stops the run.
+//
 // Only Send sees ctx. The transaction runs on a context detached from it (with its own timeout):
 // gocron cancels the job's context at shutdown, and if that landed between the sender's acceptance
 // and the commit, marking the message sent would fail and it would go out again after the restart.
 func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Channel) (found, ok bool, err error) {
 	txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
 	defer cancel()
+	var id int64
+	var unreadable error
 	err = d.db.RunInTx(txCtx, nil, func(txCtx context.Context, tx bun.Tx) error {
-		var r Row
-		err := dueQuery(tx.NewSelect().Model(&r), now).
+		err := dueQuery(tx.NewSelect().Model((*Row)(nil)).Column("id"), now).
 			Where("channel IN (?)", bun.List(channels)).
 			OrderExpr("next_attempt_at, id").
 			Limit(1).
 			For("UPDATE SKIP LOCKED").
-			Scan(txCtx)
+			Scan(txCtx, &id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -143,11 +150,13 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Ch
 			return fmt.Errorf("outbox: claim message: %w", err)
 		}
 		found = true
-		sendCtx, cancelSend := context.WithTimeout(ctx, sendTimeout)
-		sendErr := d.senders[r.Channel].Send(sendCtx, Delivery{
-			ID: r.ID, Key: r.Key, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
-		})
-		cancelSend()
+		var r Row
+		if err := tx.NewSelect().Model(&r).Where("id = ?", id).Scan(txCtx); err != nil {
+			// Roll back (a failed statement may have ended the transaction) and fail it below.
+			unreadable = err
+			return err
+		}
+		sendErr := d.send(ctx, &r)
 		if sendErr != nil && ctx.Err() != nil {
 			// Shutting down is not the recipient's fault: leave the attempt uncounted.
 			return ctx.Err()
@@ -158,7 +167,46 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, channels []Ch
 		}
 		return d.markFailed(txCtx, tx, &r, sendErr)
 	})
+	if unreadable != nil && txCtx.Err() == nil {
+		return found, false, d.markUnreadable(txCtx, id, unreadable)
+	}
 	return found, ok, err
+}
+
+// send hands r to its channel's sender. A panicking sender fails this message, not the job.
+func (d *Deliverer) send(ctx context.Context, r *Row) (err error) {
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sender panicked: %v", p)
+		}
+	}()
+	return d.senders[r.Channel].Send(sendCtx, Delivery{
+		ID: r.ID, Key: r.Key, Channel: r.Channel, Recipient: r.Recipient, Subject: r.Subject, Body: r.Body,
+	})
+}
+
+// markUnreadable gives up at once a message whose row cannot be read: nothing about it can be
+// trusted, not even its expiry, so it is not retried; a secret body is redacted like that of any
+// message given up. An administrator sees the reason (outboxMessages) and may retry a message
+// that is not secret once its row is repaired. It runs in a transaction of its own and touches the row only if it is still
+// pending, so a replica that did the same first is no harm.
+func (d *Deliverer) markUnreadable(ctx context.Context, id int64, readErr error) error {
+	reason := "cannot read the message: " + readErr.Error()
+	_, err := d.db.NewUpdate().Model((*Row)(nil)).
+		Set("failed_at = ?", d.clock.Now()).
+		Set("attempts = attempts + 1").
+		Set("last_error = ?", storable(reason)).
+		Set("body = CASE WHEN secret THEN ? ELSE body END", redacted).
+		Where("id = ?", id).
+		Where("sent_at IS NULL AND failed_at IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: give up unreadable message %d: %w", id, err)
+	}
+	d.logger.ErrorContext(ctx, "outbox message given up: cannot read it", "id", id, "error", readErr)
+	return nil
 }
 
 func (d *Deliverer) markSent(ctx context.Context, tx bun.Tx, r *Row) error {
@@ -179,7 +227,7 @@ func (d *Deliverer) markSent(ctx context.Context, tx bun.Tx, r *Row) error {
 func (d *Deliverer) markFailed(ctx context.Context, tx bun.Tx, r *Row, sendErr error) error {
 	now := d.clock.Now()
 	attempts := r.Attempts + 1
-	msg := truncate(sendErr.Error(), 2000)
+	msg := storable(sendErr.Error())
 	q := tx.NewUpdate().Model((*Row)(nil)).
 		Set("attempts = ?", attempts).
 		Set("last_error = ?", msg).
@@ -243,6 +291,13 @@ func (d *Deliverer) warnUnrouted(ctx context.Context, now time.Time, channels []
 			delete(d.unrouted, ch) // none pending any more: the next one is news again
 		}
 	}
+}
+
+// storable makes an error's text fit last_error: whatever a remote server answered, PostgreSQL
+// must accept it (no NUL, valid UTF-8), or recording the failure would fail the whole run.
+func storable(s string) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	return truncate(s, 2000)
 }
 
 func truncate(s string, n int) string {

@@ -284,6 +284,10 @@ func TestEnqueueValidates(t *testing.T) {
 	if _, err := outbox.Enqueue(ctx, db, outbox.Message{Channel: outbox.Email, Recipient: "x@example.test", Body: "b", ConcerningUserID: "not-a-uuid"}); err == nil {
 		t.Error("bad concerning user id accepted")
 	}
+	if _, err := outbox.Enqueue(ctx, db, outbox.Message{Channel: outbox.Email, Recipient: "x@example.test", Body: "b",
+		ExpiresAt: time.Date(10000, 1, 3, 23, 59, 59, 0, time.UTC)}); err == nil {
+		t.Error("an expiry Go cannot read back accepted")
+	}
 	id, err := outbox.Enqueue(ctx, db, outbox.Message{Channel: outbox.Email, Recipient: "x@example.test", Body: "b"})
 	if err != nil || id == 0 {
 		t.Fatalf("Enqueue = %d, %v", id, err)

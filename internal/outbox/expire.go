@@ -19,7 +19,9 @@ func ExpireSecrets(ctx context.Context, db bun.IDB, now time.Time, ttl time.Dura
 		Where("secret").
 		Where("sent_at IS NULL").
 		Where("failed_at IS NULL").
-		Where("COALESCE(expires_at, created_at + ?::interval) < ?", fmt.Sprintf("%d microseconds", ttl.Microseconds()), now).
+		// Compared against bounds computed here, never per row: an extreme stored time must not
+		// overflow PostgreSQL's range and fail the clean-up of every other message.
+		Where("(expires_at < ? OR (expires_at IS NULL AND created_at < ?))", now, now.Add(-ttl)).
 		For("UPDATE SKIP LOCKED")
 	res, err := db.NewUpdate().Model((*Row)(nil)).
 		Set("body = ?", redacted).

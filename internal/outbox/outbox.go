@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/casegate/casegate/internal/database"
 )
 
 // Channel is how a message reaches its recipient.
@@ -68,6 +70,10 @@ func Enqueue(ctx context.Context, db bun.IDB, m Message) (int64, error) {
 	}
 	if m.Recipient == "" {
 		return 0, errors.New("outbox: message has no recipient")
+	}
+	if !m.ExpiresAt.IsZero() && (m.ExpiresAt.Before(database.MinTime) || m.ExpiresAt.After(database.MaxTime)) {
+		// Callers bound what they pass (a grant's window); this keeps every stored expiry readable.
+		return 0, fmt.Errorf("outbox: expiry %s out of range", m.ExpiresAt.Format(time.RFC3339))
 	}
 	r := &Row{
 		Channel:   m.Channel,

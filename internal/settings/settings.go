@@ -24,11 +24,20 @@ type Settings struct {
 	GuestsSeeCompanyCases          bool   `json:"guestsSeeCompanyCases"`
 	TimeZone                       string `json:"timeZone"`
 	PublicBaseURL                  string `json:"publicBaseURL"`
+	// TemporaryAccessMaxDays bounds a temporary-access grant's window (validUntil - validFrom).
+	TemporaryAccessMaxDays int `json:"temporaryAccessMaxDays"`
 
 	// Read-only facts about the configuration, from the environment.
 	OutgoingMailConfigured bool `json:"-"`
 	SMSConfigured          bool `json:"-"`
 }
+
+// Bounds of TemporaryAccessMaxDays. The default is a month: long enough for a candidate or a
+// client to answer, short enough that a forgotten link does not open a case for a year.
+const (
+	DefaultTemporaryAccessMaxDays = 30
+	MaxTemporaryAccessMaxDays     = 366
+)
 
 // Location is the server's time zone (valid by construction: Update and config validate it).
 func (s Settings) Location() *time.Location {
@@ -46,6 +55,7 @@ type Input struct {
 	GuestsSeeCompanyCases          *bool
 	TimeZone                       *string
 	PublicBaseURL                  *string
+	TemporaryAccessMaxDays         *int
 }
 
 type row struct {
@@ -77,6 +87,9 @@ func (s *Service) Get(ctx context.Context, db bun.IDB) (Settings, error) {
 	b, _ := json.Marshal(stored)
 	if err := json.Unmarshal(b, &out); err != nil {
 		return out, fmt.Errorf("decode settings: %w", err)
+	}
+	if out.TemporaryAccessMaxDays < 1 || out.TemporaryAccessMaxDays > MaxTemporaryAccessMaxDays {
+		out.TemporaryAccessMaxDays = DefaultTemporaryAccessMaxDays // not configured (or stored before the bound)
 	}
 	return out, nil
 }
@@ -141,6 +154,12 @@ func (in Input) changes() (map[string]any, error) {
 			return nil, apperr.Input("publicBaseURL", "must start with http:// or https://")
 		}
 		c["publicBaseURL"] = u
+	}
+	if in.TemporaryAccessMaxDays != nil {
+		if d := *in.TemporaryAccessMaxDays; d < 1 || d > MaxTemporaryAccessMaxDays {
+			return nil, apperr.Input("temporaryAccessMaxDays", fmt.Sprintf("must be between 1 and %d", MaxTemporaryAccessMaxDays))
+		}
+		c["temporaryAccessMaxDays"] = *in.TemporaryAccessMaxDays
 	}
 	if len(c) == 0 {
 		return nil, apperr.Input("input", "names no setting to change")

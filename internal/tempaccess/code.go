@@ -143,7 +143,7 @@ func (s *Service) openGrant(ctx context.Context, db bun.IDB, hash []byte, now ti
 	g := new(Grant)
 	// FOR SHARE: a revocation committing meanwhile waits for this transaction, and so ends the
 	// session it may open; one that committed first makes the grant not match.
-	err := db.NewSelect().Model(g).Where("link_hash = ?", hash).
+	err := selectGrants(db.NewSelect().Model(g)).Where("link_hash = ?", hash).
 		Where("revoked_at IS NULL AND valid_from <= ? AND valid_until > ?", now, now).For("SHARE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

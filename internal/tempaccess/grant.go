@@ -13,6 +13,7 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/database"
 )
 
 // LoginMethod is how the person receives one-time codes.
@@ -72,6 +73,11 @@ type Grant struct {
 	RevokedByID    *string       `bun:"revoked_by,type:uuid"`
 	ExpiredAt      *time.Time    `bun:"expired_at"`
 }
+
+// selectGrants selects the columns of grants with their times clamped into what Go can read: a
+// grant stored before windows were bounded (valid until the year 10000) must still list, show its
+// state and be revoked, not fail every read of its case's grants.
+func selectGrants(q *bun.SelectQuery) *bun.SelectQuery { return database.ReadableColumns[Grant](q) }
 
 // StateAt is the grant's state at now. Expiry is a matter of the clock, not of the job that marks
 // it: a grant past its end is EXPIRED whether or not it has been marked.

@@ -33,10 +33,12 @@ type Input struct {
 	AllowedActions     []access.Part
 }
 
-// Defaults and bounds of a grant.
+// Defaults and bounds of a grant. The longest window is a setting (temporaryAccessMaxDays).
 const (
 	DefaultDays = 3
-	MaxDays     = 366
+	// MaxLeadTimeYears bounds how far ahead a window may open: a grant is for work about to be done,
+	// and every time it holds stays one that PostgreSQL and Go can both read.
+	MaxLeadTimeYears = 1
 	// LinkPlaceholder is where the mail body gets the link.
 	LinkPlaceholder = "{{link}}"
 	maxSubject      = 300
@@ -67,7 +69,8 @@ type checked struct {
 	toSystem             bool
 }
 
-func (in Input) check(proc *forms.Procedure, stage string, now time.Time) (*checked, error) {
+// check checks in against the case's procedure at stage; maxDays is the longest window allowed.
+func (in Input) check(proc *forms.Procedure, stage string, now time.Time, maxDays int) (*checked, error) {
 	c := &checked{Input: in}
 	var err error
 	if c.email, err = users.NormalizeEmail("email", in.Email); err != nil {
@@ -85,7 +88,7 @@ func (in Input) check(proc *forms.Procedure, stage string, now time.Time) (*chec
 	if in.LoginMethod != EmailCode && in.LoginMethod != SMSCode {
 		return nil, apperr.Input("loginMethod", "must be EMAIL_CODE or SMS_CODE")
 	}
-	if err := c.window(now); err != nil {
+	if err := c.window(now, maxDays); err != nil {
 		return nil, err
 	}
 	if in.MoveToStage != nil {
@@ -129,32 +132,38 @@ func (in Input) check(proc *forms.Procedure, stage string, now time.Time) (*chec
 	return c, c.mail()
 }
 
-// window applies validFrom (default now) and validUntil or validForDays (default 3 days).
-func (c *checked) window(now time.Time) error {
+// window applies validFrom (default now) and validUntil or validForDays (default 3 days, or
+// maxDays when that is shorter). validFrom may be at most a year ahead and the window at most
+// maxDays long.
+func (c *checked) window(now time.Time, maxDays int) error {
 	c.from = now
 	if c.ValidFrom != nil {
 		c.from = *c.ValidFrom
+		if c.from.After(now.AddDate(MaxLeadTimeYears, 0, 0)) {
+			return apperr.Input("validFrom", fmt.Sprintf("may be at most %d year ahead", MaxLeadTimeYears))
+		}
 	}
+	longest := time.Duration(maxDays) * 24 * time.Hour
 	switch {
 	case c.ValidUntil != nil && c.ValidForDays != nil:
 		return apperr.Input("validUntil", "give validUntil or validForDays, not both")
 	case c.ValidUntil != nil:
 		c.until = *c.ValidUntil
 	case c.ValidForDays != nil:
-		if *c.ValidForDays < 1 || *c.ValidForDays > MaxDays {
-			return apperr.Input("validForDays", fmt.Sprintf("must be between 1 and %d", MaxDays))
+		if *c.ValidForDays < 1 || *c.ValidForDays > maxDays {
+			return apperr.Input("validForDays", fmt.Sprintf("must be between 1 and %d (temporaryAccessMaxDays)", maxDays))
 		}
 		c.until = c.from.AddDate(0, 0, *c.ValidForDays)
 	default:
-		c.until = c.from.AddDate(0, 0, DefaultDays)
+		c.until = c.from.AddDate(0, 0, min(DefaultDays, maxDays))
 	}
 	switch {
 	case !c.until.After(c.from):
 		return apperr.Input("validUntil", "must be after validFrom")
 	case !c.until.After(now):
 		return apperr.Input("validUntil", "is in the past")
-	case c.until.Sub(c.from) > MaxDays*24*time.Hour:
-		return apperr.Input("validUntil", fmt.Sprintf("a grant lasts at most %d days", MaxDays))
+	case c.until.Sub(c.from) > longest:
+		return apperr.Input("validUntil", fmt.Sprintf("a grant lasts at most %d days (temporaryAccessMaxDays)", maxDays))
 	}
 	return nil
 }

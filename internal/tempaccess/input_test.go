@@ -33,10 +33,12 @@ func TestInputDefaults(t *testing.T) {
 		{"stages given, repeats dropped", Input{Stages: []string{"CANDIDATE_DATA", "HR_REVIEW", "CANDIDATE_DATA"}}, []string{"CANDIDATE_DATA", "HR_REVIEW"}, "", false, now.AddDate(0, 0, 3)},
 		{"days", Input{ValidForDays: ptr(7)}, []string{"PREPARATION"}, "", false, now.AddDate(0, 0, 7)},
 		{"from later, days after it", Input{ValidFrom: ptr(now.Add(time.Hour)), ValidForDays: ptr(1)}, []string{"PREPARATION"}, "", false, now.Add(25 * time.Hour)},
+		{"a year ahead, the longest window", Input{ValidFrom: ptr(now.AddDate(1, 0, 0)), ValidForDays: ptr(30)}, []string{"PREPARATION"}, "", false, now.AddDate(1, 0, 30)},
+		{"until, the longest window", Input{ValidUntil: ptr(now.AddDate(0, 0, 30))}, []string{"PREPARATION"}, "", false, now.AddDate(0, 0, 30)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.Email, tc.in.LoginMethod = "kandydat@example.com", EmailCode
-			c, err := tc.in.check(questionnaire, "PREPARATION", now)
+			c, err := tc.in.check(questionnaire, "PREPARATION", now, 30)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +56,8 @@ func TestInputDefaults(t *testing.T) {
 	}
 }
 
-// TestInputRefused names the field of each bad input.
+// TestInputRefused names the field of each bad input. The window's bounds: validFrom at most a
+// year ahead, the window at most maxDays (30 here) long.
 func TestInputRefused(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	ok := func() Input { return Input{Email: "kandydat@example.com", LoginMethod: EmailCode} }
@@ -71,6 +74,11 @@ func TestInputRefused(t *testing.T) {
 		{"validUntil", func(in *Input) { in.ValidFrom, in.ValidUntil = ptr(now.Add(2*time.Hour)), ptr(now.Add(time.Hour)) }},
 		{"validUntil", func(in *Input) { in.ValidUntil = ptr(now.AddDate(2, 0, 0)) }},
 		{"validForDays", func(in *Input) { in.ValidForDays = ptr(0) }},
+		{"validFrom", func(in *Input) { in.ValidFrom = ptr(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)) }},
+		{"validFrom", func(in *Input) { in.ValidFrom = ptr(now.AddDate(1, 0, 0).Add(time.Second)) }},
+		{"validForDays", func(in *Input) { in.ValidForDays = ptr(31) }},
+		{"validUntil", func(in *Input) { in.ValidUntil = ptr(now.AddDate(0, 0, 30).Add(time.Second)) }},
+		{"validUntil", func(in *Input) { in.ValidFrom, in.ValidUntil = ptr(now.AddDate(0, 0, -40)), ptr(now.AddDate(0, 0, 1)) }},
 		{"moveToStage", func(in *Input) { in.MoveToStage = ptr("ARCHIVE") }},
 		{"assignToSystemUser", func(in *Input) { in.MoveToStage, in.AssignToSystemUser = ptr("DONE"), ptr(true) }},
 		{"stages", func(in *Input) { in.Stages = []string{"candidate_data"} }},
@@ -81,7 +89,7 @@ func TestInputRefused(t *testing.T) {
 	} {
 		in := ok()
 		tc.mod(&in)
-		_, err := in.check(questionnaire, "PREPARATION", now)
+		_, err := in.check(questionnaire, "PREPARATION", now, 30)
 		var ie *apperr.InputError
 		if !errors.As(err, &ie) || ie.Field != tc.field {
 			t.Errorf("%s: got %v", tc.field, err)

@@ -54,11 +54,11 @@ func (s *Service) Grant(ctx context.Context, p *access.Principal, caseID string,
 		if err != nil {
 			return err
 		}
-		in, err := in.check(proc, c.Stage, now)
+		set, err := s.Settings.Get(ctx, tx)
 		if err != nil {
 			return err
 		}
-		set, err := s.Settings.Get(ctx, tx)
+		in, err := in.check(proc, c.Stage, now, set.TemporaryAccessMaxDays)
 		if err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func (s *Service) byID(ctx context.Context, db bun.IDB, id string) (*Grant, erro
 		return nil, apperr.NotFound("temporary access grant")
 	}
 	g := new(Grant)
-	err := db.NewSelect().Model(g).Where("id = ?", id).Scan(ctx)
+	err := selectGrants(db.NewSelect().Model(g)).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("temporary access grant")
 	}
@@ -249,7 +249,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal, caseID string, 
 		return relay.Page[Grant]{}, err
 	}
 	var rows []Grant
-	q := s.DB.NewSelect().Model(&rows).Where("g.case_id = ?", caseID).OrderExpr("g.created_at DESC, g.id DESC").Limit(int64(limit) + 1)
+	q := selectGrants(s.DB.NewSelect().Model(&rows)).Where("g.case_id = ?", caseID).OrderExpr("g.created_at DESC, g.id DESC").Limit(int64(limit) + 1)
 	if after != nil {
 		q = q.Where("(g.created_at, g.id) < (?, ?)", after.At, after.ID)
 	}
