@@ -20,6 +20,7 @@ type leakWorld struct {
 	grant                                   string
 	user, group, position, company, project string
 	contact                                 string
+	outboxMessage                           string                     // the invitation of the grant above
 	villainDocument                         string                     // the villain's own document
 	callers                                 map[string]*gqltest.Client // by principal kind
 }
@@ -63,6 +64,16 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 	var contact struct{ CreateContact struct{ ID string } }
 	w.admin.Do(`mutation($c: ID) { createContact(input: {name: "Jan Kontakt", companyId: $c}) { id } }`, map[string]any{"c": lw.company}).MustOK(t).Decode(t, &contact)
 	lw.contact = contact.CreateContact.ID
+	var outbox struct {
+		OutboxMessages struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	w.admin.Do(`{ outboxMessages(first: 1) { edges { node { id } } } }`, nil).MustOK(t).Decode(t, &outbox)
+	if len(outbox.OutboxMessages.Edges) == 0 {
+		t.Fatal("no outbox message to hide")
+	}
+	lw.outboxMessage = outbox.OutboxMessages.Edges[0].Node.ID
 
 	// The person's grant opens everything a grant can open, so only the object's own rules refuse.
 	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS", "COMMENTS", "HISTORY"}})
@@ -180,6 +191,7 @@ func idRows() []idRow {
 		{doc: `mutation($id: ID!, $u: ID!) { revokePositionRight(positionId: $id, userId: $u) { id } }`, hidden: position, vars: villain},
 		{doc: `mutation($id: ID!) { grantTemporaryAccess(caseId: $id, input: {email: "x@example.com", loginMethod: EMAIL_CODE}) { id } }`, hidden: caseQ},
 		{doc: `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.grant }},
+		{doc: `mutation($id: ID!) { retryOutboxMessage(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.outboxMessage }},
 		{doc: `mutation($id: ID!) { updateCandidateQuestionnaire(id: $id, input: {hr: {notes: "x"}}) { id } }`, hidden: caseQ},
 		{doc: `mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {department: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
 		{doc: `mutation($id: ID!) { updateServiceRequest(id: $id, input: {request: {subject: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
