@@ -89,7 +89,7 @@ func (w *tempWorld) grant(t *testing.T, extra map[string]any) grantOut {
 // deliverAll runs the outbox job once, as the scheduler would.
 func deliverAll(t *testing.T, s *gqltest.Server) {
 	t.Helper()
-	s.Clock.Advance(time.Second) // enqueued rows carry the database's now, a moment after the fake clock's
+	catchUpWithDatabase(t, s)
 	if _, err := s.App.Deliverer.DeliverDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
