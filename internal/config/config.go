@@ -283,7 +283,7 @@ func (f *flagValue) Set(v string) error {
 	}
 	return nil
 }
-func (f *flagValue) IsBoolFlag() bool   { return f.o.def == "true" || f.o.def == "false" }
+func (f *flagValue) IsBoolFlag() bool { return f.o.def == "true" || f.o.def == "false" }
 
 // BaseURL is the public base URL, defaulting to the listen address.
 func (c Config) BaseURL() string {
