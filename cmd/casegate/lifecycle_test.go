@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
@@ -77,7 +78,7 @@ func killAndRestart(t *testing.T, bin, dataDir string, cred *syscall.Credential)
 }
 
 // waitPostgreSQLGone waits for the PostgreSQL of a killed server to stop by itself.
-func waitPostgreSQLGone(t *testing.T, dataDir string, logs *syncBuffer) {
+func waitPostgreSQLGone(t *testing.T, dataDir string, logs fmt.Stringer) {
 	t.Helper()
 	pid := filepath.Join(dataDir, "pgdata", "postmaster.pid")
 	deadline := time.Now().Add(60 * time.Second)
@@ -147,8 +148,15 @@ func TestGoRunStopsWithTheGoCommand(t *testing.T) {
 	addr, pgPort := freeAddr(t), strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
 	cmd := exec.Command("go", "run", ".", "serve", "--data-dir", dataDir, "--addr", addr, "--pg-port", pgPort)
 	cmd.Env = withoutDatabaseURL(os.Environ())
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
+	// A file, not a pipe: a server that outlived the go command would hold a pipe open, and Wait
+	// would wait for it.
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	logs := fileLog(logFile.Name())
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +168,12 @@ func TestGoRunStopsWithTheGoCommand(t *testing.T) {
 		}
 	})
 	waitReady(t, addr, done, logs)
+	server := lockFileField(t, dataDir, "pid")
+	t.Cleanup(func() {
+		if t.Failed() { // stop it as the go command should have
+			_ = syscall.Kill(server, syscall.SIGTERM)
+		}
+	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -187,4 +201,12 @@ func errorLine(out string) string {
 		return ""
 	}
 	return found[0]
+}
+
+// fileLog shows a log file's content.
+type fileLog string
+
+func (f fileLog) String() string {
+	b, _ := os.ReadFile(string(f))
+	return string(b)
 }
