@@ -9,11 +9,12 @@ import (
 )
 
 // Under `go run`, the go command is this process's parent and does not pass SIGTERM on: a
-// newcomer who stops `go run ./cmd/casegate serve` with SIGTERM (or whose terminal closes) stops only
-// the go command, and the server would keep running, with its PostgreSQL. So when the parent is the
-// go command and this binary is one it built, the kernel is asked to send this process SIGTERM when
-// the parent dies (PR_SET_PDEATHSIG), which shuts the server down as any SIGTERM does. A binary
-// started any other way (a service manager, a shell that exits after starting it) is left alone.
+// newcomer who stops `go run ./cmd/casegate serve` with SIGTERM stops only the go command, and the
+// server would keep running, with its PostgreSQL. So when the parent is the go command and this
+// binary is one it built (in the build cache or a go-build temporary folder), the kernel is asked
+// to send this process SIGTERM when the parent dies (PR_SET_PDEATHSIG), which shuts the server down
+// as any SIGTERM does. A binary started any other way (a service manager, a shell that exits after
+// starting it) is left alone.
 //
 // It runs in init, on the main thread: the setting belongs to the calling thread, and the main
 // thread lives as long as the process.

@@ -168,10 +168,13 @@ func TestGoRunStopsWithTheGoCommand(t *testing.T) {
 		}
 	})
 	waitReady(t, addr, done, logs)
-	server := lockFileField(t, dataDir, "pid")
 	t.Cleanup(func() {
-		if t.Failed() { // stop it as the go command should have
-			_ = syscall.Kill(server, syscall.SIGTERM)
+		if t.Failed() { // stop the server as the go command should have
+			for _, line := range strings.Split(fileLog(filepath.Join(dataDir, "casegate.lock")).String(), "\n") {
+				if pid, err := strconv.Atoi(strings.TrimPrefix(line, "pid ")); err == nil && strings.HasPrefix(line, "pid ") {
+					_ = syscall.Kill(pid, syscall.SIGTERM)
+				}
+			}
 		}
 	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
