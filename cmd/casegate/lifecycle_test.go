@@ -148,8 +148,7 @@ func TestGoRunStopsWithTheGoCommand(t *testing.T) {
 	addr, pgPort := freeAddr(t), strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
 	cmd := exec.Command("go", "run", ".", "serve", "--data-dir", dataDir, "--addr", addr, "--pg-port", pgPort)
 	cmd.Env = withoutDatabaseURL(os.Environ())
-	// A file, not a pipe: a server that outlived the go command would hold a pipe open, and Wait
-	// would wait for it.
+	// A file: a server that outlived the go command would hold a pipe open, and Wait wait for it.
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)

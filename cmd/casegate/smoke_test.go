@@ -96,7 +96,7 @@ type serverProc struct {
 	cmd           *exec.Cmd
 	dataDir, addr string
 	pgPort        string
-	logs          *syncBuffer
+	logs          fileLog
 	done          chan error
 }
 
@@ -105,10 +105,18 @@ type serverProc struct {
 func startServer(t *testing.T, bin, dataDir string, cred *syscall.Credential) *serverProc {
 	t.Helper()
 	s := &serverProc{t: t, dataDir: dataDir, addr: freeAddr(t), pgPort: strings.TrimPrefix(freeAddr(t), "127.0.0.1:"),
-		logs: &syncBuffer{}, done: make(chan error, 1)}
+		done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", s.addr, "--pg-port", s.pgPort)
 	s.cmd.Env = append(withoutDatabaseURL(os.Environ()), "CASEGATE_ADMIN_EMAIL=root@smoke.test", "CASEGATE_ADMIN_PASSWORD=smoke-password-1")
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	// A file, not a pipe: a process that outlived the server (PostgreSQL, a watchdog) must not
+	// hold the test's Wait.
+	logFile, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	s.logs = fileLog(logFile.Name())
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if cred != nil {
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	}
@@ -155,23 +163,6 @@ func (s *serverProc) kill() {
 		s.t.Fatal(err)
 	}
 	<-s.done
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func waitReady(t *testing.T, addr string, done chan error, logs fmt.Stringer) {
