@@ -36,7 +36,7 @@ func main() {
 	cfg := full
 	dbURL := flag.String("database-url", def, "database to fill (created when missing)")
 	out := flag.String("out", "scale-principals.json", "where to write the principals for casegate-load")
-	reset := flag.Bool("reset", false, "drop and recreate the database first")
+	reset := flag.Bool("reset", false, "drop and recreate the database first (only one casegate-gen created)")
 	flag.Int64Var(&cfg.Seed, "seed", full.Seed, "random seed: one seed gives one company")
 	flag.IntVar(&cfg.Users, "users", full.Users, "users")
 	flag.IntVar(&cfg.Groups, "groups", full.Groups, "groups")
@@ -44,6 +44,7 @@ func main() {
 	flag.IntVar(&cfg.Clients, "clients", full.Clients, "clients (30 % companies, the rest their contacts)")
 	flag.IntVar(&cfg.Cases, "cases", full.Cases, "cases")
 	flag.IntVar(&cfg.Documents, "documents", full.Documents, "documents (half inside cases)")
+	flag.Usage = usage
 	flag.Parse()
 	if err := run(context.Background(), *dbURL, *out, *reset, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "casegate-gen:", err)
@@ -110,21 +111,51 @@ func ensureDatabase(ctx context.Context, dbURL string, reset bool, logf func(str
 		return "", err
 	}
 	defer admin.Close()
-	if reset {
+	var exists bool
+	var comment string
+	if err := admin.NewRaw(`SELECT count(*) > 0, coalesce(max(shobj_description(oid, 'pg_database')), '') FROM pg_database WHERE datname = ?`, name).
+		Scan(ctx, &exists, &comment); err != nil {
+		return "", err
+	}
+	if reset && exists {
+		if comment != marker {
+			return "", fmt.Errorf("-reset drops only a database that casegate-gen created, and %s was not (it has no %q comment); "+
+				"name another database in -database-url, or drop this one yourself if you mean to", name, marker)
+		}
 		logf("dropping database %s", name)
-		if _, err := admin.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, name)); err != nil {
+		if _, err := admin.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE %q WITH (FORCE)`, name)); err != nil {
 			return "", err
 		}
-	}
-	var exists bool
-	if err := admin.NewRaw(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)`, name).Scan(ctx, &exists); err != nil {
-		return "", err
+		exists = false
 	}
 	if !exists {
 		logf("creating database %s", name)
 		if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q`, name)); err != nil {
 			return "", err
 		}
+		if _, err := admin.ExecContext(ctx, fmt.Sprintf(`COMMENT ON DATABASE %q IS '%s'`, name, marker)); err != nil {
+			return "", err
+		}
 	}
 	return name, nil
+}
+
+// marker is the comment casegate-gen leaves on a database it creates; -reset drops no other.
+const marker = "created by casegate-gen"
+
+func usage() {
+	fmt.Fprint(flag.CommandLine.Output(), `casegate-gen — fills a database with a realistic company for the scale benchmarks
+(10,000 users, 1,000,000 cases, 2,000,000 documents by default), deterministically from -seed, and
+writes the principals casegate-load logs in as to -out.
+
+Needs: a PostgreSQL server reachable at -database-url (default: DATABASE_URL, else
+postgres://postgres@127.0.0.1:5432/casegate_scale), as a user who may create databases, and at
+full size about 2.5 GB of disk and a few minutes. It creates the database when missing and migrates it;
+-reset drops and recreates only a database that casegate-gen itself created (it marks it with a
+comment).
+
+Usage: go run ./cmd/casegate-gen [flags]
+
+`)
+	flag.PrintDefaults()
 }

@@ -61,6 +61,23 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated principal kinds to measure (default all five)")
 	flag.BoolVar(&o.showSQL, "show-sql", false, "print the SQL casegate runs for case(id) (what the baseline replays)")
 	flag.BoolVar(&o.explain, "explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of each list query whose p50 misses the target")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `casegate-load — measures a running casegate over HTTP on a database filled by
+casegate-gen: list pages, deep pages, case(id), throughput with concurrent clients beside a bare
+net/http baseline running the same SQL, and the server's memory, each figure with its target.
+
+Needs: a casegate server at -url serving the database casegate-gen filled, the manifest
+casegate-gen wrote (-principals), that database at -database-url (default: DATABASE_URL) for the
+baseline, and the server's process on this machine (found by its port, or -pid) for its memory.
+Build it from the same tree as the server.
+
+  go run ./cmd/casegate-gen
+  go run ./cmd/casegate serve --database-url postgres://postgres@127.0.0.1:5432/casegate_scale?sslmode=disable
+  go run ./cmd/casegate-load [flags]
+
+`)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "casegate-load:", err)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/pgembed"
 	"github.com/casegate/casegate/migrations"
 )
 
@@ -30,6 +32,15 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
 	db, stop, err := openDatabase(ctx, cfg, logger)
+	if inUse := (*pgembed.InUseError)(nil); errors.As(err, &inUse) {
+		// The server's embedded PostgreSQL is its own; migrate leaves it alone.
+		who := "casegate serve is running"
+		if inUse.PID != 0 {
+			who = fmt.Sprintf("casegate serve is running (pid %d)", inUse.PID)
+		}
+		return fmt.Errorf("%s with the data folder %s, so migrate %s cannot use its embedded PostgreSQL: "+
+			"stop the server first (serve applies pending migrations itself when it starts)", who, inUse.DataDir, verb)
+	}
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,13 @@ import (
 	"github.com/casegate/casegate/migrations"
 )
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := dbtest.Run(m)
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 func TestMigrateCommands(t *testing.T) {
 	t.Setenv("DATABASE_URL", dbtest.NewURL(t))

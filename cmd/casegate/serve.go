@@ -23,6 +23,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve takes no arguments, only flags (got %q)", rest)
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
+	// Listen first, so that a busy address is reported before PostgreSQL starts and migrates.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return config.Invalid("addr", fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, errors.Unwrap(err)))
+	}
+	defer ln.Close()
 	db, stop, err := openDatabase(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -47,10 +53,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	a.StartJobs()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := newHTTPServer(a.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

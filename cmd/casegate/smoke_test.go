@@ -3,31 +3,25 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestServeEmbedded builds the binary and runs it as a user would: no DATABASE_URL, so it starts
-// the embedded PostgreSQL, migrates, creates the admin, serves, stops cleanly on SIGTERM with its
-// PostgreSQL, and finds its data again on the next start.
+// TestServeEmbedded runs the binary as a user would: no DATABASE_URL, so it starts the embedded
+// PostgreSQL, migrates, creates the admin, serves, stops cleanly on SIGTERM with its PostgreSQL,
+// and finds its data again on the next start.
 func TestServeEmbedded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "casegate")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dataDir := filepath.Join(dir, "data")
+	bin := binary(t, "casegate")
+	dataDir := filepath.Join(t.TempDir(), "data")
 
 	token := func(addr string) string {
 		var res struct {
@@ -40,79 +34,144 @@ func TestServeEmbedded(t *testing.T) {
 		return res.Data.Login.Token
 	}
 
-	runServer(t, bin, dataDir, func(addr string) {
-		tok := token(addr)
-		var res struct {
-			Data struct{ CreateGroup struct{ Name string } }
-		}
-		post(t, addr, tok, `mutation { createGroup(name: "Survives restarts") { name } }`, &res)
-		if res.Data.CreateGroup.Name == "" {
-			t.Fatal("createGroup failed")
-		}
-	})
-	runServer(t, bin, dataDir, func(addr string) {
-		var res struct {
-			Data struct {
-				Groups struct {
-					Edges []struct{ Node struct{ Name string } }
-				}
+	s := startServer(t, bin, dataDir, nil)
+	tok := token(s.addr)
+	var created struct {
+		Data struct{ CreateGroup struct{ Name string } }
+	}
+	post(t, s.addr, tok, `mutation { createGroup(name: "Survives restarts") { name } }`, &created)
+	if created.Data.CreateGroup.Name == "" {
+		t.Fatal("createGroup failed")
+	}
+	s.stop(syscall.SIGTERM)
+
+	s = startServer(t, bin, dataDir, nil)
+	var res struct {
+		Data struct {
+			Groups struct {
+				Edges []struct{ Node struct{ Name string } }
 			}
 		}
-		post(t, addr, token(addr), `{ groups(search: "Survives") { edges { node { name } } } }`, &res)
-		if len(res.Data.Groups.Edges) != 1 {
-			t.Fatalf("data did not survive the restart: %+v", res)
+	}
+	post(t, s.addr, token(s.addr), `{ groups(search: "Survives") { edges { node { name } } } }`, &res)
+	if len(res.Data.Groups.Edges) != 1 {
+		t.Fatalf("data did not survive the restart: %+v", res)
+	}
+	s.stop(syscall.SIGTERM)
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binary builds every command under cmd/ once per test process and returns the path of one.
+func binary(t *testing.T, name string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "casegate-bin-"); buildErr != nil {
+			return
+		}
+		if buildErr = os.Chmod(binDir, 0o755); buildErr != nil { // other users run them too
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", binDir+"/", "github.com/casegate/casegate/cmd/...").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
 		}
 	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return filepath.Join(binDir, name)
 }
 
-// runServer starts the binary, waits until it is ready, runs check, then stops it with SIGTERM and
-// checks that it and its PostgreSQL exited.
-func runServer(t *testing.T, bin, dataDir string, check func(addr string)) {
+// serverProc is a casegate serve process on the embedded PostgreSQL.
+type serverProc struct {
+	t             *testing.T
+	cmd           *exec.Cmd
+	dataDir, addr string
+	pgPort        string
+	logs          fileLog
+	done          chan error
+}
+
+// startServer starts the binary on dataDir (as the user cred names, when not nil) and waits until
+// it is ready.
+func startServer(t *testing.T, bin, dataDir string, cred *syscall.Credential) *serverProc {
 	t.Helper()
-	addr, pgPort := freeAddr(t), strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", addr, "--pg-port", pgPort)
-	cmd.Env = append(withoutDatabaseURL(os.Environ()), "CASEGATE_ADMIN_EMAIL=root@smoke.test", "CASEGATE_ADMIN_PASSWORD=smoke-password-1")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
+	s := &serverProc{t: t, dataDir: dataDir, addr: freeAddr(t), pgPort: strings.TrimPrefix(freeAddr(t), "127.0.0.1:"),
+		done: make(chan error, 1)}
+	s.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", s.addr, "--pg-port", s.pgPort)
+	s.cmd.Env = append(withoutDatabaseURL(os.Environ()), "CASEGATE_ADMIN_EMAIL=root@smoke.test", "CASEGATE_ADMIN_PASSWORD=smoke-password-1")
+	// A file, not a pipe: a process that outlived the server (PostgreSQL, a watchdog) must not
+	// hold the test's Wait.
+	logFile, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-		}
-	}()
-	waitReady(t, addr, done, &logs)
-	check(addr)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	defer logFile.Close()
+	s.logs = fileLog(logFile.Name())
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
+	if cred != nil {
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			_ = s.cmd.Process.Kill()
+		}
+	})
+	waitReady(t, s.addr, s.done, s.logs)
+	return s
+}
+
+// stop sends sig and checks that the server exits with status 0 and its PostgreSQL has stopped.
+func (s *serverProc) stop(sig syscall.Signal) {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatal(err)
 	}
 	select {
-	case err := <-done:
+	case err := <-s.done:
 		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+			s.t.Fatalf("exit after %v: %v\n%s", sig, err, s.logs)
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatalf("no exit within 60 s of SIGTERM\n%s", logs.String())
+		s.t.Fatalf("no exit within 60 s of %v\n%s", sig, s.logs)
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, "pgdata", "postmaster.pid")); !os.IsNotExist(err) {
-		t.Fatalf("embedded PostgreSQL still running after the server stopped\n%s", logs.String())
+	if _, err := os.Stat(filepath.Join(s.dataDir, "pgdata", "postmaster.pid")); !os.IsNotExist(err) {
+		s.t.Fatalf("embedded PostgreSQL still running after the server stopped\n%s", s.logs)
 	}
-	if conn, err := net.DialTimeout("tcp", "127.0.0.1:"+pgPort, time.Second); err == nil {
+	if conn, err := net.DialTimeout("tcp", "127.0.0.1:"+s.pgPort, time.Second); err == nil {
 		conn.Close()
-		t.Fatal("embedded PostgreSQL port still answers")
+		s.t.Fatal("embedded PostgreSQL port still answers")
 	}
 }
 
-func waitReady(t *testing.T, addr string, done chan error, logs *bytes.Buffer) {
+// kill kills the server with SIGKILL, as a crash or an out-of-memory kill would.
+func (s *serverProc) kill() {
+	s.t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		s.t.Fatal(err)
+	}
+	<-s.done
+}
+
+func waitReady(t *testing.T, addr string, done chan error, logs fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
-			t.Fatalf("server exited before it was ready: %v\n%s", err, logs.String())
+			t.Fatalf("server exited before it was ready: %v\n%s", err, logs)
 		default:
 		}
 		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
@@ -123,7 +182,7 @@ func waitReady(t *testing.T, addr string, done chan error, logs *bytes.Buffer) {
 		}
 		time.Sleep(200 * time.Millisecond) // polling a child process's readiness, not waiting for a result
 	}
-	t.Fatalf("server not ready within 90 s\n%s", logs.String())
+	t.Fatalf("server not ready within 90 s\n%s", logs)
 }
 
 func post(t *testing.T, addr, token, query string, out any) {

@@ -15,6 +15,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/settings"
 )
 
 // Config is the whole configuration of a casegate process.
@@ -66,22 +69,22 @@ func str(dst func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *dst(c) = v; return nil }
 }
 
-func integer(name string, dst func(*Config) *int) func(*Config, string) error {
+func integer(dst func(*Config) *int) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return fmt.Errorf("%s: %q is not a positive whole number", name, v)
+			return fmt.Errorf("%q is not a positive whole number", v)
 		}
 		*dst(c) = n
 		return nil
 	}
 }
 
-func boolean(name string, dst func(*Config) *bool) func(*Config, string) error {
+func boolean(dst func(*Config) *bool) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return fmt.Errorf("%s: %q is not true or false", name, v)
+			return fmt.Errorf("%q is not true or false", v)
 		}
 		*dst(c) = b
 		return nil
@@ -90,7 +93,7 @@ func boolean(name string, dst func(*Config) *bool) func(*Config, string) error {
 
 // prefixes reads a comma-separated list of addresses and CIDR prefixes; an address is a prefix of
 // its full length.
-func prefixes(name string, dst func(*Config) *[]netip.Prefix) func(*Config, string) error {
+func prefixes(dst func(*Config) *[]netip.Prefix) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		var out []netip.Prefix
 		for _, item := range strings.Split(v, ",") {
@@ -104,7 +107,7 @@ func prefixes(name string, dst func(*Config) *[]netip.Prefix) func(*Config, stri
 			}
 			p, err := netip.ParsePrefix(item)
 			if err != nil {
-				return fmt.Errorf("%s: %q is not an address or a CIDR prefix", name, item)
+				return fmt.Errorf("%q is not an address or a CIDR prefix", item)
 			}
 			if p.Addr().Is4In6() && p.Bits() >= 96 {
 				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
@@ -117,14 +120,33 @@ func prefixes(name string, dst func(*Config) *[]netip.Prefix) func(*Config, stri
 }
 
 var options = []option{
-	{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts an embedded PostgreSQL under --data-dir", true, str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"database-url", "DATABASE_URL", "", "PostgreSQL URL (postgres://user:password@host:5432/database?sslmode=disable); empty starts an embedded PostgreSQL under --data-dir", true, func(c *Config, v string) error {
+		if v != "" {
+			if err := database.CheckURL(v); err != nil {
+				return err
+			}
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
 	{"addr", "CASEGATE_ADDR", "127.0.0.1:8080", "listen address", false, str(func(c *Config) *string { return &c.Addr })},
-	{"public-url", "CASEGATE_PUBLIC_URL", "", "public base URL used in links sent by mail (default http://<addr>)", false, str(func(c *Config) *string { return &c.PublicURL })},
+	{"public-url", "CASEGATE_PUBLIC_URL", "", "public base URL used in links sent by mail (default http://<addr>)", false, func(c *Config, v string) error {
+		if v == "" {
+			c.PublicURL = ""
+			return nil
+		}
+		u, err := settings.CheckPublicBaseURL(v) // the rule updateSettings applies
+		if err != nil {
+			return err
+		}
+		c.PublicURL = u
+		return nil
+	}},
 	{"data-dir", "CASEGATE_DATA_DIR", "data", "folder of the embedded PostgreSQL's data", false, str(func(c *Config) *string { return &c.DataDir })},
-	{"pg-port", "CASEGATE_PG_PORT", "54329", "port of the embedded PostgreSQL on 127.0.0.1", false, integer("pg-port", func(c *Config) *int { return &c.PGPort })},
+	{"pg-port", "CASEGATE_PG_PORT", "54329", "port of the embedded PostgreSQL on 127.0.0.1", false, integer(func(c *Config) *int { return &c.PGPort })},
 	{"admin-email", "CASEGATE_ADMIN_EMAIL", "", "make sure an administrator with this e-mail exists", false, str(func(c *Config) *string { return &c.AdminEmail })},
 	{"", "CASEGATE_ADMIN_PASSWORD", "", "password of that administrator when it is created", true, str(func(c *Config) *string { return &c.AdminPassword })},
-	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and positions (idempotent)", false, boolean("demo", func(c *Config) *bool { return &c.Demo })},
+	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and positions (idempotent)", false, boolean(func(c *Config) *bool { return &c.Demo })},
 	{"smtp-addr", "CASEGATE_SMTP_ADDR", "", "SMTP server host:port; empty means outgoing mail is not configured", false, str(func(c *Config) *string { return &c.SMTPAddr })},
 	{"smtp-from", "CASEGATE_SMTP_FROM", "", "sender address of outgoing mail", false, str(func(c *Config) *string { return &c.SMTPFrom })},
 	{"smtp-username", "CASEGATE_SMTP_USERNAME", "", "SMTP user name (auth only when set)", false, str(func(c *Config) *string { return &c.SMTPUsername })},
@@ -137,17 +159,17 @@ var options = []option{
 	{"session-ttl", "CASEGATE_SESSION_TTL", "12h", "lifetime of a login session", false, func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return fmt.Errorf("session-ttl: %q is not a positive duration", v)
+			return fmt.Errorf("%q is not a positive duration such as 12h or 30m", v)
 		}
 		c.SessionTTL = d
 		return nil
 	}},
-	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer("max-query-depth", func(c *Config) *int { return &c.MaxQueryDepth })},
-	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer("max-complexity", func(c *Config) *int { return &c.MaxComplexity })},
-	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
-	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
-	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer("max-attachment-bytes", func(c *Config) *int { return &c.MaxAttachmentBytes })},
-	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes("trusted-proxies", func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
+	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer(func(c *Config) *int { return &c.MaxQueryDepth })},
+	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer(func(c *Config) *int { return &c.MaxComplexity })},
+	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean(func(c *Config) *bool { return &c.HiddenFieldErrors })},
+	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer(func(c *Config) *int { return &c.MaxQueryBytes })},
+	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer(func(c *Config) *int { return &c.MaxAttachmentBytes })},
+	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
@@ -172,18 +194,22 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	for _, o := range options {
 		if v := getenv(o.env); v != "" {
 			if err := o.set(&c, v); err != nil {
-				return c, nil, fmt.Errorf("%s: %w", o.env, err)
+				return c, nil, o.invalid(err.Error())
 			}
 		}
 	}
+	var flagErr error // the flag package would wrap it in its own words
 	for _, o := range options {
 		if o.flag != "" {
-			fs.Var(&flagValue{c: &c, o: o}, o.flag, o.help)
+			fs.Var(&flagValue{c: &c, o: o, err: &flagErr}, o.flag, o.help)
 		}
 	}
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if flagErr != nil {
+				return c, nil, flagErr
+			}
 			return c, nil, err
 		}
 		left := fs.Args()
@@ -203,33 +229,61 @@ func (c Config) validate() error {
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":
 	default:
-		return fmt.Errorf("smtp-tls: %q is not none, starttls or tls", c.SMTPTLS)
+		return Invalid("smtp-tls", fmt.Sprintf("%q is not none, starttls or tls", c.SMTPTLS))
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		return fmt.Errorf("time-zone: %w", err)
+		return Invalid("time-zone", fmt.Sprintf("%q is not an IANA time zone such as Europe/Warsaw", c.TimeZone))
 	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
-		return fmt.Errorf("log-format: %q is not text or json", c.LogFormat)
+		return Invalid("log-format", fmt.Sprintf("%q is not text or json", c.LogFormat))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log-level: %q is not debug, info, warn or error", c.LogLevel)
+		return Invalid("log-level", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel))
 	}
 	return nil
 }
 
-// flagValue sets an option straight into the Config; boolean options work as bare flags (--demo).
-type flagValue struct {
-	c *Config
-	o option
+// Invalid is the error for a bad value of the option named (by its flag, or by its environment
+// variable when it has none). Every configuration error is made here, so each names the variable
+// and the flag the same way: "CASEGATE_LOG_LEVEL (--log-level): …".
+func Invalid(name, reason string) error {
+	for _, o := range options {
+		if o.flag == name || o.env == name {
+			return o.invalid(reason)
+		}
+	}
+	panic("config: no option " + name)
 }
 
-func (f *flagValue) String() string     { return "" }
-func (f *flagValue) Set(v string) error { return f.o.set(f.c, v) }
-func (f *flagValue) IsBoolFlag() bool   { return f.o.def == "true" || f.o.def == "false" }
+func (o option) invalid(reason string) error {
+	if o.flag == "" {
+		return fmt.Errorf("%s: %s", o.env, reason)
+	}
+	return fmt.Errorf("%s (--%s): %s", o.env, o.flag, reason)
+}
+
+// flagValue sets an option straight into the Config; boolean options work as bare flags (--demo).
+type flagValue struct {
+	c   *Config
+	o   option
+	err *error // the first bad value, in Invalid's words
+}
+
+func (f *flagValue) String() string { return "" }
+func (f *flagValue) Set(v string) error {
+	if err := f.o.set(f.c, v); err != nil {
+		if *f.err == nil {
+			*f.err = f.o.invalid(err.Error())
+		}
+		return *f.err
+	}
+	return nil
+}
+func (f *flagValue) IsBoolFlag() bool { return f.o.def == "true" || f.o.def == "false" }
 
 // BaseURL is the public base URL, defaulting to the listen address.
 func (c Config) BaseURL() string {

@@ -144,3 +144,71 @@ func TestTrustedProxies(t *testing.T) {
 		}
 	}
 }
+
+// Every configuration error is one line that names the environment variable and the flag the
+// same way, whether the value came from one or the other, and never repeats a database URL (it
+// may hold a password).
+func TestErrorsNameVariableAndFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"URL without scheme", map[string]string{"DATABASE_URL": "localhost:5432/casegate"}, nil,
+			"DATABASE_URL (--database-url): not a PostgreSQL URL; expected postgres://user:password@host:5432/database?sslmode=disable"},
+		{"URL of another scheme", nil, []string{"--database-url", "mysql://root:hunter2@db/casegate"},
+			"DATABASE_URL (--database-url): not a PostgreSQL URL; expected postgres://user:password@host:5432/database?sslmode=disable"},
+		{"URL with a bad sslmode", map[string]string{"DATABASE_URL": "postgres://u:hunter2@db/casegate?sslmode=sometimes"}, nil,
+			"DATABASE_URL (--database-url): not a usable PostgreSQL URL (pgdriver: sslmode 'sometimes' is not supported); expected postgres://user:password@host:5432/database?sslmode=disable"},
+		{"public URL without scheme", map[string]string{"CASEGATE_PUBLIC_URL": "example.com"}, nil,
+			"CASEGATE_PUBLIC_URL (--public-url): must be an http:// or https:// address such as https://cases.example.com, without a query"},
+		{"public URL without host", nil, []string{"--public-url=https://"},
+			"CASEGATE_PUBLIC_URL (--public-url): must be an http:// or https:// address such as https://cases.example.com, without a query"},
+		{"number from the environment", map[string]string{"CASEGATE_MAX_QUERY_DEPTH": "-3"}, nil,
+			`CASEGATE_MAX_QUERY_DEPTH (--max-query-depth): "-3" is not a positive whole number`},
+		{"number from a flag", nil, []string{"--max-query-depth", "-3"},
+			`CASEGATE_MAX_QUERY_DEPTH (--max-query-depth): "-3" is not a positive whole number`},
+		{"boolean", nil, []string{"--demo=perhaps"}, `CASEGATE_DEMO (--demo): "perhaps" is not true or false`},
+		{"duration", map[string]string{"CASEGATE_SESSION_TTL": "forever"}, nil,
+			`CASEGATE_SESSION_TTL (--session-ttl): "forever" is not a positive duration such as 12h or 30m`},
+		{"proxies", nil, []string{"--trusted-proxies", "proxy.local"},
+			`CASEGATE_TRUSTED_PROXIES (--trusted-proxies): "proxy.local" is not an address or a CIDR prefix`},
+		{"choice from the environment", map[string]string{"CASEGATE_LOG_LEVEL": "loud"}, nil,
+			`CASEGATE_LOG_LEVEL (--log-level): "loud" is not debug, info, warn or error`},
+		{"choice from a flag", nil, []string{"--smtp-tls", "maybe"}, `CASEGATE_SMTP_TLS (--smtp-tls): "maybe" is not none, starttls or tls`},
+		{"time zone", nil, []string{"--time-zone", "Mars/Olympus"},
+			`CASEGATE_TIME_ZONE (--time-zone): "Mars/Olympus" is not an IANA time zone such as Europe/Warsaw`},
+	} {
+		_, err := load(t, tc.args, tc.env)
+		if err == nil {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		if err.Error() != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, err, tc.want)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: the error repeats the password", tc.name)
+		}
+	}
+	if err := Invalid("addr", "cannot listen"); err.Error() != "CASEGATE_ADDR (--addr): cannot listen" {
+		t.Errorf("Invalid(addr) = %v", err)
+	}
+	if err := Invalid("CASEGATE_SMTP_PASSWORD", "is empty"); err.Error() != "CASEGATE_SMTP_PASSWORD: is empty" {
+		t.Errorf("Invalid of an environment-only option = %v", err)
+	}
+}
+
+func TestValidURLs(t *testing.T) {
+	c, err := load(t, nil, map[string]string{"DATABASE_URL": "postgresql://u:p@db:5433/casegate?sslmode=require", "CASEGATE_PUBLIC_URL": " https://cases.example.com/app/ "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgresql://u:p@db:5433/casegate?sslmode=require" || c.BaseURL() != "https://cases.example.com/app" {
+		t.Fatalf("DatabaseURL %q, BaseURL %q", c.DatabaseURL, c.BaseURL())
+	}
+	if c, err = load(t, []string{"--database-url", ""}, map[string]string{"DATABASE_URL": "postgres://x/y"}); err != nil || c.DatabaseURL != "" {
+		t.Fatalf("an empty --database-url (embedded PostgreSQL): %q, %v", c.DatabaseURL, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -16,6 +17,9 @@ import (
 
 // Open connects to the PostgreSQL server at url and checks that it answers.
 func Open(ctx context.Context, url string) (*bun.DB, error) {
+	if err := CheckURL(url); err != nil {
+		return nil, err
+	}
 	// JIT compilation costs hundreds of milliseconds on a misestimated list plan and never pays
 	// back on casegate's short queries, so every connection turns it off.
 	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second),
@@ -90,4 +94,20 @@ func LoadByIDs[T any](ctx context.Context, db bun.IDB, ids []string) ([]T, error
 	}
 	err := db.NewSelect().Model(&out).Where("id IN (?)", bun.In(ids)).Scan(ctx)
 	return out, err
+}
+
+// CheckURL reports why s is not a PostgreSQL URL that Open can use, in words that do not repeat
+// it (it may hold a password). The driver itself would panic on it.
+func CheckURL(s string) (err error) {
+	u, perr := url.Parse(s)
+	if perr != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return errors.New("not a PostgreSQL URL; expected postgres://user:password@host:5432/database?sslmode=disable")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not a usable PostgreSQL URL (%v); expected postgres://user:password@host:5432/database?sslmode=disable", r)
+		}
+	}()
+	pgdriver.NewConnector(pgdriver.WithDSN(s))
+	return nil
 }

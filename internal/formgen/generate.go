@@ -141,7 +141,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-const usage = `usage: formgen [-root DIR] [-check] [-v]
+const usage = `formgen — generates the mechanical parts of the procedure forms from their schema.
+
+Needs: the repository (-root); go generate ./... runs it before gqlgen.
+
+Usage: formgen [-root DIR] [-check] [-v]
 
 Reads schema/*.graphqls and schema/procedures/*.graphqls under DIR (default: the current
 directory), validates the @procedure types and writes ` + SDLFile + `,

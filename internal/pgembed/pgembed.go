@@ -10,11 +10,16 @@
 //	<DataDir>/cache         downloaded binary archives, when the machine has no PostgreSQL
 //	<DataDir>/pgbin         wrapper scripts, only when running as root (see root.go)
 //	<DataDir>/password      the superuser's password (mode 0600, owned by the user running casegate)
+//	<DataDir>/casegate.lock locked while a casegate runs the cluster; says which (see owner.go)
 //
 // The server listens on 127.0.0.1 only, has no Unix socket, and has one superuser, postgres. Its
 // password is random, chosen when the cluster is created and kept in <DataDir>/password, so that
 // other local users cannot connect to 127.0.0.1 with a password everyone knows. Clusters created
 // before that file existed were given the password "postgres"; without the file, that is used.
+//
+// PostgreSQL never outlives its casegate for long: Stop stops it, a watchdog stops it when the
+// process dies without calling Stop (watchdog.go), and Start stops one that an earlier casegate
+// left running when no live casegate owns the folder any more (owner.go, pidfile.go).
 package pgembed
 
 import (
@@ -52,6 +57,8 @@ type Instance struct {
 	logFile *os.File // receives the output of pg_ctl without a Logger
 
 	password string
+	lock     *os.File  // the data folder's lock, held until Stop
+	watchdog *watchdog // stops PostgreSQL should this process die without Stop
 
 	stopOnce sync.Once
 	stopErr  error
@@ -69,7 +76,7 @@ const (
 
 // layout is where the parts of an instance live inside DataDir.
 type layout struct {
-	dataDir, pgdata, runtime, cache, pgbin, logFile, password string
+	dataDir, pgdata, runtime, cache, pgbin, logFile, password, lockFile string
 }
 
 func newLayout(dataDir string) layout {
@@ -81,6 +88,7 @@ func newLayout(dataDir string) layout {
 		pgbin:    filepath.Join(dataDir, "pgbin"),
 		logFile:  filepath.Join(dataDir, "postgres.log"),
 		password: filepath.Join(dataDir, "password"),
+		lockFile: filepath.Join(dataDir, "casegate.lock"),
 	}
 }
 
@@ -110,6 +118,20 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("pgembed: %w", err)
 	}
+	lock, err := lockDataDir(l)
+	if err != nil {
+		return nil, err
+	}
+	var dog *watchdog
+	started := false
+	defer func() {
+		if !started {
+			if dog != nil {
+				dog.disarm()
+			}
+			releaseLock(lock)
+		}
+	}()
 
 	cluster, err := clusterMajor(l.pgdata)
 	if err != nil {
@@ -119,7 +141,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := clearStalePIDFile(l.pgdata, log); err != nil {
+	if err := clearStalePIDFile(l, log); err != nil {
 		return nil, err
 	}
 	pw, err := superuserPassword(l)
@@ -140,7 +162,6 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgembed: %w", err)
 	}
-	started := false
 	defer func() {
 		if !started || opts.Logger != nil {
 			logFile.Close()
@@ -157,6 +178,16 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		if binariesPath, err = prepareRoot(l, bins); err != nil {
 			return nil, err
 		}
+	}
+	pgCtlDir := binariesPath
+	if pgCtlDir == "" { // embedded-postgres extracts the binaries it downloads there
+		pgCtlDir = l.runtime
+	}
+	if dog, err = startWatchdog(l, filepath.Join(pgCtlDir, "bin", "pg_ctl"), lock); err != nil {
+		return nil, err
+	}
+	if err := writeOwner(lock, owner{pid: os.Getpid(), since: time.Now(), watchdog: dog.cmd.Process.Pid}); err != nil {
+		return nil, err
 	}
 
 	// Output of initdb and pg_ctl, and what the server says before its logging collector takes over.
@@ -203,7 +234,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, fmt.Errorf("pgembed: start PostgreSQL in %s: %w%s", l.pgdata, err, more)
 	}
 	started = true
-	inst := &Instance{opts: opts, pg: pg, password: pw}
+	inst := &Instance{opts: opts, pg: pg, password: pw, lock: lock, watchdog: dog}
 	if opts.Logger != nil {
 		inst.tail = startTailer(l.logFile, logStart, newPGLog(opts.Logger, slog.LevelInfo))
 	} else {
@@ -249,11 +280,16 @@ func superuserPassword(l layout) (string, error) {
 	return pw, nil
 }
 
-// Stop stops the server (pg_ctl stop, fast mode) and waits for it to exit. Calling it again does
-// nothing and returns the first call's result.
+// Stop stops the server (pg_ctl stop, fast mode), waits for it to exit and releases the data
+// folder. Calling it again does nothing and returns the first call's result.
 func (i *Instance) Stop() error {
 	i.stopOnce.Do(func() {
 		err := i.pg.Stop()
+		if err == nil {
+			i.watchdog.disarm()
+			releaseLock(i.lock)
+		}
+		// Otherwise the watchdog tries again when this process exits, and keeps the folder locked.
 		if i.tail != nil {
 			i.tail.stop()
 		}
@@ -283,4 +319,11 @@ func freePort() (uint32, error) {
 	}
 	defer l.Close()
 	return uint32(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// releaseLock says the folder has no owner and unlocks it. The file stays: removing it would let
+// a casegate lock a new file while another still waits on the old one.
+func releaseLock(f *os.File) {
+	_ = f.Truncate(0)
+	_ = f.Close()
 }

@@ -147,6 +147,7 @@ func TestRestartKeepsData(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(pgdata, "postmaster.pid")); err != nil {
 		t.Fatalf("expected a stale postmaster.pid: %v", err)
 	}
+	abandon(inst) // as if its casegate had been killed too
 	inst = start(t, opts)
 	if got := notes(t, inst); len(got) != 2 || got[1] != "second" {
 		t.Fatalf("after SIGKILL: notes = %q, want [first second]", got)
@@ -389,4 +390,101 @@ func TestSuperuserPassword(t *testing.T) {
 		t.Errorf("a password file appeared for an old cluster: %v", err)
 	}
 	stop(t, inst)
+}
+
+// abandon lets go of inst as a killed casegate would, together with its watchdog: the folder is
+// unlocked and PostgreSQL (if still running) keeps running.
+func abandon(inst *Instance) {
+	inst.stopOnce.Do(func() {
+		_ = inst.watchdog.cmd.Process.Kill()
+		_ = inst.watchdog.cmd.Wait()
+		releaseLock(inst.lock)
+		if inst.tail != nil {
+			inst.tail.stop()
+		}
+	})
+}
+
+// A PostgreSQL that an earlier casegate started and left running (that casegate and its watchdog
+// were killed) is stopped by the next Start, which then starts normally; one that something else
+// started in the folder is left alone, with advice that works as root too.
+func TestLeftoverPostgreSQLIsStopped(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{DataDir: dir, Port: freeTestPort(t)}
+	inst := start(t, opts)
+	exec1(t, inst, `CREATE TABLE note (id serial PRIMARY KEY, body text NOT NULL)`)
+	exec1(t, inst, `INSERT INTO note (body) VALUES ('kept')`)
+	pgdata := filepath.Join(dir, "pgdata")
+	left := postmasterPID(t, pgdata)
+	abandon(inst)
+
+	opts.Port = freeTestPort(t) // the next start may pick another port
+	inst = start(t, opts)
+	if runningPID(left) {
+		t.Fatalf("the PostgreSQL left running (pid %d) still runs", left)
+	}
+	if got := notes(t, inst); len(got) != 1 || got[0] != "kept" {
+		t.Fatalf("notes = %q", got)
+	}
+
+	// Started by hand, not by casegate: refuse, and say how to stop it.
+	opts.Port = inst.opts.Port
+	left = postmasterPID(t, pgdata)
+	abandon(inst)
+	optsFile := filepath.Join(pgdata, "postmaster.opts")
+	saved, err := os.ReadFile(optsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(optsFile, []byte("/usr/bin/postgres \"-D\" \"elsewhere\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if other, err := Start(context.Background(), Options{DataDir: dir, Port: freeTestPort(t)}); err == nil {
+		_ = other.Stop()
+		t.Fatal("Start stopped a PostgreSQL that casegate did not start")
+	} else if !strings.Contains(err.Error(), fmt.Sprintf("kill -INT %d", left)) {
+		t.Fatalf("got %v, want advice to kill -INT %d", err, left)
+	}
+	if !runningPID(left) {
+		t.Fatal("the PostgreSQL started by something else was stopped")
+	}
+	if err := os.WriteFile(optsFile, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inst = start(t, opts)
+	stop(t, inst)
+}
+
+// The watchdog stops PostgreSQL once the process that started it is gone, which it learns from
+// the end of its pipe: the kernel closes it when the process dies. It keeps the folder locked until
+// PostgreSQL has stopped.
+func TestWatchdogStopsPostgreSQL(t *testing.T) {
+	dir := t.TempDir()
+	inst := start(t, Options{DataDir: dir, Port: freeTestPort(t)})
+	pgdata := filepath.Join(dir, "pgdata")
+	owner := readOwner(filepath.Join(dir, "casegate.lock"))
+	if owner.pid != os.Getpid() || owner.watchdog != inst.watchdog.cmd.Process.Pid || owner.since.IsZero() {
+		t.Fatalf("lock file says %+v", owner)
+	}
+	// What the death of this process does: the pipe's write end and the lock close.
+	_ = inst.watchdog.armed.Close()
+	_ = inst.lock.Close()
+	if err := inst.watchdog.cmd.Wait(); err != nil {
+		t.Fatalf("watchdog: %v", err)
+	}
+	waitGone(t, pgdata) // its last children exit just after the postmaster
+	if _, err := os.Stat(filepath.Join(pgdata, "postmaster.pid")); !os.IsNotExist(err) {
+		t.Fatalf("postmaster.pid after the watchdog: %v", err)
+	}
+	inst.stopOnce.Do(func() {}) // nothing left to stop
+}
+
+// runningPID reports whether pid is a live process (not a zombie waiting for its parent).
+func runningPID(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }

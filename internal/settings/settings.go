@@ -5,7 +5,9 @@ package settings
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -149,9 +151,9 @@ func (in Input) changes() (map[string]any, error) {
 		c["timeZone"] = *in.TimeZone
 	}
 	if in.PublicBaseURL != nil {
-		u := strings.TrimRight(strings.TrimSpace(*in.PublicBaseURL), "/")
-		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return nil, apperr.Input("publicBaseURL", "must start with http:// or https://")
+		u, err := CheckPublicBaseURL(*in.PublicBaseURL)
+		if err != nil {
+			return nil, apperr.Input("publicBaseURL", err.Error())
 		}
 		c["publicBaseURL"] = u
 	}
@@ -165,4 +167,17 @@ func (in Input) changes() (map[string]any, error) {
 		return nil, apperr.Input("input", "names no setting to change")
 	}
 	return c, nil
+}
+
+// CheckPublicBaseURL checks a public base URL, which links sent by mail start with, and returns it
+// without surrounding spaces and trailing slashes. It is the one rule for both updateSettings and
+// the configuration's default (CASEGATE_PUBLIC_URL).
+func CheckPublicBaseURL(s string) (string, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("must be an http:// or https:// address such as https://cases.example.com, without a query")
+	}
+	return s, nil
 }
