@@ -71,7 +71,7 @@ func New(o Options) http.Handler {
 }
 
 func newGraphQL(o Options, m *Metrics) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(graph.NewConfig(o.Resolver)))
+	srv := handler.New(graph.NewSchema(o.Resolver))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedTransport{transport.GET{}, m})
 	srv.AddTransport(transport.POST{}) // its refusals go through the error presenter, which codes them
