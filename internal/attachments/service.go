@@ -1,6 +1,8 @@
 package attachments
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -73,22 +75,21 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File,
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	data, err := s.read(f)
+	u, err := s.upload(f)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
 	var a *Attachment
 	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx, o owner) error {
 		now := s.now()
 		a = &Attachment{DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
-			ContentType: contentType(f.ContentType, data), Size: int64(len(data)), Digest: sum[:],
+			ContentType: contentType(f.ContentType, u.head), Digest: []byte{},
 			CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now,
 			VisibleToExternal: access.AttachmentVisibility(p, visible)}
 		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
-		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
+		if err := s.store(ctx, tx, a, u); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
@@ -110,7 +111,7 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	data, err := s.read(f)
+	u, err := s.upload(f)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,6 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
 	var a *Attachment
 	o, err := s.write(ctx, p, ownerOf(found), func(ctx context.Context, tx bun.Tx, o owner) error {
 		a = new(Attachment)
@@ -132,14 +132,14 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 			return err
 		}
 		now := s.now()
-		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, data), int64(len(data)), sum[:], now
+		a.Name, a.ContentType, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, u.head), now
 		if visible != nil || p.External() {
 			a.VisibleToExternal = access.AttachmentVisibility(p, visible)
 		}
-		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at", "visible_to_external").WherePK().Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "modified_at", "visible_to_external").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("update attachment: %w", err)
 		}
-		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
+		if err := s.store(ctx, tx, a, u); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.replace", Entity: "attachment", EntityID: a.ID,
@@ -255,8 +255,9 @@ func (s *Service) list(ctx context.Context, column, id string) ([]Attachment, er
 	return out, nil
 }
 
-// read reads an upload, refusing one over the limit before and while reading it.
-func (s *Service) read(f File) ([]byte, error) {
+// upload prepares a file for the store, refusing one announced over the limit; what the store
+// reads from it is checked as it goes (upload.Read).
+func (s *Service) upload(f File) (*upload, error) {
 	limit := s.limit()
 	tooLarge := apperr.OverLimit("file", LimitName, fmt.Sprintf("the file is over the limit of %d bytes", limit))
 	if f.Body == nil {
@@ -265,14 +266,25 @@ func (s *Service) read(f File) ([]byte, error) {
 	if f.Size > limit {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(f.Body, limit+1))
-	if err != nil {
+	// The first bytes tell the type of a file sent without one (http.DetectContentType reads 512).
+	br := bufio.NewReaderSize(f.Body, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	if int64(len(data)) > limit {
-		return nil, tooLarge
+	return &upload{r: br, head: bytes.Clone(head), limit: limit, tooLarge: tooLarge, hash: sha256.New()}, nil
+}
+
+// store streams u into the store as a's content and records its size and digest on a's row.
+func (s *Service) store(ctx context.Context, tx bun.Tx, a *Attachment, u *upload) error {
+	if err := s.Store.Put(ctx, tx, a.ID, u); err != nil {
+		return err
 	}
-	return data, nil
+	a.Size, a.Digest = u.n, u.hash.Sum(nil)
+	if _, err := tx.NewUpdate().Model(a).Column("size", "sha256").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("update attachment: %w", err)
+	}
+	return nil
 }
 
 // limit is MaxBytes, or DefaultMaxBytes when it is not set.
