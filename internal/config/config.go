@@ -44,6 +44,9 @@ type Config struct {
 	MaxQueryBytes int
 	// MaxAttachmentBytes bounds one attachment's content.
 	MaxAttachmentBytes int
+	// MaxTransfers and MaxTransfersPerPrincipal bound the attachment downloads and uploads running
+	// at once, in total and per person.
+	MaxTransfers, MaxTransfersPerPrincipal int
 	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
 	HiddenFieldErrors bool
 	LogFormat         string
@@ -147,6 +150,8 @@ var options = []option{
 	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean("hidden-field-errors", func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer("max-query-bytes", func(c *Config) *int { return &c.MaxQueryBytes })},
 	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer("max-attachment-bytes", func(c *Config) *int { return &c.MaxAttachmentBytes })},
+	{"max-transfers", "CASEGATE_MAX_TRANSFERS", "64", "attachment downloads and uploads running at once, in total; more are refused (HTTP 429 / RATE_LIMITED) so memory stays bounded", false, integer("max-transfers", func(c *Config) *int { return &c.MaxTransfers })},
+	{"max-transfers-per-principal", "CASEGATE_MAX_TRANSFERS_PER_PRINCIPAL", "8", "attachment downloads and uploads running at once for one person (user or temporary-access grant)", false, integer("max-transfers-per-principal", func(c *Config) *int { return &c.MaxTransfersPerPrincipal })},
 	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes("trusted-proxies", func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
