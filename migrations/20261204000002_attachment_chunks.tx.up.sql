@@ -4,8 +4,12 @@
 -- so a download that reads chunk after chunk (each in its own statement, without holding a
 -- connection between them) asks for its version's chunks and notices a replacement instead of
 -- mixing two files. Every content has at least one chunk (an empty file: one empty chunk).
+--
+-- The foreign key is checked at commit: an upload streams its chunks first and locks the document
+-- or case for the access decision and the attachment's row only after, so that a long upload does
+-- not hold the owner's lock (attachments.Service.write).
 CREATE TABLE attachment_chunks (
-    attachment_id uuid    NOT NULL REFERENCES attachments (id) ON DELETE CASCADE,
+    attachment_id uuid    NOT NULL REFERENCES attachments (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     version       uuid    NOT NULL,
     seq           integer NOT NULL CHECK (seq >= 0),
     data          bytea   NOT NULL,
