@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/casegate/casegate/internal/procstat"
 )
 
 // targetPeakMiB is issue 10's bound on the server's peak RSS under this load.
@@ -53,7 +55,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("load: %d slow downloads (%d B per read, %v between reads) and %d uploads of %d MiB, at once; load average %s\n",
-		o.downloads, o.readBytes, o.pause, o.uploads, o.size>>20, loadAverage())
+		o.downloads, o.readBytes, o.pause, o.uploads, o.size>>20, procstat.LoadAverage())
 	var results []result
 	if o.bins == "" {
 		if o.url == "" {
@@ -91,13 +93,4 @@ func run(ctx context.Context, o options) error {
 		fmt.Println(r.summary())
 	}
 	return nil
-}
-
-func loadAverage() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	fs := strings.Fields(string(b))
-	if len(fs) < 3 {
-		return "?"
-	}
-	return strings.Join(fs[:3], " ")
 }

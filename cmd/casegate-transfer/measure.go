@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -11,12 +10,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/casegate/casegate/internal/procstat"
 )
 
 type result struct {
@@ -140,10 +139,10 @@ func measure(ctx context.Context, o options, label, base string, pid int) (resul
 	}
 	// Let the setup's garbage go, then count the peak from here (clear_refs 5 resets VmHWM).
 	time.Sleep(2 * time.Second)
-	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+	if err := procstat.ResetPeak(pid); err != nil {
 		return r, fmt.Errorf("reset the peak RSS of pid %d: %w", pid, err)
 	}
-	r.idleKB, _, _ = memory(pid)
+	r.idleKB, _, _ = procstat.Memory(pid)
 
 	var maxKB atomic.Int64
 	stop := make(chan struct{})
@@ -153,7 +152,7 @@ func measure(ctx context.Context, o options, label, base string, pid int) (resul
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if rss, _, err := memory(pid); err == nil && rss > maxKB.Load() {
+			if rss, _, err := procstat.Memory(pid); err == nil && rss > maxKB.Load() {
 				maxKB.Store(rss)
 			}
 			select {
@@ -210,7 +209,7 @@ func measure(ctx context.Context, o options, label, base string, pid int) (resul
 	r.took = time.Since(start)
 	close(stop)
 	<-sampled
-	_, r.hwmKB, err = memory(pid)
+	_, r.hwmKB, err = procstat.Memory(pid)
 	r.maxKB = maxKB.Load()
 	fmt.Println(r.summary())
 	return r, err
@@ -248,27 +247,4 @@ func slowDownload(ctx context.Context, c *client, url string, o options, want [3
 		return "failed", fmt.Errorf("download: content differs")
 	}
 	return "download", nil
-}
-
-// memory reads VmRSS and VmHWM (peak RSS) of pid, in kB.
-func memory(pid int) (rss, hwm int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 2 {
-			continue
-		}
-		switch fs[0] {
-		case "VmRSS:":
-			rss, _ = strconv.ParseInt(fs[1], 10, 64)
-		case "VmHWM:":
-			hwm, _ = strconv.ParseInt(fs[1], 10, 64)
-		}
-	}
-	return rss, hwm, sc.Err()
 }

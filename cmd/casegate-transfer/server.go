@@ -9,10 +9,13 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/casegate/casegate/internal/procstat"
 )
 
 // benchDB is the database the command creates for each binary it starts, and drops after.
@@ -72,22 +75,15 @@ func withServer(ctx context.Context, o options, binary string, fn func(url strin
 	return fn(base, cmd.Process.Pid)
 }
 
-// listenerPID finds the process listening on rawURL's port with ss (processes of this user only).
+// listenerPID finds the process listening on rawURL's port.
 func listenerPID(rawURL string) (int, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return 0, err
 	}
-	out, err := exec.Command("ss", "-Hltnp", "sport = :"+u.Port()).Output()
+	port, err := strconv.Atoi(u.Port())
 	if err != nil {
-		return 0, fmt.Errorf("find the server's pid (pass -pid): %w", err)
+		port = 80
 	}
-	var pid int
-	for i := 0; i+5 < len(out); i++ {
-		if string(out[i:i+4]) == "pid=" {
-			_, err := fmt.Sscanf(string(out[i+4:]), "%d", &pid)
-			return pid, err
-		}
-	}
-	return 0, fmt.Errorf("nothing of this user listens on port %s (pass -pid)", u.Port())
+	return procstat.ListenerPID(port)
 }
