@@ -118,3 +118,36 @@ func waitForLockWaiters(t *testing.T, s *gqltest.Server, n int) {
 		t.Fatal(err)
 	}
 }
+
+// Uploads hold a database connection while they write, so they have a bound of their own below
+// the shared one: over it an upload is RATE_LIMITED while downloads still run.
+func TestUploadsHaveTheirOwnBound(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) { c.MaxUploads = 1 })
+	w := newAttachmentWorld(t, s, false)
+	data := []byte("plik w drodze")
+	a := mustAttachment(t, addAttachment(t, w.author, w.documentID, "a.txt", "text/plain", data), "addAttachment")
+
+	ctx := context.Background()
+	lock, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback() //nolint:errcheck
+	if _, err := lock.ExecContext(ctx, `LOCK TABLE attachment_chunks IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan *gqltest.Response, 1)
+	go func() { held <- addAttachment(t, w.author, w.documentID, "b.txt", "text/plain", data) }()
+	waitForLockWaiters(t, s, 1)
+
+	addAttachment(t, w.reader, w.documentID, "c.txt", "text/plain", data).MustFail(t, "RATE_LIMITED")
+	// EXCLUSIVE lets reads through: a download runs beside the upload.
+	if res, body := fetchAttachment(t, s, w.reader, a.DownloadURL); res.StatusCode != http.StatusOK || !bytes.Equal(body, data) {
+		t.Fatalf("download beside the upload: %d %q", res.StatusCode, body)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	mustAttachment(t, <-held, "addAttachment")
+	mustAttachment(t, addAttachment(t, w.author, w.documentID, "c.txt", "text/plain", data), "addAttachment")
+}

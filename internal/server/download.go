@@ -49,7 +49,7 @@ func (l Limits) uploadBytes() int64 {
 func download(svc *attachments.Service, slots *transfers, m *Metrics, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if auth.PrincipalFrom(r.Context()) != nil {
-			release, ok := slots.acquire(r)
+			release, ok := slots.acquire(r, false)
 			if !ok {
 				refuseTransfer(w, m, slots)
 				return

@@ -52,7 +52,7 @@ func New(o Options) http.Handler {
 	}
 	mux := http.NewServeMux()
 	// Downloads and uploads share one bound of transfers at once (transfers.go).
-	slots := newTransfers(o.Limits.MaxTransfers, o.Limits.MaxTransfersPerPrincipal)
+	slots := newTransfers(o.Limits)
 	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
 	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))

@@ -27,7 +27,7 @@ func boundUploads(l Limits, t *transfers, m *Metrics, next http.Handler) http.Ha
 			next.ServeHTTP(w, r)
 			return
 		}
-		release, ok := t.acquire(r)
+		release, ok := t.acquire(r, true)
 		if !ok {
 			refuseTransfer(w, m, t)
 			return

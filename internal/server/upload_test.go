@@ -33,7 +33,7 @@ func TestBoundUploads(t *testing.T) {
 	file := bytes.Repeat([]byte("x"), 200<<10)
 	var got []byte
 	var length int64
-	h := boundUploads(l, newTransfers(0, 0), nil, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	h := boundUploads(l, newTransfers(Limits{}), nil, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
 		length = r.ContentLength
 	}))
