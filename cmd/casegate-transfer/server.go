@@ -22,8 +22,8 @@ import (
 const benchDB = "casegate_transfer_bench"
 
 // withServer runs fn against binary serving on a fresh database and a free port, then stops it.
-// The per-principal bound is raised (by environment, which older binaries ignore) so that the one
-// benchmark principal's transfers all run: the figure is what they cost, not what is refused.
+// The transfer bounds are raised (by environment, which older binaries ignore) so that all the
+// benchmark principal's transfers run: the figure is what they cost, not what is refused.
 func withServer(ctx context.Context, o options, binary string, fn func(url string, pid int) (result, error)) (result, error) {
 	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(o.dbURL)))
 	defer admin.Close()
@@ -48,7 +48,7 @@ func withServer(ctx context.Context, o options, binary string, fn func(url strin
 	cmd := exec.Command(binary, "serve", "--addr", addr, "--admin-email", o.email)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+u.String(), "CASEGATE_ADMIN_PASSWORD="+o.password,
 		"CASEGATE_LOG_LEVEL=warn", fmt.Sprintf("CASEGATE_MAX_TRANSFERS_PER_PRINCIPAL=%d", o.downloads+o.uploads+1),
-		fmt.Sprintf("CASEGATE_MAX_TRANSFERS=%d", o.downloads+o.uploads+1))
+		fmt.Sprintf("CASEGATE_MAX_TRANSFERS=%d", o.downloads+o.uploads+1), fmt.Sprintf("CASEGATE_MAX_UPLOADS=%d", o.uploads+1))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return result{}, err
