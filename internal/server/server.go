@@ -51,7 +51,7 @@ func New(o Options) http.Handler {
 		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, h)))
 	}
 	mux := http.NewServeMux()
-	// Downloads and uploads share one bound of transfers at once (transfers.go).
+	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
 	slots := newTransfers(o.Limits)
 	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
 	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
