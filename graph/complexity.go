@@ -1,6 +1,11 @@
 package graph
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/casegate/casegate/graph/model"
 	"github.com/casegate/casegate/internal/relay"
 )
@@ -31,4 +36,60 @@ func NewConfig(r *Resolver) Config {
 	c.Complexity.Case.Comments = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Document.Comments = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	return c
+}
+
+// loadCost is what a root field that loads one object by id (case, document, user, a procedure's
+// typed case, an explanation of access to a case, …) costs beside its selection. Each is a
+// separate load with its own access decision, not a row of a batch: a page of cases costs about
+// what one case by id does. At the default --max-complexity of 20000 a document may ask for about
+// 190 of them; a document that repeats case(id) a thousand times under aliases is refused before
+// any resolver runs, with the limit's usual BAD_USER_INPUT and extensions.limit COMPLEXITY.
+const loadCost = 100
+
+// NewSchema is the executable schema with casegate's resolvers and complexity functions, root
+// fields that load an object by id priced at loadCost.
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	es := NewExecutableSchema(NewConfig(r))
+	loads := map[string]bool{}
+	for _, root := range []string{"Query", "Mutation"} {
+		def := es.Schema().Types[root]
+		if def == nil {
+			continue
+		}
+		for _, f := range def.Fields {
+			if loadsByID(f.Arguments) {
+				loads[root+"."+f.Name] = true
+			}
+		}
+	}
+	return pricedSchema{ExecutableSchema: es, loads: loads}
+}
+
+// loadsByID tells whether a root field names an object it loads: an argument of type ID!. The
+// rule is the schema's, so generated per-procedure fields are priced like case(id) without a
+// line here.
+func loadsByID(args ast.ArgumentDefinitionList) bool {
+	for _, a := range args {
+		if a.Type.NonNull && a.Type.NamedType == "ID" {
+			return true
+		}
+	}
+	return false
+}
+
+// pricedSchema adds loadCost to the complexity of the root fields in loads.
+type pricedSchema struct {
+	graphql.ExecutableSchema
+	loads map[string]bool
+}
+
+func (s pricedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	c, ok := s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+	if !s.loads[typeName+"."+field] {
+		return c, ok
+	}
+	if !ok {
+		c = child + 1 // gqlgen's default
+	}
+	return c + loadCost, true
 }

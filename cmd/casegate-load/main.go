@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casegate/casegate/internal/procstat"
 	"github.com/casegate/casegate/internal/scale"
 )
 
@@ -100,7 +101,7 @@ func run(ctx context.Context, o options) error {
 	}
 	c := newClient(strings.TrimSuffix(o.url, "/") + "/graphql")
 	fmt.Printf("casegate at %s (pid %d, %s); company of %d users, %d cases, %d documents (seed %d); load average %s\n",
-		o.url, pid, processName(pid), m.Users, m.Cases, m.Documents, m.Seed, loadAverage())
+		o.url, pid, procstat.Name(pid), m.Users, m.Cases, m.Documents, m.Seed, procstat.LoadAverage())
 	fmt.Printf("targets: list pages p50 ≤ %v and p99 ≤ %v; case(id) ≥ %.0f req/s at %d clients; casegate/baseline ≥ %.1f; RSS ≤ %d MiB\n\n",
 		targetP50, targetP99, targetRate, o.clients, targetRatio, targetRSSMiB)
 	r := &report{clients: o.clients}
@@ -118,12 +119,12 @@ func run(ctx context.Context, o options) error {
 		}
 		fmt.Println()
 	}
-	rss, hwm, err := memory(pid)
+	rss, hwm, err := procstat.Memory(pid)
 	if err != nil {
 		return err
 	}
 	r.rssKB, r.hwmKB = rss, hwm
-	fmt.Printf("load average at the end: %s (2 cores; other work on the machine slows every figure)\n", loadAverage())
+	fmt.Printf("load average at the end: %s (2 cores; other work on the machine slows every figure)\n", procstat.LoadAverage())
 	fmt.Printf("server memory: VmRSS %d MiB, VmHWM (peak) %d MiB — target ≤ %d MiB %s\n\n", rss/1024, hwm/1024, targetRSSMiB, mark(hwm/1024 <= targetRSSMiB))
 	for _, n := range r.notes {
 		fmt.Println("note:", n)
@@ -144,7 +145,7 @@ func serverPID(o options) (int, error) {
 	if err != nil {
 		port = 80
 	}
-	return listenerPID(port)
+	return procstat.ListenerPID(port)
 }
 
 func mark(ok bool) string {

@@ -133,7 +133,7 @@ func newAttachmentWorld(t *testing.T, s *gqltest.Server, confidential bool) *att
 
 // attachmentWrites counts what attachment writes leave behind.
 func attachmentWrites(s *gqltest.Server) [3]int {
-	return [3]int{s.Count(`SELECT count(*) FROM attachments`), s.Count(`SELECT count(*) FROM attachment_contents`),
+	return [3]int{s.Count(`SELECT count(*) FROM attachments`), s.Count(`SELECT count(*) FROM attachment_chunks`),
 		s.Count(`SELECT count(*) FROM audit_log`)}
 }
 
@@ -238,7 +238,7 @@ func TestAttachmentsFollowTheDocument(t *testing.T) {
 		t.Fatalf("after delete: %+v", del)
 	}
 	downloadFails(t, s, w.author, a.DownloadURL, http.StatusNotFound, "NOT_FOUND")
-	if n := s.Count(`SELECT count(*) FROM attachment_contents WHERE attachment_id = ?`, a.ID); n != 0 {
+	if n := s.Count(`SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?`, a.ID); n != 0 {
 		t.Fatalf("content left after delete: %d", n)
 	}
 	w.author.Do(`mutation($id: ID!) { deleteAttachment(id: $id) { id } }`, map[string]any{"id": a.ID}).MustFail(t, "NOT_FOUND")

@@ -8,6 +8,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
+
+	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
@@ -64,20 +67,27 @@ func TestContentType(t *testing.T) {
 	}
 }
 
-func TestReadRefusesOverTheLimit(t *testing.T) {
+func TestUploadRefusesOverTheLimit(t *testing.T) {
 	s := &Service{MaxBytes: 4}
-	if data, err := s.read(File{Body: strings.NewReader("1234"), Size: 4}); err != nil || string(data) != "1234" {
+	read := func(f File) ([]byte, error) {
+		u, err := s.upload(f)
+		if err != nil {
+			return nil, err
+		}
+		return io.ReadAll(u)
+	}
+	if data, err := read(File{Body: strings.NewReader("1234"), Size: 4}); err != nil || string(data) != "1234" {
 		t.Fatalf("at the limit: %q %v", data, err)
 	}
 	// Over the limit whether announced or not: the bytes read are what counts.
 	for _, f := range []File{{Body: strings.NewReader("12345"), Size: 5}, {Body: strings.NewReader("12345"), Size: 1}} {
-		_, err := s.read(f)
+		_, err := read(f)
 		var in *apperr.InputError
 		if !errors.As(err, &in) || in.Field != "file" || in.Limit != LimitName {
 			t.Fatalf("over the limit: %v", err)
 		}
 	}
-	if _, err := s.read(File{}); !errors.Is(err, apperr.ErrBadInput) {
+	if _, err := read(File{}); !errors.Is(err, apperr.ErrBadInput) {
 		t.Fatalf("no file: %v", err)
 	}
 	if got := (&Service{}).limit(); got != DefaultMaxBytes {
@@ -96,7 +106,7 @@ func TestPGStore(t *testing.T) {
 		docID).Scan(ctx, &id); err != nil {
 		t.Fatal(err)
 	}
-	var store Store = PGStore{DB: db}
+	var store Store = PGStore{DB: db, ChunkBytes: 4}
 	read := func() []byte {
 		t.Helper()
 		rc, err := store.Open(ctx, id)
@@ -104,21 +114,56 @@ func TestPGStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rc.Close()
-		b, _ := io.ReadAll(rc)
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := rc.(interface{ Size() int64 }).Size(); n != int64(len(b)) {
+			t.Fatalf("Size() = %d, read %d bytes", n, len(b))
+		}
 		return b
 	}
-	if err := store.Put(ctx, db, id, nil); err != nil {
+	chunks := func() int { return count(t, db, `SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?`, id) }
+	if err := store.Put(ctx, db, id, bytes.NewReader(nil)); err != nil {
 		t.Fatal(err)
 	}
-	if b := read(); len(b) != 0 {
-		t.Fatalf("empty file read back as %q", b)
+	if b := read(); len(b) != 0 || chunks() != 1 {
+		t.Fatalf("empty file read back as %q from %d chunks", b, chunks())
 	}
-	binary := []byte{0, 1, 2, 0xff, '\\', '\'', 'x'}
-	if err := store.Put(ctx, db, id, binary); err != nil {
+	// Binary content across chunks: partial last chunk, exactly full chunks.
+	for _, content := range [][]byte{{0, 1, 2, 0xff, '\\', '\'', 'x'}, []byte("12345678"), []byte("abc")} {
+		if err := store.Put(ctx, db, id, bytes.NewReader(content)); err != nil {
+			t.Fatal(err)
+		}
+		if b := read(); !bytes.Equal(b, content) {
+			t.Fatalf("read back %q, want %q", b, content)
+		}
+		if want := max(1, (len(content)+3)/4); chunks() != want {
+			t.Fatalf("%q in %d chunks, want %d", content, chunks(), want)
+		}
+	}
+	// A reader's error ends Put and comes back wrapped.
+	boom := errors.New("boom")
+	if err := store.Put(ctx, db, id, io.MultiReader(strings.NewReader("123456"), iotest.ErrReader(boom))); !errors.Is(err, boom) {
+		t.Fatalf("put with a failing reader: %v", err)
+	}
+	// A content replaced while it is read is an error, not a mix of the two.
+	if err := store.Put(ctx, db, id, strings.NewReader("old-old-old-")); err != nil {
 		t.Fatal(err)
 	}
-	if b := read(); !bytes.Equal(b, binary) {
-		t.Fatalf("read back %q, want %q", b, binary)
+	rc, err := store.Open(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 4)
+	if _, err := io.ReadFull(rc, first); err != nil || string(first) != "old-" {
+		t.Fatalf("first chunk %q %v", first, err)
+	}
+	if err := store.Put(ctx, db, id, strings.NewReader("new-new-new-")); err != nil {
+		t.Fatal(err)
+	}
+	if rest, err := io.ReadAll(rc); !errors.Is(err, ErrContentChanged) {
+		t.Fatalf("read after a replace: %q %v", rest, err)
 	}
 	for range 2 { // deleting twice is no error
 		if err := store.Delete(ctx, db, id); err != nil {
@@ -128,4 +173,13 @@ func TestPGStore(t *testing.T) {
 	if _, err := store.Open(ctx, id); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("open after delete: %v", err)
 	}
+}
+
+func count(t *testing.T, db bun.IDB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.NewRaw(query, args...).Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -184,7 +184,7 @@ func TestCaseAttachmentMatrix(t *testing.T) {
 func (w *caseWorld) rows(t *testing.T) [3]int {
 	t.Helper()
 	var out [3]int
-	for i, q := range []string{`SELECT count(*) FROM attachments`, `SELECT count(*) FROM attachment_contents`, `SELECT count(*) FROM audit_log`} {
+	for i, q := range []string{`SELECT count(*) FROM attachments`, `SELECT count(*) FROM attachment_chunks`, `SELECT count(*) FROM audit_log`} {
 		if err := w.db.NewRaw(q).Scan(context.Background(), &out[i]); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package attachments
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -9,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 	"github.com/uptrace/bun"
 
@@ -73,27 +76,25 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File,
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	data, err := s.read(f)
+	u, err := s.upload(f)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
 	var a *Attachment
-	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx, o owner) error {
-		now := s.now()
-		a = &Attachment{DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
-			ContentType: contentType(f.ContentType, data), Size: int64(len(data)), Digest: sum[:],
-			CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now,
-			VisibleToExternal: access.AttachmentVisibility(p, visible)}
-		if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
-			return fmt.Errorf("insert attachment: %w", err)
-		}
-		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
-			ChangedFields: []string{o.field(), "name", "contentType", "size", "content"}})
-	})
+	id := uuid.NewString() // the chunks are written first, under the id the row will have
+	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx) error { return s.Store.Put(ctx, tx, id, u) },
+		func(ctx context.Context, tx bun.Tx, o owner) error {
+			now := s.now()
+			a = &Attachment{ID: id, DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
+				ContentType: contentType(f.ContentType, u.head), Size: u.n, Digest: u.hash.Sum(nil),
+				CreatedByID: optional(p.UserID), GrantID: optional(p.GrantID), CreatedAt: now, ModifiedAt: now,
+				VisibleToExternal: access.AttachmentVisibility(p, visible)}
+			if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+				return fmt.Errorf("insert attachment: %w", err)
+			}
+			return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
+				ChangedFields: []string{o.field(), "name", "contentType", "size", "content"}})
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +111,7 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
-	data, err := s.read(f)
+	u, err := s.upload(f)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +119,9 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
 	var a *Attachment
-	o, err := s.write(ctx, p, ownerOf(found), func(ctx context.Context, tx bun.Tx, o owner) error {
+	content := func(ctx context.Context, tx bun.Tx) error { return s.Store.Put(ctx, tx, found.ID, u) }
+	o, err := s.write(ctx, p, ownerOf(found), content, func(ctx context.Context, tx bun.Tx, o owner) error {
 		a = new(Attachment)
 		err := tx.NewSelect().Model(a).Where("id = ? AND ? = ?", id, bun.Ident(o.column()), o.id()).For("UPDATE").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -132,15 +133,12 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 			return err
 		}
 		now := s.now()
-		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, data), int64(len(data)), sum[:], now
+		a.Name, a.ContentType, a.Size, a.Digest, a.ModifiedAt = cleanName(f.Name), contentType(f.ContentType, u.head), u.n, u.hash.Sum(nil), now
 		if visible != nil || p.External() {
 			a.VisibleToExternal = access.AttachmentVisibility(p, visible)
 		}
 		if _, err := tx.NewUpdate().Model(a).Column("name", "content_type", "size", "sha256", "modified_at", "visible_to_external").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("update attachment: %w", err)
-		}
-		if err := s.Store.Put(ctx, tx, a.ID, data); err != nil {
-			return err
 		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.replace", Entity: "attachment", EntityID: a.ID,
 			ChangedFields: []string{"name", "contentType", "size", "content"}})
@@ -162,7 +160,7 @@ func (s *Service) Delete(ctx context.Context, p *access.Principal, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.write(ctx, p, ownerOf(a), func(ctx context.Context, tx bun.Tx, o owner) error {
+	o, err := s.write(ctx, p, ownerOf(a), nil, func(ctx context.Context, tx bun.Tx, o owner) error {
 		if err := mayChange(p, a); err != nil {
 			return err
 		}
@@ -234,9 +232,25 @@ func (s *Service) readOwner(ctx context.Context, p *access.Principal, a *Attachm
 // The owner is locked and its facts read afresh inside the transaction (documents.Service.LockFor,
 // cases.Service.LockFor), so a concurrent change of its ACL, tasks, position or stage cannot slip
 // between check and write.
-func (s *Service) write(ctx context.Context, p *access.Principal, o owner,
+//
+// content, when not nil, runs first in the same transaction, before the owner is locked: it
+// streams an upload into the store, which takes as long as the file does, and holding the owner's
+// lock meanwhile would queue every other write on it (and time out the queue). So that nothing is
+// streamed for a caller who may not write, WRITE is decided once before, in a short transaction of
+// its own; the decision that counts is the one under the lock.
+func (s *Service) write(ctx context.Context, p *access.Principal, o owner, content func(context.Context, bun.Tx) error,
 	fn func(context.Context, bun.Tx, owner) error) (owner, error) {
+	if content != nil {
+		if _, err := s.write(ctx, p, o, nil, func(context.Context, bun.Tx, owner) error { return nil }); err != nil {
+			return o, err
+		}
+	}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if content != nil {
+			if err := content(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		if o, err = s.lock(ctx, tx, p, o); err != nil {
 			return err
@@ -255,8 +269,9 @@ func (s *Service) list(ctx context.Context, column, id string) ([]Attachment, er
 	return out, nil
 }
 
-// read reads an upload, refusing one over the limit before and while reading it.
-func (s *Service) read(f File) ([]byte, error) {
+// upload prepares a file for the store, refusing one announced over the limit; what the store
+// reads from it is checked as it goes (upload.Read).
+func (s *Service) upload(f File) (*upload, error) {
 	limit := s.limit()
 	tooLarge := apperr.OverLimit("file", LimitName, fmt.Sprintf("the file is over the limit of %d bytes", limit))
 	if f.Body == nil {
@@ -265,14 +280,13 @@ func (s *Service) read(f File) ([]byte, error) {
 	if f.Size > limit {
 		return nil, tooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(f.Body, limit+1))
-	if err != nil {
+	// The first bytes tell the type of a file sent without one (http.DetectContentType reads 512).
+	br := bufio.NewReaderSize(f.Body, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	if int64(len(data)) > limit {
-		return nil, tooLarge
-	}
-	return data, nil
+	return &upload{r: br, head: bytes.Clone(head), limit: limit, tooLarge: tooLarge, hash: sha256.New()}, nil
 }
 
 // limit is MaxBytes, or DefaultMaxBytes when it is not set.

@@ -47,6 +47,11 @@ type Config struct {
 	MaxQueryBytes int
 	// MaxAttachmentBytes bounds one attachment's content.
 	MaxAttachmentBytes int
+	// MaxTransfers and MaxTransfersPerPrincipal bound the attachment downloads and uploads running
+	// at once, in total and per person.
+	MaxTransfers, MaxTransfersPerPrincipal int
+	// MaxUploads bounds the uploads among them: each holds a database connection while it writes.
+	MaxUploads int
 	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
 	HiddenFieldErrors bool
 	LogFormat         string
@@ -169,6 +174,9 @@ var options = []option{
 	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean(func(c *Config) *bool { return &c.HiddenFieldErrors })},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer(func(c *Config) *int { return &c.MaxQueryBytes })},
 	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer(func(c *Config) *int { return &c.MaxAttachmentBytes })},
+	{"max-transfers", "CASEGATE_MAX_TRANSFERS", "64", "attachment downloads and uploads running at once, in total; more are refused (HTTP 429 / RATE_LIMITED) so memory stays bounded", false, integer(func(c *Config) *int { return &c.MaxTransfers })},
+	{"max-transfers-per-principal", "CASEGATE_MAX_TRANSFERS_PER_PRINCIPAL", "8", "attachment downloads and uploads running at once for one person (user or temporary-access grant)", false, integer(func(c *Config) *int { return &c.MaxTransfersPerPrincipal })},
+	{"max-uploads", "CASEGATE_MAX_UPLOADS", "8", "attachment uploads running at once, in total (each holds one of the 20 database connections while it writes)", false, integer(func(c *Config) *int { return &c.MaxUploads })},
 	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/attachments"
@@ -40,8 +41,21 @@ func (l Limits) uploadBytes() int64 {
 // authenticate has resolved the bearer token. Without a token it is 401; an attachment the caller
 // may not read is 404, exactly like one that does not exist. Errors have GraphQL's response shape,
 // as everywhere on the edge.
-func download(svc *attachments.Service, logger *slog.Logger) http.Handler {
+//
+// The content streams chunk by chunk (attachments.PGStore), each chunk read in its own statement,
+// so a slow client holds no pool connection, and one chunk of memory. A download takes a transfer
+// slot (429 with Retry-After over a bound) and lasts as long as the client keeps taking chunks:
+// each must be written within transferStall, else the connection is closed.
+func download(svc *attachments.Service, slots *transfers, m *Metrics, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if auth.PrincipalFrom(r.Context()) != nil {
+			release, ok := slots.acquire(r, false)
+			if !ok {
+				refuseTransfer(w, m, slots)
+				return
+			}
+			defer release()
+		}
 		a, content, err := svc.Open(r.Context(), auth.PrincipalFrom(r.Context()), r.PathValue("id"))
 		switch {
 		case errors.Is(err, apperr.ErrUnauthenticated):
@@ -65,8 +79,10 @@ func download(svc *attachments.Service, logger *slog.Logger) http.Handler {
 		// not let shared caches keep what only some principals may read.
 		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 		h.Set("Cache-Control", "private, no-store")
-		if _, err := io.Copy(w, content); err != nil {
-			logger.DebugContext(r.Context(), "download attachment: client went away", "err", err)
+		// A content replaced or deleted meanwhile ends the response short of Content-Length, which
+		// the client sees as a failed download rather than a mix of two files.
+		if _, err := io.Copy(stallWriter{w, http.NewResponseController(w)}, content); err != nil {
+			logger.DebugContext(r.Context(), "download attachment ended early", "err", err)
 		}
 	})
 }
@@ -97,4 +113,20 @@ func attrChar(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
+}
+
+// transferStall is how long a download may take to hand one chunk to its client. It replaces the
+// server's write timeout (the whole exchange), so a large file reaches a slow but steady client
+// (a 256 KiB chunk a minute is about 4 KiB/s) while a stalled one is cut off.
+const transferStall = time.Minute
+
+// stallWriter moves the connection's write deadline before each write.
+type stallWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (s stallWriter) Write(p []byte) (int, error) {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(transferStall)) // not every writer supports it (tests)
+	return s.w.Write(p)
 }

@@ -19,6 +19,9 @@ type Limits struct {
 	// MaxUploadBytes bounds a whole multipart request (UploadBound of the attachment limit); 0 is
 	// the built-in 25 MiB.
 	MaxUploadBytes int64
+	// MaxTransfers and MaxTransfersPerPrincipal bound the downloads and uploads running at once, in
+	// total and per principal, MaxUploads the uploads among them; 0 is the Default… constant.
+	MaxTransfers, MaxTransfersPerPrincipal, MaxUploads int
 }
 
 type limitsExtension struct {

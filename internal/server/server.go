@@ -51,8 +51,10 @@ func New(o Options) http.Handler {
 		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, h)))
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, gql))))
-	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, o.Logger)))
+	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
+	slots := newTransfers(o.Limits)
+	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
+	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /access/", accessLinkPage)
@@ -71,11 +73,11 @@ func New(o Options) http.Handler {
 }
 
 func newGraphQL(o Options, m *Metrics) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(graph.NewConfig(o.Resolver)))
+	srv := handler.New(graph.NewSchema(o.Resolver))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(codedTransport{transport.GET{}, m})
 	srv.AddTransport(transport.POST{}) // its refusals go through the error presenter, which codes them
-	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: 8 << 20}, m})
+	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: uploadMemory}, m})
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation

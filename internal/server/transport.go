@@ -42,7 +42,7 @@ const maxUploadSize = 25 << 20
 // with BAD_USER_INPUT and extensions.limit DOCUMENT_SIZE like a document over --max-query-bytes.
 // Uploads have their own, larger bound (limit UPLOAD_SIZE).
 func limitBody(l Limits, m *Metrics, next http.Handler) http.Handler {
-	max := int64(l.MaxBytes)*4 + (1 << 20)
+	max := l.documentBytes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			if r.ContentLength > l.uploadBytes() {

@@ -1,0 +1,44 @@
+package app_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/casegate/casegate/internal/gqltest"
+)
+
+// aliased repeats one root field n times under aliases, each with the given selection.
+func aliased(field string, n int, selection string) string {
+	var b strings.Builder
+	b.WriteString("query($id: ID!) {")
+	for i := range n {
+		fmt.Fprintf(&b, " f%d: %s(id: $id) %s", i, field, selection)
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+// Root fields that load one object by id cost a load each in the complexity limit, so a document
+// that asks for a thousand cases by id is refused before any resolver runs, like any other
+// document over the limit; a client that asks for a few cases is not.
+func TestRootFieldsThatLoadAnObjectArePriced(t *testing.T) {
+	s := gqltest.Start(t)
+	c := newCompany(t, s)
+	caseID := c.createSalaryChange(t, map[string]any{"employee": map[string]any{"employeeName": "Jan Kowalski"}})
+	for _, field := range []string{"case", "salaryChange", "document", "user", "group", "position"} {
+		t.Run(field, func(t *testing.T) {
+			r := c.creator.Do(aliased(field, 1100, "{ id }"), map[string]any{"id": caseID})
+			if string(r.Data) != "null" && len(r.Data) != 0 {
+				t.Fatalf("the document ran (%d errors): %.200s", len(r.Errors), r.Data)
+			}
+			if e := r.MustFail(t, "BAD_USER_INPUT"); e.Extensions["limit"] != "COMPLEXITY" {
+				t.Fatalf("limit = %v (%s)", e.Extensions["limit"], e.Message)
+			}
+		})
+	}
+	// A normal document: a few cases by id with their forms, beside a page of cases.
+	normal := aliased("case", 5, "{ id title stage comments(first: 10) { edges { node { id text } } } }")
+	normal = strings.TrimSuffix(normal, " }") + ` s: salaryChange(id: $id) { id } list: cases(first: 20) { edges { node { id title } } } }`
+	c.creator.Do(normal, map[string]any{"id": caseID}).MustOK(t)
+}
