@@ -46,11 +46,29 @@ func main() {
 	flag.IntVar(&o.size, "size", 25<<20, "file size in bytes")
 	flag.IntVar(&o.readBytes, "read", 16<<10, "bytes a slow reader reads at a time")
 	flag.DurationVar(&o.pause, "pause", 5*time.Millisecond, "a slow reader's sleep between reads")
+	flag.Usage = usage
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "casegate-transfer:", err)
 		os.Exit(1)
 	}
+}
+
+func usage() {
+	fmt.Fprint(flag.CommandLine.Output(), `casegate-transfer — measures the server's peak memory (RSS) under slow attachment
+downloads and concurrent uploads, for one or more casegate binaries in turn (so a baseline built
+from an older commit is measured in the same run), or for a running server.
+
+Needs: casegate binaries (go build -o /tmp/casegate ./cmd/casegate) given with -bin, and a
+PostgreSQL server at -database-url where it may create and drop the database
+casegate_transfer_bench; or, with -url, a running casegate and an administrator's -email and
+-password (then -pid, or the process listening on the URL's port, is measured). About 1 GB of
+disk for uploads and spooled files.
+
+Usage: go run ./cmd/casegate-transfer -bin new=/tmp/casegate[,old=/tmp/casegate-old] [flags]
+
+`)
+	flag.PrintDefaults()
 }
 
 func run(ctx context.Context, o options) error {
