@@ -42,9 +42,9 @@ func UnmarshalDate(ctx context.Context, v any) (time.Time, error) {
 	return t, nil
 }
 
-// dateTimePattern is RFC 3339's date-time: seconds required, a fraction of up to nine digits, an
-// offset or Z (T and Z may be lower case, as RFC 3339 allows).
-var dateTimePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$`)
+// dateTimePattern is RFC 3339's date-time: seconds required, a fraction of up to nine digits, Z or
+// an offset under 24 hours (T and Z may be lower case, as RFC 3339 allows).
+var dateTimePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
 
 // MarshalDateTime writes an instant in RFC 3339 as gqlgen does (the zero time is null).
 func MarshalDateTime(t time.Time) graphql.ContextMarshaler {
@@ -55,8 +55,9 @@ func MarshalDateTime(t time.Time) graphql.ContextMarshaler {
 }
 
 // UnmarshalDateTime reads an RFC 3339 date-time strictly: a real calendar time (no leap second
-// 60, no 24:00, offsets under 24 hours) between database.MinTime and database.MaxTime, kept to the
-// microsecond as PostgreSQL keeps it (a finer fraction is dropped, so Go and SQL compare alike).
+// 60, no 24:00, offsets under 24 hours) between database.MinTime and database.MaxTime. It returns
+// the instant in UTC, kept to the microsecond as PostgreSQL keeps it (a finer fraction is dropped,
+// so Go and SQL compare alike), so that no offset PostgreSQL would not take reaches it.
 func UnmarshalDateTime(ctx context.Context, v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok || !dateTimePattern.MatchString(s) {
@@ -66,11 +67,12 @@ func UnmarshalDateTime(ctx context.Context, v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, refuse(ctx, "must be an RFC 3339 date-time such as 2026-12-31T23:59:59Z")
 	}
+	t = t.UTC().Truncate(time.Microsecond)
 	if !database.ValidTime(t) {
 		return time.Time{}, refuse(ctx, "must lie between "+database.MinTime.Format(time.RFC3339)+" and "+
 			database.MaxTime.Truncate(time.Second).Format(time.RFC3339))
 	}
-	return t.Truncate(time.Microsecond), nil
+	return t, nil
 }
 
 // MarshalDecimal writes a decimal as a string.
