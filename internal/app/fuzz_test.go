@@ -8,8 +8,10 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,9 +30,10 @@ import (
 //
 // An input is: the operation's name (when it names none, its hash picks one, so that mutated
 // names still reach every operation), who calls (its value modulo 3: anonymous, employee,
-// administrator), a text and a number that fill the arguments, and a shape that seeds the choice
-// of optional arguments, list lengths, enum values and of real ids and plausible values instead
-// of the text.
+// administrator), a text and a number that fill the arguments (the text is also the name and the
+// content of the file of an Upload, sent as a multipart request), and a shape that seeds the
+// choice of optional arguments, list lengths, enum values and of real ids and plausible values
+// instead of the text.
 
 func FuzzQueries(f *testing.F)   { fuzzOperations(f, ast.Query) }
 func FuzzMutations(f *testing.F) { fuzzOperations(f, ast.Mutation) }
@@ -133,6 +136,13 @@ func newFuzzWorld(f *testing.F, kind ast.Operation) *fuzzWorld {
 		relay.Encode("2026-12-31T23:59:59Z", caseID)}
 	w.tokens[2] = admin.Token
 	w.tokens[1] = s.Login(w.employeeEmail, w.employeePassword).Token
+	_, res, err := w.postFile(2, `mutation($d: ID, $f: Upload!) { addAttachment(documentId: $d, file: $f) { id } }`,
+		map[string]any{"d": w.ids[8]}, []string{"f"}, "umowa.txt")
+	var out struct{ Data struct{ AddAttachment struct{ ID string } } }
+	if err != nil || json.Unmarshal(res.raw, &out) != nil || out.Data.AddAttachment.ID == "" {
+		f.Fatalf("attach a file: %v %s", err, res.raw)
+	}
+	w.ids = append(w.ids, out.Data.AddAttachment.ID)
 	return w
 }
 
@@ -178,10 +188,22 @@ func (w *fuzzWorld) run(t testing.TB, o operation, role int, g *fuzzValues) (map
 			vars[fmt.Sprintf("a%d", i)] = v
 		}
 	}
-	status, res, err := w.post(role, o.query, vars)
+	var upload []string // variables that take a file: sent as a multipart request
+	for i, a := range o.args {
+		if a.Type.Name() == "Upload" {
+			upload = append(upload, fmt.Sprintf("a%d", i))
+		}
+	}
+	send := func() (int, *fuzzResponse, error) {
+		if upload != nil {
+			return w.postFile(role, o.query, vars, upload, g.text)
+		}
+		return w.post(role, o.query, vars)
+	}
+	status, res, err := send()
 	if err == nil && status == http.StatusUnauthorized && role > 0 {
 		w.relogin(t, role)
-		status, res, err = w.post(role, o.query, vars)
+		status, res, err = send()
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", o.name, err)
@@ -215,11 +237,43 @@ func (w *fuzzWorld) post(role int, query string, vars map[string]any) (int, *fuz
 	if err != nil {
 		return 0, nil, err
 	}
+	return w.send(role, "application/json", body)
+}
+
+// postFile sends a GraphQL multipart request with one file, named and filled by text, for each of
+// the variables in files.
+func (w *fuzzWorld) postFile(role int, query string, vars map[string]any, files []string, text string) (int, *fuzzResponse, error) {
+	paths := map[string][]string{}
+	for i, v := range files {
+		vars[v] = nil
+		paths[strconv.Itoa(i)] = []string{"variables." + v}
+	}
+	ops, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return 0, nil, err
+	}
+	m, _ := json.Marshal(paths)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("operations", string(ops))
+	_ = mw.WriteField("map", string(m))
+	for i := range files {
+		part, err := mw.CreateFormFile(strconv.Itoa(i), text)
+		if err != nil {
+			return 0, nil, err
+		}
+		_, _ = part.Write([]byte(text))
+	}
+	_ = mw.Close()
+	return w.send(role, mw.FormDataContentType(), body.Bytes())
+}
+
+func (w *fuzzWorld) send(role int, contentType string, body []byte) (int, *fuzzResponse, error) {
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, w.s.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	if role > 0 {
 		req.Header.Set("Authorization", "Bearer "+w.tokens[role])
 	}
@@ -336,7 +390,7 @@ func (g *fuzzValues) value(t *ast.Type, depth int) (any, bool) {
 			return g.w.ids[g.rng.IntN(len(g.w.ids))], true
 		}
 	case "Upload":
-		return nil, true
+		return nil, true // the file is sent as a part of a multipart request (postFile)
 	}
 	if g.rng.IntN(3) == 0 {
 		return g.w.plausible[g.rng.IntN(len(g.w.plausible))], true
