@@ -25,14 +25,8 @@ func ValidTime(t time.Time) bool {
 	return !t.Before(MinTime) && !t.After(MaxTime)
 }
 
-// Dates that PostgreSQL and Go both hold: years 1 to 9999 (a date has no time zone to shift it).
-var (
-	MinDate = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	MaxDate = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-)
-
-// ValidDate reports whether the day of t (as written, in its own location) lies within
-// [MinDate, MaxDate].
+// ValidDate reports whether the day of t (as written, in its own location) lies in the years 1 to
+// 9999, which PostgreSQL and Go both hold (a date has no time zone to shift it).
 func ValidDate(t time.Time) bool {
 	y := t.Year()
 	return 1 <= y && y <= 9999
