@@ -138,7 +138,9 @@ func newFuzzWorld(f *testing.F, kind ast.Operation) *fuzzWorld {
 	w.tokens[1] = s.Login(w.employeeEmail, w.employeePassword).Token
 	_, res, err := w.postFile(2, `mutation($d: ID, $f: Upload!) { addAttachment(documentId: $d, file: $f) { id } }`,
 		map[string]any{"d": w.ids[8]}, []string{"f"}, "umowa.txt")
-	var out struct{ Data struct{ AddAttachment struct{ ID string } } }
+	var out struct {
+		Data struct{ AddAttachment struct{ ID string } }
+	}
 	if err != nil || json.Unmarshal(res.raw, &out) != nil || out.Data.AddAttachment.ID == "" {
 		f.Fatalf("attach a file: %v %s", err, res.raw)
 	}
