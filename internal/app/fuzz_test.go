@@ -141,8 +141,11 @@ func newFuzzWorld(f *testing.F, kind ast.Operation) *fuzzWorld {
 	var out struct {
 		Data struct{ AddAttachment struct{ ID string } }
 	}
-	if err != nil || json.Unmarshal(res.raw, &out) != nil || out.Data.AddAttachment.ID == "" {
-		f.Fatalf("attach a file: %v %s", err, res.raw)
+	if err != nil {
+		f.Fatalf("attach a file: %v", err)
+	}
+	if json.Unmarshal(res.raw, &out) != nil || out.Data.AddAttachment.ID == "" {
+		f.Fatalf("attach a file: %s", res.raw)
 	}
 	w.ids = append(w.ids, out.Data.AddAttachment.ID)
 	return w
