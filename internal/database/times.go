@@ -10,13 +10,7 @@ import (
 // PostgreSQL holds times that Go cannot read back: pgdriver parses a timestamptz from its text,
 // and years after 9999, BC years and ±infinity do not parse, failing the whole query. Reads that
 // must survive such a row (one written before the API bounded its times, or by hand) clamp the
-// times into [MinTime, MaxTime] in SQL. The bounds stay a day inside years 1 and 9999, so they
-// print as years 1–9999 in any session time zone.
-var (
-	MinTime = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)
-	MaxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-)
-
+// times into [MinTime, MaxTime] (values.go) in SQL.
 var timeType = reflect.TypeFor[time.Time]()
 
 // ReadableTime adds the time column col (a column name, qualified or not) to q as name, clamped

@@ -217,6 +217,9 @@ func checkRef(field string, r access.Ref) error {
 	if (r.UserID == "") == (r.GroupID == "") {
 		return apperr.Input(field, "give exactly one of userId and groupId")
 	}
+	if !database.ValidUUID(r.UserID + r.GroupID) {
+		return apperr.Input(field, "no such user or group") // and no cast error in SQL
+	}
 	return nil
 }
 

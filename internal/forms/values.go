@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/database"
 )
 
 // Values are a case's form values: section key → field key → value, as stored in JSON: strings for
@@ -213,8 +213,8 @@ func derefValue(v any) any {
 	return nil
 }
 
-// ValidText reports whether s can be stored as text: valid UTF-8 without NUL, which PostgreSQL's
-// text and jsonb types cannot hold.
+// ValidText reports whether s can be stored as text (database.ValidText) and holds no escaped NUL
+// either.
 func ValidText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0) && !strings.Contains(s, `\u0000`)
+	return database.ValidText(s) && !strings.Contains(s, `\u0000`)
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/database"
 )
 
 // MaxFirst bounds a page (SPEC §13); DefaultFirst is used when the client gives none.
@@ -77,11 +79,23 @@ func (a Args) Keys(dst ...any) (ok bool, err error) {
 		return false, apperr.Input("after", "not a cursor of this list")
 	}
 	for i := range dst {
-		if err := json.Unmarshal(keys[i], dst[i]); err != nil {
+		if err := json.Unmarshal(keys[i], dst[i]); err != nil || !storable(dst[i]) {
 			return false, apperr.Input("after", "not a cursor of this list")
 		}
 	}
 	return true, nil
+}
+
+// storable reports whether a decoded sort key is one PostgreSQL can compare: a cursor is the
+// client's to forge, and its keys reach SQL as they are (text without NUL, a time of years 1-9999).
+func storable(key any) bool {
+	switch k := key.(type) {
+	case *string:
+		return database.ValidText(*k)
+	case *time.Time:
+		return database.ValidTime(*k)
+	}
+	return true
 }
 
 // Encode makes a cursor from sort key values.

@@ -98,3 +98,25 @@ func TestTimeIDCursor(t *testing.T) {
 		t.Fatalf("no cursor: %v %v", after, err)
 	}
 }
+
+// TestCursorKeysPostgreSQLCannotCompare: a forged cursor whose name holds a NUL or whose time lies
+// outside the years 1-9999 is an input error on after, not a failed query.
+func TestCursorKeysPostgreSQLCannotCompare(t *testing.T) {
+	id := "0b8c3c1e-0000-0000-0000-000000000001"
+	for name, c := range map[string]string{
+		"NUL in the name":    Encode("a\u0000b", id),
+		"year 0000":          Encode("0000-01-01T00:00:00Z", id),
+		"year 10000 in zone": Encode("9999-12-31T23:00:00-05:00", id),
+	} {
+		var err error
+		if name == "NUL in the name" {
+			_, _, err = Args{After: &c}.NameIDCursor()
+		} else {
+			_, _, err = Args{After: &c}.TimeIDCursor()
+		}
+		var ie *apperr.InputError
+		if !errors.As(err, &ie) || ie.Field != "after" {
+			t.Errorf("%s: err = %v, want an input error on after", name, err)
+		}
+	}
+}

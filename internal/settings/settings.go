@@ -113,6 +113,11 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, in Input) (Se
 	if err != nil {
 		return Settings{}, err
 	}
+	if in.TimeZone != nil {
+		if err := CheckTimeZone(ctx, s.DB, *in.TimeZone); err != nil {
+			return Settings{}, err
+		}
+	}
 	now := s.Clock.Now()
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var keys []string
@@ -145,10 +150,7 @@ func (in Input) changes() (map[string]any, error) {
 		c["guestsSeeCompanyCases"] = *in.GuestsSeeCompanyCases
 	}
 	if in.TimeZone != nil {
-		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
-			return nil, apperr.Input("timeZone", "is not an IANA time zone such as Europe/Warsaw")
-		}
-		c["timeZone"] = *in.TimeZone
+		c["timeZone"] = *in.TimeZone // checked against PostgreSQL by Update (CheckTimeZone)
 	}
 	if in.PublicBaseURL != nil {
 		u, err := CheckPublicBaseURL(*in.PublicBaseURL)
