@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/graph"
+	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/attachments"
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/cases"
@@ -72,6 +73,13 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	}
 	if o.JobInterval == 0 {
 		o.JobInterval = 5 * time.Second
+	}
+	if err := settings.CheckTimeZone(ctx, db, cfg.TimeZone); err != nil {
+		var in *apperr.InputError
+		if errors.As(err, &in) {
+			return nil, config.Invalid("time-zone", fmt.Sprintf("%q is not a time zone PostgreSQL knows by that name", cfg.TimeZone))
+		}
+		return nil, err
 	}
 	tracing, err := telemetry.New(ctx, cfg.OTLPEndpoint)
 	if err != nil {

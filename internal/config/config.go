@@ -239,7 +239,7 @@ func (c Config) validate() error {
 	default:
 		return Invalid("smtp-tls", fmt.Sprintf("%q is not none, starttls or tls", c.SMTPTLS))
 	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+	if !settings.GoKnowsTimeZone(c.TimeZone) {
 		return Invalid("time-zone", fmt.Sprintf("%q is not an IANA time zone such as Europe/Warsaw", c.TimeZone))
 	}
 	switch c.LogFormat {

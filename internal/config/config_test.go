@@ -179,6 +179,8 @@ func TestErrorsNameVariableAndFlag(t *testing.T) {
 		{"choice from a flag", nil, []string{"--smtp-tls", "maybe"}, `CASEGATE_SMTP_TLS (--smtp-tls): "maybe" is not none, starttls or tls`},
 		{"time zone", nil, []string{"--time-zone", "Mars/Olympus"},
 			`CASEGATE_TIME_ZONE (--time-zone): "Mars/Olympus" is not an IANA time zone such as Europe/Warsaw`},
+		{"time zone of the machine", nil, []string{"--time-zone", "Local"},
+			`CASEGATE_TIME_ZONE (--time-zone): "Local" is not an IANA time zone such as Europe/Warsaw`},
 	} {
 		_, err := load(t, tc.args, tc.env)
 		if err == nil {

@@ -18,10 +18,7 @@ import (
 // cannot disagree on what the zone is.
 func CheckTimeZone(ctx context.Context, db bun.IDB, name string) error {
 	refused := apperr.Input("timeZone", "is not an IANA time zone such as Europe/Warsaw")
-	if name == "" || name == "Local" {
-		return refused
-	}
-	if _, err := time.LoadLocation(name); err != nil {
+	if !GoKnowsTimeZone(name) {
 		return refused
 	}
 	var listed bool
@@ -32,4 +29,14 @@ func CheckTimeZone(ctx context.Context, db bun.IDB, name string) error {
 		return refused
 	}
 	return nil
+}
+
+// GoKnowsTimeZone is the half of CheckTimeZone that needs no database: the start-up configuration
+// checks it before PostgreSQL runs, and the other half once it does.
+func GoKnowsTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
