@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/casegate/casegate/internal/browsertest"
@@ -73,8 +72,8 @@ func TestAccessPage(t *testing.T) {
 	files := `Array.from(document.querySelectorAll("#files li")).map((li) => li.firstChild.textContent).join(",")`
 	expect("files", text(files), "umowa.txt")
 
-	name, content := download(t, tab, chromedp.Click(chromedp.CSS(`#files li button`)))
-	expect("downloaded file", name+" "+content, "umowa.txt Umowa dla kandydata")
+	name, content := tab.Download("download the shared file", chromedp.Click(chromedp.CSS(`#files li button`)))
+	expect("downloaded file", name+" "+string(content), "umowa.txt Umowa dla kandydata")
 
 	cv := filepath.Join(t.TempDir(), "cv.txt")
 	if err := os.WriteFile(cv, []byte("Moje CV"), 0o600); err != nil {
@@ -122,44 +121,4 @@ func TestAccessPage(t *testing.T) {
 	if strings.Contains(s.Logs(), token) {
 		t.Fatal("the access token reached the request log")
 	}
-}
-
-// download runs click, which makes the page download a file, and returns the file's name and
-// content as the browser saved them.
-func download(t *testing.T, tab *browsertest.Tab, click chromedp.Action[chromedp.Void]) (name, content string) {
-	t.Helper()
-	dir := t.TempDir()
-	_, err := chromedp.Call(tab.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: new(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(tab.Ctx)
-	defer cancel()
-	begun, progress := chromedp.Events(ctx, browser.DownloadWillBegin), chromedp.Events(ctx, browser.DownloadProgress)
-	tab.Do("download", click)
-	for ev, err := range begun {
-		if err != nil {
-			t.Fatalf("no download began: %v; the page reported %q", err, tab.Problems())
-		}
-		name = ev.SuggestedFilename
-		break
-	}
-	for ev, err := range progress {
-		if err != nil {
-			t.Fatalf("the download did not end: %v", err)
-		}
-		if ev.State == browser.DownloadProgressStateCanceled {
-			t.Fatal("the download was canceled")
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			b, err := os.ReadFile(filepath.Join(dir, ev.GUID))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return name, string(b)
-		}
-	}
-	t.Fatal("the download did not end")
-	return "", ""
 }

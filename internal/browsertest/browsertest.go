@@ -13,11 +13,13 @@ import (
 	"iter"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -197,4 +199,49 @@ func (tab *Tab) fail(what string, err error) {
 		err = fmt.Errorf("out of time (%w)", err)
 	}
 	tab.t.Fatalf("%s: %v", what, err)
+}
+
+// Download runs action, which makes the page download a file, and returns the file's name (as the
+// page suggested it) and content as the browser saved them.
+func (tab *Tab) Download(what string, action chromedp.Action[chromedp.Void]) (name string, content []byte) {
+	tab.t.Helper()
+	dir := tab.t.TempDir()
+	ctx, cancel := context.WithTimeout(tab.Ctx, stepTimeout)
+	defer cancel()
+	_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: new(true)})
+	if err != nil {
+		tab.fail(what, err)
+	}
+	begun, progress := chromedp.Events(ctx, browser.DownloadWillBegin), chromedp.Events(ctx, browser.DownloadProgress)
+	tab.Do(what, action)
+	// The loops only take what they need: failing inside one would blame this file, not the test.
+	var beginErr, endErr error
+	for ev, err := range begun {
+		name, beginErr = ev.SuggestedFilename, err
+		break
+	}
+	if beginErr != nil {
+		tab.fail(what+": no download began", beginErr)
+	}
+	var done *browser.EventDownloadProgress
+	for ev, err := range progress {
+		if err != nil || ev.State != browser.DownloadProgressStateInProgress {
+			done, endErr = &ev, err
+			break
+		}
+	}
+	switch {
+	case endErr != nil:
+		tab.fail(what+": the download did not end", endErr)
+	case done == nil:
+		tab.t.Fatalf("%s: the download did not end", what)
+	case done.State != browser.DownloadProgressStateCompleted:
+		tab.t.Fatalf("%s: the download ended %s", what, done.State)
+	}
+	content, err = os.ReadFile(filepath.Join(dir, done.GUID))
+	if err != nil {
+		tab.t.Fatal(err)
+	}
+	return name, content
 }
