@@ -11,9 +11,9 @@ import (
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
-// TestPasswordResetPage opens the link of a reset mail in a headless Chromium and sets a new
+// TestResetPasswordPageInBrowser opens the link of a reset mail in a headless Chromium and sets a new
 // password as the person would; the page must report no error, exception or CSP violation.
-func TestPasswordResetPage(t *testing.T) {
+func TestResetPasswordPageInBrowser(t *testing.T) {
 	s := gqltest.Start(t)
 	createUser(t, s.Admin(), "forgetful@casegate.test", "Forgetful")
 	s.Anonymous().Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
