@@ -74,12 +74,14 @@ func Start(t testing.TB, timeout time.Duration) *Tab {
 		cancelDeadline() // ends the console's reader
 		<-tab.drained
 	})
-	// Subscribed before the first page loads, so nothing the page reports is missed.
-	messages := chromedp.Console(ctx)
+	// Started before anything else: a failed start must not be tried again on the same context
+	// (chromedp then panics).
 	if err := chromedp.Do(ctx); err != nil {
+		close(tab.drained)
 		t.Fatalf("browsertest: start %s: %v", path, err)
 	}
-	go tab.collect(messages)
+	// Subscribed before the first page loads, so nothing the page reports is missed.
+	go tab.collect(chromedp.Console(ctx))
 	return tab
 }
 
