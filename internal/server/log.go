@@ -95,9 +95,9 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 }
 
 // loggedPath is the path as the request log shows it: an access link's token is a credential, so
-// /access/<token> is logged as /access/.
+// /access/<token> is logged as /access/ (the page's own files as they are).
 func loggedPath(path string) string {
-	if strings.HasPrefix(path, "/access/") {
+	if strings.HasPrefix(path, "/access/") && !strings.HasPrefix(path, "/access/static/") {
 		return "/access/"
 	}
 	return path

@@ -36,3 +36,15 @@ func TestRequestIDReachesEveryLogLine(t *testing.T) {
 		t.Errorf("request line without status: %s", lines[1])
 	}
 }
+
+func TestLoggedPathHidesAccessTokens(t *testing.T) {
+	for path, want := range map[string]string{
+		"/access/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG": "/access/",
+		"/access/static/access.js":                            "/access/static/access.js",
+		"/graphql":                                            "/graphql",
+	} {
+		if got := loggedPath(path); got != want {
+			t.Errorf("loggedPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -57,7 +57,9 @@ func New(o Options) http.Handler {
 	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
+	mux.HandleFunc("GET /reset-password/static/{file}", resetPasswordFiles)
 	mux.HandleFunc("GET /access/", accessLinkPage)
+	mux.HandleFunc("GET /access/static/{file}", accessPageFiles)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
