@@ -103,8 +103,8 @@ func TestAccessPage(t *testing.T) {
 	tab.Check()
 
 	// What the page did, in the database.
-	if n := s.Count(`SELECT count(*) FROM attachments a JOIN attachment_contents c ON c.attachment_id = a.id
-		WHERE a.case_id = ? AND a.name = 'cv.txt' AND a.grant_id IS NOT NULL AND a.size = 7 AND c.data = 'Moje CV'::bytea`, w.caseID); n != 1 {
+	if n := s.Count(`SELECT count(*) FROM attachments a JOIN attachment_chunks c ON c.attachment_id = a.id
+		WHERE a.case_id = ? AND a.name = 'cv.txt' AND a.grant_id IS NOT NULL AND a.size = 7 AND c.seq = 0 AND c.data = 'Moje CV'::bytea`, w.caseID); n != 1 {
 		t.Fatal("the page's upload is not the case's attachment under the grant")
 	}
 	if n := s.Count(`SELECT count(*) FROM comments WHERE case_id = ? AND grant_id IS NOT NULL AND text = 'Dane uzupełnione.'`, w.caseID); n != 1 {
