@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +243,44 @@ func TestPasswordResetRequestsBoundedUnderConcurrency(t *testing.T) {
 	}
 	if n := s.Count(`SELECT count(*) FROM outbox`); n > 5 {
 		t.Fatalf("%d reset mails queued, want at most 5", n)
+	}
+}
+
+// A time zone PostgreSQL does not know, stored before updateSettings checked zones, shut out every
+// user with a profile expiry date (HTTP 500 on each request); the migration that removes it lets
+// them in again under the configured zone.
+func TestStoredUnknownTimeZoneIsRemoved(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	id := createUser(t, admin, "dated@casegate.test", "Dated Worker")
+	admin.Do(`mutation($id: ID!) { updateUser(id: $id, input: {profileExpiresOn: "9999-12-31"}) { id } }`,
+		map[string]any{"id": id}).MustOK(t)
+	ctx := context.Background()
+	if _, err := s.DB.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('timeZone', '"Local"')
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`); err != nil {
+		t.Fatal(err)
+	}
+	migration, err := os.ReadFile("../../migrations/20261204000003_settings_time_zone.tx.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.ExecContext(ctx, string(migration)); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Login("dated@casegate.test", "user-password-1")
+	c.Do(`{ me { kind } }`, nil).MustOK(t)
+	var zone struct{ Settings struct{ TimeZone string } }
+	admin.Do(`{ settings { timeZone } }`, nil).MustOK(t).Decode(t, &zone)
+	if zone.Settings.TimeZone != "Europe/Warsaw" {
+		t.Fatalf("time zone %q after the repair", zone.Settings.TimeZone)
+	}
+	// A zone PostgreSQL knows is kept.
+	admin.Do(`mutation { updateSettings(input: {timeZone: "Europe/Berlin"}) { timeZone } }`, nil).MustOK(t)
+	if _, err := s.DB.ExecContext(ctx, string(migration)); err != nil {
+		t.Fatal(err)
+	}
+	admin.Do(`{ settings { timeZone } }`, nil).MustOK(t).Decode(t, &zone)
+	if zone.Settings.TimeZone != "Europe/Berlin" {
+		t.Fatalf("a valid zone became %q", zone.Settings.TimeZone)
 	}
 }
