@@ -39,25 +39,27 @@ func NewConfig(r *Resolver) Config {
 }
 
 // loadCost is what a root field that loads one object by id (case, document, user, a procedure's
-// typed case, an explanation of access to a case, …) costs beside its selection. Each is a
-// separate load with its own access decision, not a row of a batch: a page of cases costs about
-// what one case by id does. At the default --max-complexity of 20000 a document may ask for about
-// 190 of them; a document that repeats case(id) a thousand times under aliases is refused before
-// any resolver runs, with the limit's usual BAD_USER_INPUT and extensions.limit COMPLEXITY.
+// typed case, an explanation of access to a case, …) or writes costs beside its selection. Each is
+// a separate load with its own access decision (a write also its transaction and locks), not a row
+// of a batch: a page of cases costs about what one case by id does. At the default
+// --max-complexity of 20000 a document may ask for about 190 of them; a document that repeats
+// case(id) or addComment a thousand times under aliases is refused before any resolver runs, with
+// the limit's usual BAD_USER_INPUT and extensions.limit COMPLEXITY.
 const loadCost = 100
 
 // NewSchema is the executable schema with casegate's resolvers and complexity functions, root
-// fields that load an object by id priced at loadCost.
+// fields that load an object by id, and every mutation, priced at loadCost.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	es := NewExecutableSchema(NewConfig(r))
+	schema := es.Schema()
 	loads := map[string]bool{}
 	for _, root := range []string{"Query", "Mutation"} {
-		def := es.Schema().Types[root]
+		def := schema.Types[root]
 		if def == nil {
 			continue
 		}
 		for _, f := range def.Fields {
-			if loadsByID(f.Arguments) {
+			if root == "Mutation" || namesAnID(schema, f.Arguments) {
 				loads[root+"."+f.Name] = true
 			}
 		}
@@ -65,12 +67,33 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	return pricedSchema{ExecutableSchema: es, loads: loads}
 }
 
-// loadsByID tells whether a root field names an object it loads: an argument of type ID!. The
-// rule is the schema's, so generated per-procedure fields are priced like case(id) without a
-// line here.
-func loadsByID(args ast.ArgumentDefinitionList) bool {
+// namesAnID tells whether a root field names an object it loads: an argument of type ID, nullable
+// or not, alone or in a list, or inside an input object. The rule is the schema's, so generated
+// per-procedure fields are priced like case(id) without a line here.
+func namesAnID(schema *ast.Schema, args ast.ArgumentDefinitionList) bool {
+	seen := map[string]bool{}
+	var holdsID func(t *ast.Type) bool
+	holdsID = func(t *ast.Type) bool {
+		for t.Elem != nil {
+			t = t.Elem
+		}
+		if t.NamedType == "ID" {
+			return true
+		}
+		def := schema.Types[t.NamedType]
+		if def == nil || def.Kind != ast.InputObject || seen[def.Name] {
+			return false
+		}
+		seen[def.Name] = true
+		for _, f := range def.Fields {
+			if holdsID(f.Type) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, a := range args {
-		if a.Type.NonNull && a.Type.NamedType == "ID" {
+		if holdsID(a.Type) {
 			return true
 		}
 	}

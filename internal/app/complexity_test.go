@@ -19,6 +19,17 @@ func aliased(field string, n int, selection string) string {
 	return b.String()
 }
 
+// aliasedDoc repeats field n times under aliases after head (which opens the operation).
+func aliasedDoc(head, field string, n int) string {
+	var b strings.Builder
+	b.WriteString(head)
+	for i := range n {
+		fmt.Fprintf(&b, " f%d: %s", i, field)
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
 // Root fields that load one object by id cost a load each in the complexity limit, so a document
 // that asks for a thousand cases by id is refused before any resolver runs, like any other
 // document over the limit; a client that asks for a few cases is not.
@@ -36,6 +47,20 @@ func TestRootFieldsThatLoadAnObjectArePriced(t *testing.T) {
 				t.Fatalf("limit = %v (%s)", e.Extensions["limit"], e.Message)
 			}
 		})
+	}
+	// Writes, and loads by an id that is nullable or inside an input, cost a load too.
+	for _, doc := range []string{
+		aliasedDoc("mutation($id: ID) {", `addComment(caseId: $id, text: "x") { id }`, 300),
+		aliasedDoc("mutation {", `createServiceRequest(input: {}) { id }`, 300),
+		aliasedDoc("query($id: ID) {", `documents(filter: {caseId: $id}, first: 1) { edges { node { id } } }`, 300),
+	} {
+		r := c.creator.Do(doc, map[string]any{"id": caseID})
+		if e := r.MustFail(t, "BAD_USER_INPUT"); e.Extensions["limit"] != "COMPLEXITY" {
+			t.Fatalf("limit = %v (%s)", e.Extensions["limit"], e.Message)
+		}
+	}
+	if n := s.Count(`SELECT count(*) FROM comments WHERE case_id = ?`, caseID); n != 0 {
+		t.Fatalf("%d comments written by a refused document", n)
 	}
 	// A normal document: a few cases by id with their forms, beside a page of cases.
 	normal := aliased("case", 5, "{ id title stage comments(first: 10) { edges { node { id text } } } }")
