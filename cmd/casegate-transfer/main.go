@@ -21,7 +21,7 @@ import (
 	"github.com/casegate/casegate/internal/procstat"
 )
 
-// targetPeakMiB is issue 10's bound on the server's peak RSS under this load.
+// targetPeakMiB is the bound on the server's peak RSS under this load.
 const targetPeakMiB = 150
 
 type options struct {
