@@ -127,7 +127,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	defer func() {
 		if !started {
 			if dog != nil {
-				dog.disarm()
+				dog.fire()
 			}
 			releaseLock(lock)
 		}

@@ -58,3 +58,11 @@ func (d *watchdog) disarm() {
 	_ = d.cmd.Wait()
 	_ = d.armed.Close()
 }
+
+// fire lets the watchdog stop whatever PostgreSQL runs in the data folder and waits for it: the
+// way out of a Start that failed after pg_ctl may have started the postmaster (a start that timed
+// out, say), which would otherwise outlive the failure.
+func (d *watchdog) fire() {
+	_ = d.armed.Close()
+	_ = d.cmd.Wait()
+}
