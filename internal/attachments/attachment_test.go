@@ -124,7 +124,16 @@ func TestPGStore(t *testing.T) {
 		return b
 	}
 	chunks := func() int { return count(t, db, `SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?`, id) }
-	if err := store.Put(ctx, db, id, bytes.NewReader(nil)); err != nil {
+	put := func(r io.Reader) error { // as the service does it, in one transaction
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			version, err := store.Put(ctx, tx, id, r)
+			if err != nil {
+				return err
+			}
+			return store.Keep(ctx, tx, id, version)
+		})
+	}
+	if err := put(bytes.NewReader(nil)); err != nil {
 		t.Fatal(err)
 	}
 	if b := read(); len(b) != 0 || chunks() != 1 {
@@ -132,7 +141,7 @@ func TestPGStore(t *testing.T) {
 	}
 	// Binary content across chunks: partial last chunk, exactly full chunks.
 	for _, content := range [][]byte{{0, 1, 2, 0xff, '\\', '\'', 'x'}, []byte("12345678"), []byte("abc")} {
-		if err := store.Put(ctx, db, id, bytes.NewReader(content)); err != nil {
+		if err := put(bytes.NewReader(content)); err != nil {
 			t.Fatal(err)
 		}
 		if b := read(); !bytes.Equal(b, content) {
@@ -144,11 +153,32 @@ func TestPGStore(t *testing.T) {
 	}
 	// A reader's error ends Put and comes back wrapped.
 	boom := errors.New("boom")
-	if err := store.Put(ctx, db, id, io.MultiReader(strings.NewReader("123456"), iotest.ErrReader(boom))); !errors.Is(err, boom) {
+	if err := put(io.MultiReader(strings.NewReader("123456"), iotest.ErrReader(boom))); !errors.Is(err, boom) {
 		t.Fatalf("put with a failing reader: %v", err)
 	}
+	if b := read(); string(b) != "abc" || chunks() != 1 {
+		t.Fatalf("after a failed put: %q in %d chunks", b, chunks())
+	}
+	// Until Keep, a new version stands beside the current one (the same seq, no conflict), and
+	// what is committed is the current one.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Put(ctx, tx, id, strings.NewReader("xyz")); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, tx, `SELECT count(DISTINCT version) FROM attachment_chunks WHERE attachment_id = ?`, id); n != 2 {
+		t.Fatalf("%d versions in the writing transaction", n)
+	}
+	if b := read(); string(b) != "abc" {
+		t.Fatalf("read %q before the new version is kept", b)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 	// A content replaced while it is read is an error, not a mix of the two.
-	if err := store.Put(ctx, db, id, strings.NewReader("old-old-old-")); err != nil {
+	if err := put(strings.NewReader("old-old-old-")); err != nil {
 		t.Fatal(err)
 	}
 	rc, err := store.Open(ctx, id)
@@ -159,7 +189,7 @@ func TestPGStore(t *testing.T) {
 	if _, err := io.ReadFull(rc, first); err != nil || string(first) != "old-" {
 		t.Fatalf("first chunk %q %v", first, err)
 	}
-	if err := store.Put(ctx, db, id, strings.NewReader("new-new-new-")); err != nil {
+	if err := put(strings.NewReader("new-new-new-")); err != nil {
 		t.Fatal(err)
 	}
 	if rest, err := io.ReadAll(rc); !errors.Is(err, ErrContentChanged) {

@@ -81,8 +81,12 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File,
 		return nil, err
 	}
 	var a *Attachment
+	var version string
 	id := uuid.NewString() // the chunks are written first, under the id the row will have
-	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx) error { return s.Store.Put(ctx, tx, id, u) },
+	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx) (err error) {
+		version, err = s.Store.Put(ctx, tx, id, u)
+		return err
+	},
 		func(ctx context.Context, tx bun.Tx, o owner) error {
 			now := s.now()
 			a = &Attachment{ID: id, DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
@@ -91,6 +95,9 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File,
 				VisibleToExternal: access.AttachmentVisibility(p, visible)}
 			if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 				return fmt.Errorf("insert attachment: %w", err)
+			}
+			if err := s.Store.Keep(ctx, tx, id, version); err != nil {
+				return err
 			}
 			return audit.Append(ctx, tx, p, now, audit.Entry{Action: "attachment.add", Entity: "attachment", EntityID: a.ID,
 				ChangedFields: []string{o.field(), "name", "contentType", "size", "content"}})
@@ -120,7 +127,11 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 		return nil, err
 	}
 	var a *Attachment
-	content := func(ctx context.Context, tx bun.Tx) error { return s.Store.Put(ctx, tx, found.ID, u) }
+	var version string
+	content := func(ctx context.Context, tx bun.Tx) (err error) {
+		version, err = s.Store.Put(ctx, tx, found.ID, u)
+		return err
+	}
 	o, err := s.write(ctx, p, ownerOf(found), content, func(ctx context.Context, tx bun.Tx, o owner) error {
 		a = new(Attachment)
 		err := tx.NewSelect().Model(a).Where("id = ? AND ? = ?", id, bun.Ident(o.column()), o.id()).For("UPDATE").Scan(ctx)
@@ -130,6 +141,9 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 			return fmt.Errorf("load attachment: %w", err)
 		}
 		if err := mayChange(p, a); err != nil {
+			return err
+		}
+		if err := s.Store.Keep(ctx, tx, a.ID, version); err != nil {
 			return err
 		}
 		now := s.now()
@@ -238,6 +252,21 @@ func (s *Service) readOwner(ctx context.Context, p *access.Principal, a *Attachm
 // lock meanwhile would queue every other write on it (and time out the queue). So that nothing is
 // streamed for a caller who may not write, WRITE is decided once before, in a short transaction of
 // its own; the decision that counts is the one under the lock.
+//
+// Lock order, the same for every writer of attachments, so that none waits for another in a
+// circle (a deadlock) and none finds another's rows in its way (a duplicate key):
+//
+//  1. the owner (document or case row), in LockFor;
+//  2. the attachment's row: Replace selects it FOR UPDATE, Delete deletes it, a document's or
+//     case's delete deletes it by cascade;
+//  3. the attachment's committed chunks: Store.Keep in Add and Replace deletes the other
+//     versions', Delete (Store.Delete and the cascade) and the owner's cascade delete them all.
+//
+// What an upload does before step 1 takes no lock another writer waits for: Store.Put only
+// inserts chunks under a fresh version (uncommitted rows no one else sees, and a primary key that
+// includes the version), and their foreign key to the attachment is checked at commit, when the
+// writer already holds the attachment's row (or inserted it). A replace that locks the owner after
+// a delete finds no row (NOT_FOUND) and its rollback drops its chunks.
 func (s *Service) write(ctx context.Context, p *access.Principal, o owner, content func(context.Context, bun.Tx) error,
 	fn func(context.Context, bun.Tx, owner) error) (owner, error) {
 	if content != nil {

@@ -13,17 +13,26 @@ import (
 	"github.com/casegate/casegate/internal/apperr"
 )
 
-// Store keeps attachments' content, by attachment id. The service calls Put and Delete inside the
-// transaction that writes the metadata and the audit record, passing it as db: PGStore writes in
-// that transaction, so a failed write leaves nothing. A store outside PostgreSQL (an object store)
-// ignores db; it must then tolerate content whose transaction rolled back (write under a fresh key
-// and sweep orphans, or delete only after commit), since the metadata is the record of truth.
+// Store keeps attachments' content, by attachment id. The service calls Put, Keep and Delete inside
+// the transaction that writes the metadata and the audit record, passing it as db: PGStore writes
+// in that transaction, so a failed write leaves nothing. A store outside PostgreSQL (an object
+// store) ignores db; it must then tolerate content whose transaction rolled back (write under a
+// fresh key and sweep orphans, or delete only after commit), since the metadata is the record of
+// truth.
+//
+// A content is written in two steps so that streaming it locks nothing another writer may wait
+// for: Put writes a new version beside the current one, before the service locks the owner and
+// the attachment; Keep, under those locks, makes it the current one and drops the others.
 //
 // Content streams both ways: a store never holds a whole file in memory, only a chunk of it.
 type Store interface {
-	// Put stores what r yields as the content of attachment id, replacing what was there. An error
-	// of r (an upload over its limit) ends it and is returned wrapped.
-	Put(ctx context.Context, db bun.IDB, id string, r io.Reader) error
+	// Put stores what r yields as a new version of the content of attachment id and returns it;
+	// the current content stays as it is until Keep. Put touches nothing but what it writes. An
+	// error of r (an upload over its limit) ends it and is returned wrapped.
+	Put(ctx context.Context, db bun.IDB, id string, r io.Reader) (version string, err error)
+	// Keep makes version (from Put) the content of attachment id and drops every other version.
+	// The caller holds the attachment's lock, so that writers of one attachment keep one by one.
+	Keep(ctx context.Context, db bun.IDB, id, version string) error
 	// Open returns the content of attachment id as it is now; the caller closes it. No content is
 	// NOT_FOUND. The reader reads under ctx and has a Size() int64 method. Content replaced or
 	// deleted while it is read is ErrContentChanged, never a mix of two files.
@@ -43,6 +52,10 @@ const DefaultChunkBytes = 256 << 10
 // PGStore keeps content in the attachment_chunks table: chunks of ChunkBytes numbered from 0, all
 // of one content under one version (at least one chunk; an empty file has one empty chunk).
 //
+// What is committed holds one version of an attachment, its current content: Put's chunks are seen
+// by other transactions only once the transaction that wrote them commits, and it commits only
+// after Keep dropped every other version.
+//
 // A reader fetches one chunk per statement, outside any transaction, so a slow client holds no
 // pool connection between chunks; each statement sees one snapshot, and asking for the version
 // it opened makes a replacement in between visible as ErrContentChanged.
@@ -55,11 +68,10 @@ type PGStore struct {
 
 var _ Store = PGStore{}
 
-// Put deletes the old chunks and writes r's in order under a fresh version.
-func (s PGStore) Put(ctx context.Context, db bun.IDB, id string, r io.Reader) error {
-	if _, err := db.NewRaw(`DELETE FROM attachment_chunks WHERE attachment_id = ?`, id).Exec(ctx); err != nil {
-		return fmt.Errorf("replace attachment content: %w", err)
-	}
+// Put writes r's chunks in order under a fresh version. It only inserts, so it waits for no lock
+// of another writer and holds none another waits for (the chunks' foreign key is checked at
+// commit, after the service locked the attachment).
+func (s PGStore) Put(ctx context.Context, db bun.IDB, id string, r io.Reader) (string, error) {
 	size := s.ChunkBytes
 	if size <= 0 {
 		size = DefaultChunkBytes
@@ -69,18 +81,27 @@ func (s PGStore) Put(ctx context.Context, db bun.IDB, id string, r io.Reader) er
 		n, err := io.ReadFull(r, buf)
 		switch {
 		case errors.Is(err, io.EOF) && seq > 0:
-			return nil // the last chunk was full
+			return version, nil // the last chunk was full
 		case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
-			return fmt.Errorf("read attachment content: %w", err)
+			return "", fmt.Errorf("read attachment content: %w", err)
 		}
 		if _, err := db.NewRaw(`INSERT INTO attachment_chunks (attachment_id, version, seq, data) VALUES (?, ?, ?, ?)`,
 			id, version, seq, buf[:n]).Exec(ctx); err != nil {
-			return fmt.Errorf("store attachment content: %w", err)
+			return "", fmt.Errorf("store attachment content: %w", err)
 		}
 		if err != nil {
-			return nil // a short (or empty) chunk is the last
+			return version, nil // a short (or empty) chunk is the last
 		}
 	}
+}
+
+// Keep deletes the chunks of the other versions: the ones committed before, and those of a writer
+// that committed while this one waited for the attachment's lock.
+func (s PGStore) Keep(ctx context.Context, db bun.IDB, id, version string) error {
+	if _, err := db.NewRaw(`DELETE FROM attachment_chunks WHERE attachment_id = ? AND version <> ?`, id, version).Exec(ctx); err != nil {
+		return fmt.Errorf("replace attachment content: %w", err)
+	}
+	return nil
 }
 
 // Open finds the current version, its chunks and size; the chunks are read as the reader needs them.
