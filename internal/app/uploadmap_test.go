@@ -156,3 +156,14 @@ func TestUploadMapPathsMustNameANullVariable(t *testing.T) {
 		}
 	}
 }
+
+// No operation open to anonymous callers takes a file: an anonymous multipart request is 401
+// UNAUTHENTICATED at once (it used to take an upload slot first and wait for its body).
+func TestAnonymousUploadIsUnauthenticated(t *testing.T) {
+	s := gqltest.Start(t)
+	status, raw := postMultipart(t, s, nil, `{"query": "mutation($f: Upload!) { addAttachment(documentId: \"1\", file: $f) { id } }", "variables": {"f": null}}`,
+		`{"0": ["variables.f"]}`, []string{"0"}, []byte("x"))
+	if status != http.StatusUnauthorized || !strings.Contains(string(raw), `"UNAUTHENTICATED"`) {
+		t.Fatalf("HTTP %d %s, want 401 UNAUTHENTICATED", status, raw)
+	}
+}

@@ -82,26 +82,50 @@ func TestOnePersonCannotTakeEveryUploadSlot(t *testing.T) {
 		t.Fatalf("another person's upload: %d %s", rec.Code, rec.Body)
 	}
 
-	// Anonymous: 401, and it takes no slot.
-	slots.mu.Lock()
-	before := slots.uploading
-	slots.mu.Unlock()
-	req, pw = slowUpload("")
-	defer pw.Close()
-	rec = serve(req)
+	// Anonymous: 401 before its body is read, so before a slot could be taken (when read, the
+	// body notes the upload slots taken).
+	slotsAtRead := -1
+	anonymous := httptest.NewRequest(http.MethodPost, "/graphql", slotSpy{slots, &slotsAtRead})
+	anonymous.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	rec = serve(anonymous)
 	errs = decodeErrors(t, rec)
 	if rec.Code != http.StatusUnauthorized || len(errs) != 1 || errs[0]["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
-		t.Fatalf("anonymous upload: %d %v", rec.Code, errs)
+		t.Fatalf("anonymous upload: %d %v (its body was read with %d upload slots taken)", rec.Code, errs, slotsAtRead)
 	}
-	slots.mu.Lock()
-	after := slots.uploading
-	slots.mu.Unlock()
-	if after != before {
-		t.Fatalf("an anonymous upload took a slot: %d → %d", before, after)
+	if slotsAtRead != -1 {
+		t.Fatalf("an anonymous upload was read, with %d upload slots taken", slotsAtRead)
 	}
 
 	for _, pw := range writers {
 		_ = pw.CloseWithError(io.ErrUnexpectedEOF)
 	}
 	reached.Wait()
+}
+
+// A refusal names the bound that was hit: the person's own, or the server's.
+func TestTransferRefusalNamesTheBound(t *testing.T) {
+	slots := newTransfers(Limits{MaxUploads: 1})
+	req := withPrincipal(httptest.NewRequest(http.MethodPost, "/graphql", nil), "u1")
+	release, refused := slots.acquire(req, true)
+	if refused != "" {
+		t.Fatal(refused)
+	}
+	defer release()
+	_, refused = slots.acquire(withPrincipal(httptest.NewRequest(http.MethodPost, "/graphql", nil), "u2"), true)
+	if !strings.Contains(refused, "on the server (at most 1 in all)") {
+		t.Fatalf("over the server's upload bound: %q", refused)
+	}
+}
+
+// slotSpy is a body that, when read, counts the upload slots taken into *n and ends.
+type slotSpy struct {
+	slots *transfers
+	n     *int
+}
+
+func (s slotSpy) Read([]byte) (int, error) {
+	s.slots.mu.Lock()
+	defer s.slots.mu.Unlock()
+	*s.n = s.slots.uploading
+	return 0, io.EOF
 }
