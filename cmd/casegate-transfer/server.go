@@ -48,7 +48,8 @@ func withServer(ctx context.Context, o options, binary string, fn func(url strin
 	cmd := exec.Command(binary, "serve", "--addr", addr, "--admin-email", o.email)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+u.String(), "CASEGATE_ADMIN_PASSWORD="+o.password,
 		"CASEGATE_LOG_LEVEL=warn", fmt.Sprintf("CASEGATE_MAX_TRANSFERS_PER_PRINCIPAL=%d", o.downloads+o.uploads+1),
-		fmt.Sprintf("CASEGATE_MAX_TRANSFERS=%d", o.downloads+o.uploads+1), fmt.Sprintf("CASEGATE_MAX_UPLOADS=%d", o.uploads+1))
+		fmt.Sprintf("CASEGATE_MAX_TRANSFERS=%d", o.downloads+o.uploads+1), fmt.Sprintf("CASEGATE_MAX_UPLOADS=%d", o.uploads+1),
+		fmt.Sprintf("CASEGATE_MAX_UPLOADS_PER_PRINCIPAL=%d", o.uploads+1))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return result{}, err

@@ -148,7 +148,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		Handler: server.New(server.Options{Resolver: r, Auth: r.AuthService, DB: db, Logger: logger, Limits: server.Limits{
 			MaxDepth: cfg.MaxQueryDepth, MaxComplexity: cfg.MaxComplexity, MaxBytes: cfg.MaxQueryBytes,
 			MaxUploadBytes: server.UploadBound(int64(cfg.MaxAttachmentBytes)),
-			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads},
+			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads,
+			MaxUploadsPerPrincipal: cfg.MaxUploadsPerPrincipal},
 			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)

@@ -50,8 +50,9 @@ type Config struct {
 	// MaxTransfers and MaxTransfersPerPrincipal bound the attachment downloads and uploads running
 	// at once, in total and per person.
 	MaxTransfers, MaxTransfersPerPrincipal int
-	// MaxUploads bounds the uploads among them: each holds a database connection while it writes.
-	MaxUploads int
+	// MaxUploads bounds the uploads among them: each holds a database connection while it writes;
+	// MaxUploadsPerPrincipal bounds one person's, so that slow uploads of one cannot take them all.
+	MaxUploads, MaxUploadsPerPrincipal int
 	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
 	HiddenFieldErrors bool
 	LogFormat         string
@@ -177,6 +178,7 @@ var options = []option{
 	{"max-transfers", "CASEGATE_MAX_TRANSFERS", "64", "attachment downloads and uploads running at once, in total; more are refused (HTTP 429 / RATE_LIMITED) so memory stays bounded", false, integer(func(c *Config) *int { return &c.MaxTransfers })},
 	{"max-transfers-per-principal", "CASEGATE_MAX_TRANSFERS_PER_PRINCIPAL", "8", "attachment downloads and uploads running at once for one person (user or temporary-access grant)", false, integer(func(c *Config) *int { return &c.MaxTransfersPerPrincipal })},
 	{"max-uploads", "CASEGATE_MAX_UPLOADS", "8", "attachment uploads running at once, in total (each holds one of the 20 database connections while it writes)", false, integer(func(c *Config) *int { return &c.MaxUploads })},
+	{"max-uploads-per-principal", "CASEGATE_MAX_UPLOADS_PER_PRINCIPAL", "2", "attachment uploads running at once for one person; well below --max-uploads, so that one person's slow uploads leave slots to the others", false, integer(func(c *Config) *int { return &c.MaxUploadsPerPrincipal })},
 	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},

@@ -49,9 +49,9 @@ func (l Limits) uploadBytes() int64 {
 func download(svc *attachments.Service, slots *transfers, m *Metrics, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if auth.PrincipalFrom(r.Context()) != nil {
-			release, ok := slots.acquire(r, false)
-			if !ok {
-				refuseTransfer(w, m, slots)
+			release, refused := slots.acquire(r, false)
+			if refused != "" {
+				refuseTransfer(w, m, refused)
 				return
 			}
 			defer release()

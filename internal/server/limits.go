@@ -20,8 +20,9 @@ type Limits struct {
 	// the built-in 25 MiB.
 	MaxUploadBytes int64
 	// MaxTransfers and MaxTransfersPerPrincipal bound the downloads and uploads running at once, in
-	// total and per principal, MaxUploads the uploads among them; 0 is the Default… constant.
-	MaxTransfers, MaxTransfersPerPrincipal, MaxUploads int
+	// total and per principal, MaxUploads and MaxUploadsPerPrincipal the uploads among them; 0 is
+	// the Default… constant.
+	MaxTransfers, MaxTransfersPerPrincipal, MaxUploads, MaxUploadsPerPrincipal int
 }
 
 type limitsExtension struct {

@@ -38,11 +38,12 @@ func TestBoundUploads(t *testing.T) {
 		length = r.ContentLength
 	}))
 
-	body, ct := multipartBody(t, `{"query": "mutation($file: Upload!) { x(file: $file) }"}`, file)
+	body, ct := multipartBody(t, `{"query": "mutation($file: Upload!) { x(file: $file) }", "variables": {"file": null}}`, file)
 	want := bytes.Clone(body.Bytes())
 	req := httptest.NewRequest(http.MethodPost, "/graphql", io.NopCloser(body)) // no length: chunked
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", ct)
+	req = withUser(req)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if !bytes.Equal(got, want) {
@@ -56,6 +57,7 @@ func TestBoundUploads(t *testing.T) {
 	body, ct = multipartBody(t, `{"query": "`+strings.Repeat("y", int(l.documentBytes()))+`"}`, file)
 	req = httptest.NewRequest(http.MethodPost, "/graphql", body)
 	req.Header.Set("Content-Type", ct)
+	req = withUser(req)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	errs := decodeErrors(t, rec)
