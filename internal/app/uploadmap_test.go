@@ -124,6 +124,11 @@ func TestUploadMapOfManyPathsIsRefused(t *testing.T) {
 	m, _ = json.Marshal(fm)
 	status, raw = postMultipart(t, s, user, string(ops), string(m), files, []byte("x"))
 	mustBadUpload(t, status, raw)
+
+	// Two files for one variable: gqlgen would keep the last and spool the other for nothing.
+	status, raw = postMultipart(t, s, user, `{"query": "{ __typename }", "variables": {"f": null}}`,
+		`{"0": ["variables.f"], "1": ["variables.f"]}`, []string{"0", "1"}, []byte("x"))
+	mustBadUpload(t, status, raw)
 }
 
 // A map path that does not name a null in the variables made gqlgen panic (an index out of range,

@@ -19,7 +19,7 @@ const maxUploadFiles = 10
 // operations) that gqlgen would follow unsafely: gqlgen opens a spooled file once per path and
 // keeps every copy open until the request ends, and it indexes the variables along a path without
 // checking bounds or types, so a path that does not name a slot panics. A map is accepted when it
-// has at most maxUploadFiles files, each with exactly one path, and each path names a null in the
+// has at most maxUploadFiles files, each with exactly one path of its own, and each path names a null in the
 // variables: "variables." followed by object keys and, for lists, indexes in range (a segment
 // that is a number is a list index to gqlgen, so it must be one here too).
 func checkUploadMap(operations, uploadMap []byte) error {
@@ -36,6 +36,7 @@ func checkUploadMap(operations, uploadMap []byte) error {
 	if err := d.Decode(&ops); err != nil {
 		return errors.New("the operations of the upload are not a GraphQL request object")
 	}
+	taken := map[string]string{} // path → file: gqlgen would keep only the last file for a path
 	for key, paths := range files {
 		if len(paths) != 1 {
 			return fmt.Errorf("file %q of the upload map has %d paths; each file goes to exactly one variable", key, len(paths))
@@ -43,6 +44,10 @@ func checkUploadMap(operations, uploadMap []byte) error {
 		if !namesNull(ops.Variables, paths[0]) {
 			return fmt.Errorf("path %q of file %q of the upload map does not name a null variable", paths[0], key)
 		}
+		if other, ok := taken[paths[0]]; ok {
+			return fmt.Errorf("files %q and %q of the upload map go to the same variable %q", other, key, paths[0])
+		}
+		taken[paths[0]] = key
 	}
 	return nil
 }
