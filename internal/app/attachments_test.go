@@ -83,6 +83,13 @@ func fetchAttachment(t *testing.T, s *gqltest.Server, c *gqltest.Client, path st
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sendAs(t, c, req)
+}
+
+// sendAs sends req with the client's token (none when c is nil) and reads the answer. A read error
+// is not fatal: a download may end short on purpose (a replaced file), and callers check the body.
+func sendAs(t *testing.T, c *gqltest.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	if c != nil {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/casegate/casegate/internal/attachments"
 	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
@@ -50,15 +52,7 @@ func TestTransfersAreBounded(t *testing.T) {
 	data := []byte("plik w drodze")
 	a := mustAttachment(t, addAttachment(t, w.author, w.documentID, "a.txt", "text/plain", data), "addAttachment")
 
-	ctx := context.Background()
-	lock, err := s.DB.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Rollback() //nolint:errcheck
-	if _, err := lock.ExecContext(ctx, `LOCK TABLE attachment_chunks IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lock := lockChunks(t, s, "ACCESS EXCLUSIVE")
 	type result struct {
 		status int
 		body   []byte
@@ -99,6 +93,22 @@ func TestTransfersAreBounded(t *testing.T) {
 	downloadFails(t, s, w.stranger, a.DownloadURL, http.StatusNotFound, "NOT_FOUND")
 }
 
+// lockChunks holds a lock of the given mode on attachment_chunks until the returned transaction
+// ends (rolled back at the test's end at the latest), so that transfers wait in flight.
+func lockChunks(t *testing.T, s *gqltest.Server, mode string) bun.Tx {
+	t.Helper()
+	ctx := context.Background()
+	lock, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lock.Rollback() })
+	if _, err := lock.ExecContext(ctx, `LOCK TABLE attachment_chunks IN `+mode+` MODE`); err != nil {
+		t.Fatal(err)
+	}
+	return lock
+}
+
 // waitForLockWaiters waits (up to 30 s) until n statements wait for a lock on attachment_chunks:
 // the downloads are then past the transfer bound and in flight.
 func waitForLockWaiters(t *testing.T, s *gqltest.Server, n int) {
@@ -127,15 +137,7 @@ func TestUploadsHaveTheirOwnBound(t *testing.T) {
 	data := []byte("plik w drodze")
 	a := mustAttachment(t, addAttachment(t, w.author, w.documentID, "a.txt", "text/plain", data), "addAttachment")
 
-	ctx := context.Background()
-	lock, err := s.DB.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Rollback() //nolint:errcheck
-	if _, err := lock.ExecContext(ctx, `LOCK TABLE attachment_chunks IN EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lock := lockChunks(t, s, "EXCLUSIVE")
 	held := make(chan *gqltest.Response, 1)
 	go func() { held <- addAttachment(t, w.author, w.documentID, "b.txt", "text/plain", data) }()
 	waitForLockWaiters(t, s, 1)

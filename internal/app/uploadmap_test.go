@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -36,18 +35,7 @@ func postMultipart(t *testing.T, s *gqltest.Server, c *gqltest.Client, operation
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c != nil {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, raw := sendAs(t, c, req)
 	return res.StatusCode, raw
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 )
 
@@ -94,18 +95,26 @@ func (w *caseWorld) content(t *testing.T, id string) []byte {
 	return b
 }
 
+// smallChunkFile is a case file of 8 KiB in a world whose store writes 1 KiB chunks, so that an
+// upload can be paused between chunks; p is its writer.
+func smallChunkFile(t *testing.T) (*caseWorld, *access.Principal, *Attachment) {
+	t.Helper()
+	w := newCaseWorld(t)
+	w.svc.Store = PGStore{DB: w.db, ChunkBytes: 1 << 10}
+	p := w.internal(w.writer)
+	att, err := w.svc.AddToCase(context.Background(), p, w.caseID, File{Name: "v0.bin", Body: bytes.NewReader(bytes.Repeat([]byte("0"), 8<<10))}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, p, att
+}
+
 // Two replacements of one file at once, the first paused in the middle of its upload while the
 // second runs whole: both succeed (the later one to lock the case wins) and the file is one of the
 // two, whole, stored as one version.
 func TestConcurrentReplacesOfOneAttachment(t *testing.T) {
-	w := newCaseWorld(t)
+	w, p, att := smallChunkFile(t)
 	ctx := context.Background()
-	w.svc.Store = PGStore{DB: w.db, ChunkBytes: 1 << 10}
-	p := w.internal(w.writer)
-	att, err := w.svc.AddToCase(ctx, p, w.caseID, File{Name: "v0.bin", Body: bytes.NewReader(bytes.Repeat([]byte("0"), 8<<10))}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a, b := bytes.Repeat([]byte("a"), 8<<10+7), bytes.Repeat([]byte("b"), 5<<10+3)
 	errA, errB := whileUploadPaused(t, w, func(r io.Reader) error {
 		_, err := w.svc.Replace(ctx, p, att.ID, File{Name: "a.bin", Body: r}, nil)
@@ -129,14 +138,8 @@ func TestConcurrentReplacesOfOneAttachment(t *testing.T) {
 // A replacement paused in the middle of its upload while the file is deleted: the delete succeeds,
 // the replacement finds the file gone (NOT_FOUND) and leaves no chunk behind.
 func TestReplaceWhileTheAttachmentIsDeleted(t *testing.T) {
-	w := newCaseWorld(t)
+	w, p, att := smallChunkFile(t)
 	ctx := context.Background()
-	w.svc.Store = PGStore{DB: w.db, ChunkBytes: 1 << 10}
-	p := w.internal(w.writer)
-	att, err := w.svc.AddToCase(ctx, p, w.caseID, File{Name: "v0.bin", Body: bytes.NewReader(bytes.Repeat([]byte("0"), 8<<10))}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	errReplace, errDelete := whileUploadPaused(t, w, func(r io.Reader) error {
 		_, err := w.svc.Replace(ctx, p, att.ID, File{Name: "a.bin", Body: r}, nil)
 		return err
