@@ -51,7 +51,7 @@ const userFacts = `u.id AS user_id, u.permissions,
 const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Email', g.email,
        'Name', concat_ws(' ', g.first_name, g.last_name), 'Stages', g.stages, 'Moves', g.allowed_moves,
        'Parts', g.allowed_actions, 'ValidFrom', g.valid_from,
-       'ValidUntil', LEAST(g.valid_until, '9999-12-31 00:00:00+00'::timestamptz),
+       'ValidUntil', LEAST(g.valid_until, ?3::timestamptz),
        'GrantedBy', COALESCE(g.granted_by::text, ''))`
 
 // The profile's expiry day is compared in the server's time zone, itself a setting. A temporary
@@ -75,7 +75,7 @@ WHERE s.token_hash = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
 // load builds the principal of the session whose token hashes to hash, with one query.
 func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
 	var r principalRow
-	err := db.NewRaw(principalQuery, hash, now, s.Settings.Defaults.TimeZone).Scan(ctx, &r)
+	err := db.NewRaw(principalQuery, hash, now, s.Settings.Defaults.TimeZone, database.MaxTime).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthenticated
 	}
