@@ -108,7 +108,7 @@ type pricedSchema struct {
 
 func (s pricedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	c, ok := s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
-	if !s.loads[typeName+"."+field] {
+	if typeName != "Query" && typeName != "Mutation" || !s.loads[typeName+"."+field] {
 		return c, ok
 	}
 	if !ok {

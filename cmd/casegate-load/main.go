@@ -15,9 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,15 +135,7 @@ func serverPID(o options) (int, error) {
 	if o.pid != 0 {
 		return o.pid, nil
 	}
-	u, err := url.Parse(o.url)
-	if err != nil {
-		return 0, err
-	}
-	port, err := strconv.Atoi(u.Port())
-	if err != nil {
-		port = 80
-	}
-	return procstat.ListenerPID(port)
+	return procstat.ListenerPIDOfURL(o.url)
 }
 
 func mark(ok bool) string {

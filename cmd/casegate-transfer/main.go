@@ -82,7 +82,7 @@ func run(ctx context.Context, o options) error {
 		pid := o.pid
 		if pid == 0 {
 			var err error
-			if pid, err = listenerPID(o.url); err != nil {
+			if pid, err = procstat.ListenerPIDOfURL(o.url); err != nil {
 				return err
 			}
 		}

@@ -9,13 +9,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/uptrace/bun/driver/pgdriver"
-
-	"github.com/casegate/casegate/internal/procstat"
 )
 
 // benchDB is the database the command creates for each binary it starts, and drops after.
@@ -74,17 +71,4 @@ func withServer(ctx context.Context, o options, binary string, fn func(url strin
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fn(base, cmd.Process.Pid)
-}
-
-// listenerPID finds the process listening on rawURL's port.
-func listenerPID(rawURL string) (int, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return 0, err
-	}
-	port, err := strconv.Atoi(u.Port())
-	if err != nil {
-		port = 80
-	}
-	return procstat.ListenerPID(port)
 }

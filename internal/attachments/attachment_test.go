@@ -118,7 +118,7 @@ func TestPGStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := rc.(interface{ Size() int64 }).Size(); n != int64(len(b)) {
+		if n := rc.Size(); n != int64(len(b)) {
 			t.Fatalf("Size() = %d, read %d bytes", n, len(b))
 		}
 		return b

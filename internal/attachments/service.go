@@ -83,10 +83,7 @@ func (s *Service) add(ctx context.Context, p *access.Principal, o owner, f File,
 	var a *Attachment
 	var version string
 	id := uuid.NewString() // the chunks are written first, under the id the row will have
-	o, err = s.write(ctx, p, o, func(ctx context.Context, tx bun.Tx) (err error) {
-		version, err = s.Store.Put(ctx, tx, id, u)
-		return err
-	},
+	o, err = s.write(ctx, p, o, s.put(&version, id, u),
 		func(ctx context.Context, tx bun.Tx, o owner) error {
 			now := s.now()
 			a = &Attachment{ID: id, DocumentID: optional(o.documentID), CaseID: optional(o.caseID), Name: cleanName(f.Name),
@@ -128,11 +125,7 @@ func (s *Service) Replace(ctx context.Context, p *access.Principal, id string, f
 	}
 	var a *Attachment
 	var version string
-	content := func(ctx context.Context, tx bun.Tx) (err error) {
-		version, err = s.Store.Put(ctx, tx, found.ID, u)
-		return err
-	}
-	o, err := s.write(ctx, p, ownerOf(found), content, func(ctx context.Context, tx bun.Tx, o owner) error {
+	o, err := s.write(ctx, p, ownerOf(found), s.put(&version, found.ID, u), func(ctx context.Context, tx bun.Tx, o owner) error {
 		a = new(Attachment)
 		err := tx.NewSelect().Model(a).Where("id = ? AND ? = ?", id, bun.Ident(o.column()), o.id()).For("UPDATE").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -217,9 +210,7 @@ func (s *Service) Open(ctx context.Context, p *access.Principal, id string) (*At
 	if err != nil {
 		return nil, nil, err
 	}
-	if sized, ok := rc.(interface{ Size() int64 }); ok {
-		a.Size = sized.Size() // the content read wins over metadata read a moment before it (a replace in between)
-	}
+	a.Size = rc.Size() // the content read wins over metadata read a moment before it (a replace in between)
 	return a, rc, nil
 }
 
@@ -350,4 +341,13 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// put is the content step of a write: it streams u into the store under a new version of the
+// attachment id, which it keeps in version for the step that makes it the content.
+func (s *Service) put(version *string, id string, u *upload) func(context.Context, bun.Tx) error {
+	return func(ctx context.Context, tx bun.Tx) (err error) {
+		*version, err = s.Store.Put(ctx, tx, id, u)
+		return err
+	}
 }

@@ -34,11 +34,17 @@ type Store interface {
 	// The caller holds the attachment's lock, so that writers of one attachment keep one by one.
 	Keep(ctx context.Context, db bun.IDB, id, version string) error
 	// Open returns the content of attachment id as it is now; the caller closes it. No content is
-	// NOT_FOUND. The reader reads under ctx and has a Size() int64 method. Content replaced or
-	// deleted while it is read is ErrContentChanged, never a mix of two files.
-	Open(ctx context.Context, id string) (io.ReadCloser, error)
+	// NOT_FOUND. The reader reads under ctx. Content replaced or deleted while it is read is
+	// ErrContentChanged, never a mix of two files.
+	Open(ctx context.Context, id string) (Content, error)
 	// Delete removes the content of attachment id; deleting what is not there is no error.
 	Delete(ctx context.Context, db bun.IDB, id string) error
+}
+
+// Content is an attachment's content being read, with its size in bytes.
+type Content interface {
+	io.ReadCloser
+	Size() int64
 }
 
 // ErrContentChanged ends a read whose content was replaced or deleted after it was opened.
@@ -105,7 +111,7 @@ func (s PGStore) Keep(ctx context.Context, db bun.IDB, id, version string) error
 }
 
 // Open finds the current version, its chunks and size; the chunks are read as the reader needs them.
-func (s PGStore) Open(ctx context.Context, id string) (io.ReadCloser, error) {
+func (s PGStore) Open(ctx context.Context, id string) (Content, error) {
 	c := &chunks{ctx: ctx, db: s.DB, id: id}
 	err := s.DB.NewRaw(`SELECT version, count(*), sum(octet_length(data)) FROM attachment_chunks
 		WHERE attachment_id = ? GROUP BY version`, id).Scan(ctx, &c.version, &c.count, &c.size)

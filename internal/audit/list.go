@@ -32,7 +32,7 @@ func List(ctx context.Context, db bun.IDB, p *access.Principal, f Filter, page r
 		return relay.Page[Record]{}, err
 	}
 	var rows []Record
-	q := newest(db.NewSelect().Model(&rows), limit, after)
+	q := relay.NewestFirst(db.NewSelect().Model(&rows), limit, after)
 	if f.Action != "" {
 		q.Where("action = ?", f.Action)
 	}
@@ -60,15 +60,6 @@ func List(ctx context.Context, db bun.IDB, p *access.Principal, f Filter, page r
 	return relay.NewPage(rows, limit, func(r Record) []any { return []any{r.ID} }), nil
 }
 
-// newest orders a select on records newest first and takes the page after the cursor.
-func newest(q *bun.SelectQuery, limit int, after *int64) *bun.SelectQuery {
-	q = q.OrderExpr("id DESC").Limit(int64(limit) + 1)
-	if after != nil {
-		q = q.Where("id < ?", *after)
-	}
-	return q
-}
-
 // OfEntity returns the records of one entity (a case's history), newest first, without an access
 // check: the caller has decided that p may see them. hidden names changes the reader may not read:
 // a record that changed something and only hidden things is left out, in SQL so that pages stay
@@ -82,13 +73,19 @@ func OfEntity(ctx context.Context, db bun.IDB, entity, id string, hidden []strin
 		hidden = []string{}
 	}
 	var rows []Record
-	q := newest(db.NewSelect().Model(&rows), limit, after).Where("entity = ? AND entity_id = ?", entity, id).
+	q := relay.NewestFirst(db.NewSelect().Model(&rows), limit, after).Where("entity = ? AND entity_id = ?", entity, id).
 		Where("(cardinality(changed_fields) = 0 OR NOT changed_fields <@ ?::text[])", pgdialect.Array(hidden))
 	if err := q.Scan(ctx); err != nil {
 		return relay.Page[Record]{}, err
 	}
-	for i := range rows {
-		rows[i].ChangedFields = slices.DeleteFunc(rows[i].ChangedFields, func(f string) bool { return slices.Contains(hidden, f) })
+	if len(hidden) > 0 {
+		hide := make(map[string]bool, len(hidden))
+		for _, f := range hidden {
+			hide[f] = true
+		}
+		for i := range rows {
+			rows[i].ChangedFields = slices.DeleteFunc(rows[i].ChangedFields, func(f string) bool { return hide[f] })
+		}
 	}
 	return relay.NewPage(rows, limit, func(r Record) []any { return []any{r.ID} }), nil
 }

@@ -69,11 +69,7 @@ func (e *Entry) NextAttemptAt() *time.Time {
 // selectEntries reads entries with their times clamped: the rows an administrator most needs to
 // see are the ones the deliverer could not read.
 func selectEntries(q *bun.SelectQuery) *bun.SelectQuery {
-	q = q.Column("id", "channel", "recipient", "subject", "secret", "attempts", "last_error")
-	for _, c := range []string{"created_at", "next_attempt_at", "expires_at", "sent_at", "failed_at"} {
-		q = database.ReadableTime(q, c, c)
-	}
-	return q
+	return database.ReadableColumns[Entry](q)
 }
 
 // whereStatus restricts q to messages in status st.
@@ -105,10 +101,7 @@ func (a *Admin) List(ctx context.Context, p *access.Principal, status *Status, p
 		return relay.Page[Entry]{}, err
 	}
 	var rows []Entry
-	q := selectEntries(a.DB.NewSelect().Model(&rows)).OrderExpr("id DESC").Limit(int64(limit) + 1)
-	if after != nil {
-		q = q.Where("id < ?", *after)
-	}
+	q := relay.NewestFirst(selectEntries(a.DB.NewSelect().Model(&rows)), limit, after)
 	if status != nil {
 		if q, err = whereStatus(q, *status); err != nil {
 			return relay.Page[Entry]{}, err

@@ -71,7 +71,7 @@ func Enqueue(ctx context.Context, db bun.IDB, m Message) (int64, error) {
 	if m.Recipient == "" {
 		return 0, errors.New("outbox: message has no recipient")
 	}
-	if !m.ExpiresAt.IsZero() && (m.ExpiresAt.Before(database.MinTime) || m.ExpiresAt.After(database.MaxTime)) {
+	if !m.ExpiresAt.IsZero() && !database.ValidTime(m.ExpiresAt) {
 		// Callers bound what they pass (a grant's window); this keeps every stored expiry readable.
 		return 0, fmt.Errorf("outbox: expiry %s out of range", m.ExpiresAt.Format(time.RFC3339))
 	}

@@ -6,6 +6,7 @@ package procstat
 import (
 	"bufio"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,6 +50,19 @@ func LoadAverage() string {
 		return "?"
 	}
 	return strings.Join(fs[:3], " ")
+}
+
+// ListenerPIDOfURL finds the process listening on the port of rawURL (80 when it names none).
+func ListenerPIDOfURL(rawURL string) (int, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return 0, err
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = 80
+	}
+	return ListenerPID(port)
 }
 
 // ListenerPID finds the process listening on TCP port: the socket's inode from /proc/net/tcp{,6}

@@ -48,7 +48,8 @@ func (l Limits) uploadBytes() int64 {
 // each must be written within transferStall, else the connection is closed.
 func download(svc *attachments.Service, slots *transfers, m *Metrics, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if auth.PrincipalFrom(r.Context()) != nil {
+		p := auth.PrincipalFrom(r.Context())
+		if p != nil { // without one, Open answers UNAUTHENTICATED before any content is read
 			release, refused := slots.acquire(r, false)
 			if refused != "" {
 				refuseTransfer(w, m, refused)
@@ -56,7 +57,7 @@ func download(svc *attachments.Service, slots *transfers, m *Metrics, logger *sl
 			}
 			defer release()
 		}
-		a, content, err := svc.Open(r.Context(), auth.PrincipalFrom(r.Context()), r.PathValue("id"))
+		a, content, err := svc.Open(r.Context(), p, r.PathValue("id"))
 		switch {
 		case errors.Is(err, apperr.ErrUnauthenticated):
 			writeErrors(w, http.StatusUnauthorized, "authentication required", map[string]any{"code": "UNAUTHENTICATED"})

@@ -32,8 +32,8 @@ const transferRetryAfter = 5 * time.Second
 
 // transfers counts the transfers running, in total, per principal and uploads among them (in
 // total and per principal), and refuses one over a bound. A principal is the person (user, or
-// temporary-access grant); an anonymous download counts under its client address (anonymous
-// uploads are refused before they take a slot).
+// temporary-access grant); anonymous requests never take a slot (a download answers
+// UNAUTHENTICATED, an upload is refused first).
 type transfers struct {
 	total, perPrincipal, uploads, uploadsPerPrincipal int
 
@@ -60,7 +60,7 @@ func newTransfers(l Limits) *transfers {
 	return t
 }
 
-// acquire takes a slot for r's principal, an upload's or a download's; when a bound is reached it
+// acquire takes a slot for r's principal (r must have one), an upload's or a download's; when a bound is reached it
 // returns instead why, for the refusal. release frees the slot.
 func (t *transfers) acquire(r *http.Request, upload bool) (release func(), refused string) {
 	key := transferKey(r)
@@ -106,8 +106,6 @@ func decrement(m map[string]int, key string) {
 func transferKey(r *http.Request) string {
 	p := auth.PrincipalFrom(r.Context())
 	switch {
-	case p == nil:
-		return "addr:" + auth.ClientAddrFrom(r.Context())
 	case p.GrantID != "":
 		return "grant:" + p.GrantID
 	default:

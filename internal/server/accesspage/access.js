@@ -11,9 +11,13 @@
   function show(text, cls) { $("msg").textContent = text; $("msg").className = cls || ""; }
   function only(id) { ["start", "code", "form", "done"].forEach(function (s) { $(s).hidden = s !== id; }); }
   function gql(query, variables) {
-    var headers = {"Content-Type": "application/json"};
+    return post({"Content-Type": "application/json"}, JSON.stringify({query: query, variables: variables || {}}));
+  }
+  // post sends a GraphQL request body (JSON or multipart) with the session's token and answers its
+  // data, or fails with the first error's message, code and fields.
+  function post(headers, body) {
     if (st.session) { headers.Authorization = "Bearer " + st.session; }
-    return fetch("/graphql", {method: "POST", headers: headers, body: JSON.stringify({query: query, variables: variables || {}})})
+    return fetch("/graphql", {method: "POST", headers: headers, body: body})
       .then(function (res) { return res.json(); })
       .then(function (body) {
         if (body.errors && body.errors.length) {
@@ -148,12 +152,9 @@
       variables: {id: st.caseId, file: null}}));
     body.append("map", JSON.stringify({"0": ["variables.file"]}));
     body.append("0", file, file.name);
-    return fetch("/graphql", {method: "POST", headers: {Authorization: "Bearer " + st.session}, body: body})
-      .then(function (res) { return res.json(); })
-      .then(function (b) {
-        if (b.errors && b.errors.length) { var e = new Error(b.errors[0].message); e.code = (b.errors[0].extensions || {}).code; throw e; }
-        $("file").value = ""; show("The file is attached.", "ok"); return parts();
-      });
+    return post({}, body).then(function () {
+      $("file").value = ""; show("The file is attached.", "ok"); return parts();
+    });
   }
   function comment() {
     var text = $("note").value.trim();
