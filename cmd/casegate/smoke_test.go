@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -203,15 +204,35 @@ func post(t *testing.T, addr, token, query string, out any) {
 	}
 }
 
+// freeAddr is a loopback address free to listen on, for a server started later. It is picked
+// below the kernel's ephemeral range (32768 and up): a port the kernel hands out for ":0" is also
+// one it gives to outgoing connections, and the tests' own connections took such a port between the
+// pick and the server's start. No port is handed out twice in one test process.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if portsGiven[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		portsGiven[port] = true
+		return l.Addr().String()
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
 
 func withoutDatabaseURL(env []string) []string {
 	out := env[:0:0]
