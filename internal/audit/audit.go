@@ -16,18 +16,20 @@ import (
 type Record struct {
 	bun.BaseModel `bun:"table:audit_log"`
 
-	ID            int64       `bun:"id,pk,autoincrement"`
-	At            time.Time   `bun:"at,notnull"`
-	Kind          access.Kind `bun:"kind,notnull"`
-	UserID        *string     `bun:"user_id,type:uuid"`
-	NativeUserID  *string     `bun:"native_user_id,type:uuid"`
-	ContactID     *string     `bun:"contact_id,type:uuid"`
-	GrantID       *string     `bun:"grant_id,type:uuid"`
-	ActorEmail    *string     `bun:"actor_email"` // TEMPORARY: the person's e-mail (there is no user)
-	Action        string      `bun:"action,notnull"`
-	Entity        string      `bun:"entity,notnull"`
-	EntityID      *string     `bun:"entity_id"`
-	ChangedFields []string    `bun:"changed_fields,array,notnull"`
+	ID           int64       `bun:"id,pk,autoincrement"`
+	At           time.Time   `bun:"at,notnull"`
+	Kind         access.Kind `bun:"kind,notnull"`
+	UserID       *string     `bun:"user_id,type:uuid"`
+	NativeUserID *string     `bun:"native_user_id,type:uuid"`
+	ContactID    *string     `bun:"contact_id,type:uuid"`
+	GrantID      *string     `bun:"grant_id,type:uuid"`
+	// SubstitutionID is the substitution the write was made in, when substituting.
+	SubstitutionID *string  `bun:"substitution_id,type:uuid"`
+	ActorEmail     *string  `bun:"actor_email"` // TEMPORARY: the person's e-mail (there is no user)
+	Action         string   `bun:"action,notnull"`
+	Entity         string   `bun:"entity,notnull"`
+	EntityID       *string  `bun:"entity_id"`
+	ChangedFields  []string `bun:"changed_fields,array,notnull"`
 }
 
 // Entry is what a write says about itself. ChangedFields names fields, never secret values.
@@ -44,17 +46,18 @@ func Append(ctx context.Context, db bun.IDB, p *access.Principal, now time.Time,
 		p = &access.Principal{Kind: access.KindInternal} // anonymous flows (password reset) name no user
 	}
 	r := &Record{
-		At:            now,
-		Kind:          p.Kind,
-		UserID:        optional(p.UserID),
-		NativeUserID:  optional(p.NativeUserID),
-		ContactID:     optional(p.ContactID),
-		GrantID:       optional(p.GrantID),
-		ActorEmail:    actorEmail(p),
-		Action:        e.Action,
-		Entity:        e.Entity,
-		EntityID:      optional(e.EntityID),
-		ChangedFields: e.ChangedFields,
+		At:             now,
+		Kind:           p.Kind,
+		UserID:         optional(p.UserID),
+		NativeUserID:   optional(p.NativeUserID),
+		ContactID:      optional(p.ContactID),
+		GrantID:        optional(p.GrantID),
+		SubstitutionID: optional(p.SubstitutionID),
+		ActorEmail:     actorEmail(p),
+		Action:         e.Action,
+		Entity:         e.Entity,
+		EntityID:       optional(e.EntityID),
+		ChangedFields:  e.ChangedFields,
 	}
 	if r.ChangedFields == nil {
 		r.ChangedFields = []string{}
