@@ -151,3 +151,19 @@ func SubstitutionInForceSQL(at, zone, expiredProfiles string) string {
 	AND ss.status = 'ACTIVE' AND NOT ss.is_system AND su.status = 'ACTIVE' AND NOT su.is_system
 	AND (%[2]s OR su.profile_expires_on IS NULL OR su.profile_expires_on >= %[1]s))`, day, expiredProfiles)
 }
+
+// ReadSubstitution decides whether p may see a substitution: whoever may manage it, and the two
+// users in it (the substitute as the person logged in, so that it can start it while working as
+// someone else).
+func ReadSubstitution(p *Principal, substitutedID, substituteID string, managers []string) Decision {
+	if d := ManageSubstitution(p, substitutedID, managers); d.Allowed {
+		return d
+	}
+	if d := Internal(p); !d.Allowed {
+		return d
+	}
+	if p.NativeUserID == substituteID || p.UserID == substituteID || p.UserID == substitutedID {
+		return Decision{Allowed: true, Rule: "SUBSTITUTION_PARTY"}
+	}
+	return Decision{Rule: RuleNotPermitted}
+}

@@ -27,6 +27,8 @@ type principalRow struct {
 	SessionID      string          `bun:"session_id"`
 	Kind           access.Kind     `bun:"kind"`
 	UserID         string          `bun:"user_id"`
+	NativeUserID   string          `bun:"native_user_id"`
+	SubstitutionID string          `bun:"substitution_id"`
 	ExpiresAt      time.Time       `bun:"expires_at"`
 	Permissions    []string        `bun:"permissions,array"`
 	Groups         []string        `bun:"groups,array"`
@@ -54,28 +56,61 @@ const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Ema
        'ValidUntil', LEAST(g.valid_until, ?3::timestamptz),
        'GrantedBy', COALESCE(g.granted_by::text, ''))`
 
-// The profile's expiry day is compared in the server's time zone, itself a setting. A temporary
-// session has no user: it stands for its grant, which must be neither revoked nor outside its
-// window at this very moment, whatever the expiry job has or has not done yet.
-const principalQuery = `
-SELECT s.id AS session_id, s.kind, s.expires_at, ` + userFacts + `, NULL::json AS temporary
+// zoneSQL is the server's time zone, itself a setting (?2 is the configured default).
+const zoneSQL = `COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2)`
+
+// expiredProfilesSQL is the setting substitutionForExpiredProfiles.
+const expiredProfilesSQL = `COALESCE((SELECT (value #>> '{}')::boolean FROM settings WHERE key = 'substitutionForExpiredProfiles'), false)`
+
+// principalSQL finds the session whose key column equals ?0 at ?1. The native user (n) is who
+// logged in, and must still be allowed to; the effective user (u) is the substituted user while the
+// session's substitution is in force at this very moment, else the native user, so that the end of a
+// period or the deactivation of the substitution or of either user ends substitution mode on the
+// next request, whatever the jobs have or have not done. The profile's expiry day is compared in the
+// server's time zone. A temporary session has no user: it stands for its grant, which must be
+// neither revoked nor outside its window.
+func principalSQL(key string) string {
+	return `
+SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `, NULL::json AS temporary
 FROM sessions s
-JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
-  AND u.status = 'ACTIVE' AND NOT u.is_system
-  AND (u.profile_expires_on IS NULL OR u.profile_expires_on >=
-       (?1::timestamptz AT TIME ZONE COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2))::date)
+JOIN users n ON n.id = s.user_id
+LEFT JOIN LATERAL (
+  SELECT sb.id, sb.substituted_id FROM substitutions sb
+  JOIN users su ON su.id = sb.substituted_id
+  JOIN users ss ON ss.id = sb.substitute_id
+  WHERE sb.id = s.substitution_id AND sb.substitute_id = s.user_id
+    AND ` + access.SubstitutionInForceSQL("?1::timestamptz", zoneSQL, expiredProfilesSQL) + `) sub ON true
+JOIN users u ON u.id = COALESCE(sub.substituted_id, n.id)
+WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
+  AND n.status = 'ACTIVE' AND NOT n.is_system
+  AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + zoneSQL + `)::date)
 UNION ALL
-SELECT s.id, s.kind, s.expires_at, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[], ` + grantFacts + `
+SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[], ` + grantFacts + `
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id
-WHERE s.token_hash = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
+WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
   AND g.revoked_at IS NULL AND g.valid_from <= ?1 AND g.valid_until > ?1`
+}
+
+var (
+	principalByToken   = principalSQL("token_hash")
+	principalBySession = principalSQL("id")
+)
 
 // load builds the principal of the session whose token hashes to hash, with one query.
 func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
+	return s.loadBy(ctx, db, principalByToken, hash, now)
+}
+
+// Reload builds again, inside tx, the principal of the session sessionID (after a change to the
+// session itself: a substitution started or ended).
+func (s *Service) Reload(ctx context.Context, tx bun.IDB, sessionID string) (*access.Principal, error) {
+	return s.loadBy(ctx, tx, principalBySession, sessionID, s.Clock.Now())
+}
+
+func (s *Service) loadBy(ctx context.Context, db bun.IDB, query string, key any, now time.Time) (*access.Principal, error) {
 	var r principalRow
-	err := db.NewRaw(principalQuery, hash, now, s.Settings.Defaults.TimeZone, database.MaxTime).Scan(ctx, &r)
+	err := db.NewRaw(query, key, now, s.Settings.Defaults.TimeZone, database.MaxTime).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthenticated
 	}
@@ -92,8 +127,11 @@ func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte)
 }
 
 func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
-	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.UserID, SessionID: r.SessionID,
-		SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
+	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.NativeUserID, SubstitutionID: r.SubstitutionID,
+		SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
+	if p.NativeUserID == "" {
+		p.NativeUserID = p.UserID // PrincipalFor: the user as if logged in
+	}
 	for _, perm := range r.Permissions {
 		p.Permissions = append(p.Permissions, access.Permission(perm))
 	}
