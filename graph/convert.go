@@ -7,6 +7,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/relay"
+	"github.com/casegate/casegate/internal/substitution"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -56,4 +57,9 @@ func optionalUser(ctx context.Context, id string) (*users.User, error) {
 		return nil, nil
 	}
 	return loaders(ctx).User.Load(ctx, id)()
+}
+
+func substitutionInput(in model.SubstitutionInput) substitution.Input {
+	return substitution.Input{SubstitutedID: in.SubstitutedID, SubstituteID: in.SubstituteID, DateFrom: in.DateFrom,
+		DateTo: in.DateTo, Active: in.Active, ForwardEmails: in.ForwardEmails}
 }

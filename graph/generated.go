@@ -29,6 +29,7 @@ import (
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/settings"
+	"github.com/casegate/casegate/internal/substitution"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -68,6 +69,7 @@ type ResolverRoot interface {
 	ProcedureGrant() ProcedureGrantResolver
 	Project() ProjectResolver
 	Query() QueryResolver
+	Substitution() SubstitutionResolver
 	TemporaryAccessGrant() TemporaryAccessGrantResolver
 	User() UserResolver
 	Viewer() ViewerResolver
@@ -386,8 +388,11 @@ type ComplexityRoot struct {
 		CreateProject                func(childComplexity int, name string, counterpartyID *string) int
 		CreateSalaryChange           func(childComplexity int, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) int
 		CreateServiceRequest         func(childComplexity int, input map[string]any, title *string, projectID *string, clientID *string, positionID *string, assigneeIds []string) int
+		CreateSubstitution           func(childComplexity int, input model.SubstitutionInput) int
 		CreateUser                   func(childComplexity int, input model.CreateUserInput) int
 		DeleteAttachment             func(childComplexity int, id string) int
+		EndSubstitution              func(childComplexity int) int
+		ExtendSubstitution           func(childComplexity int, id string, dateTo time.Time) int
 		ForwardDocument              func(childComplexity int, documentID string, positionID string) int
 		GrantClientAccess            func(childComplexity int, clientID string, userID string) int
 		GrantPermission              func(childComplexity int, userID string, permission access.Permission) int
@@ -416,11 +421,13 @@ type ComplexityRoot struct {
 		SetFieldAccess               func(childComplexity int, procedure string, field string, input model.AccessSettingsInput) int
 		SetSectionAccess             func(childComplexity int, procedure string, section string, input model.AccessSettingsInput) int
 		SetUserStatus                func(childComplexity int, id string, status users.Status) int
+		StartSubstitution            func(childComplexity int, id string) int
 		UpdateCandidateQuestionnaire func(childComplexity int, id string, input map[string]any) int
 		UpdateDocument               func(childComplexity int, id string, input model.UpdateDocumentInput) int
 		UpdateSalaryChange           func(childComplexity int, id string, input map[string]any) int
 		UpdateServiceRequest         func(childComplexity int, id string, input map[string]any) int
 		UpdateSettings               func(childComplexity int, input model.UpdateSettingsInput) int
+		UpdateSubstitution           func(childComplexity int, id string, input model.SubstitutionInput) int
 		UpdateUser                   func(childComplexity int, id string, input model.UpdateUserInput) int
 		VerifyAccessCode             func(childComplexity int, link string, code string) int
 	}
@@ -550,6 +557,8 @@ type ComplexityRoot struct {
 		ServiceRequest          func(childComplexity int, id string) int
 		ServiceRequests         func(childComplexity int, first *int, after *string) int
 		Settings                func(childComplexity int) int
+		Substitution            func(childComplexity int, id string) int
+		Substitutions           func(childComplexity int, status *substitution.Status, first *int, after *string) int
 		TemporaryAccessGrants   func(childComplexity int, caseID string, first *int, after *string) int
 		User                    func(childComplexity int, id string) int
 		Users                   func(childComplexity int, filter *model.UserFilter, first *int, after *string) int
@@ -628,7 +637,29 @@ type ComplexityRoot struct {
 	}
 
 	Substitution struct {
-		ID func(childComplexity int) int
+		Active        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		CreatedBy     func(childComplexity int) int
+		DateFrom      func(childComplexity int) int
+		DateTo        func(childComplexity int) int
+		EndsAt        func(childComplexity int) int
+		ForwardEmails func(childComplexity int) int
+		ID            func(childComplexity int) int
+		StartsAt      func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Substitute    func(childComplexity int) int
+		Substituted   func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	SubstitutionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SubstitutionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	TemporaryAccessGrant struct {
@@ -687,16 +718,17 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		Contact          func(childComplexity int) int
-		Grant            func(childComplexity int) int
-		Groups           func(childComplexity int) int
-		Kind             func(childComplexity int) int
-		NativeUser       func(childComplexity int) int
-		Permissions      func(childComplexity int) int
-		PositionRights   func(childComplexity int) int
-		SessionExpiresAt func(childComplexity int) int
-		Substitution     func(childComplexity int) int
-		User             func(childComplexity int) int
+		AvailableSubstitutions func(childComplexity int) int
+		Contact                func(childComplexity int) int
+		Grant                  func(childComplexity int) int
+		Groups                 func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		NativeUser             func(childComplexity int) int
+		Permissions            func(childComplexity int) int
+		PositionRights         func(childComplexity int) int
+		SessionExpiresAt       func(childComplexity int) int
+		Substitution           func(childComplexity int) int
+		User                   func(childComplexity int) int
 	}
 }
 
@@ -832,6 +864,11 @@ type MutationResolver interface {
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
 	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
+	CreateSubstitution(ctx context.Context, input model.SubstitutionInput) (*substitution.Substitution, error)
+	UpdateSubstitution(ctx context.Context, id string, input model.SubstitutionInput) (*substitution.Substitution, error)
+	ExtendSubstitution(ctx context.Context, id string, dateTo time.Time) (*substitution.Substitution, error)
+	StartSubstitution(ctx context.Context, id string) (*access.Principal, error)
+	EndSubstitution(ctx context.Context) (*access.Principal, error)
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*settings.Settings, error)
 	GrantTemporaryAccess(ctx context.Context, caseID string, input model.TemporaryAccessInput) (*tempaccess.Grant, error)
 	RevokeTemporaryAccess(ctx context.Context, id string) (*tempaccess.Grant, error)
@@ -887,6 +924,8 @@ type QueryResolver interface {
 	Position(ctx context.Context, id string) (*positions.Position, error)
 	Positions(ctx context.Context, parentID *string, first *int, after *string) (*model.PositionConnection, error)
 	OutboxMessages(ctx context.Context, status *model.OutboxStatus, first *int, after *string) (*model.OutboxMessageConnection, error)
+	Substitutions(ctx context.Context, status *substitution.Status, first *int, after *string) (*model.SubstitutionConnection, error)
+	Substitution(ctx context.Context, id string) (*substitution.Substitution, error)
 	Settings(ctx context.Context) (*settings.Settings, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditRecordConnection, error)
 	TemporaryAccessGrants(ctx context.Context, caseID string, first *int, after *string) (*model.TemporaryAccessGrantConnection, error)
@@ -896,6 +935,12 @@ type QueryResolver interface {
 	SalaryChanges(ctx context.Context, first *int, after *string) (*model.SalaryChangeConnection, error)
 	ServiceRequest(ctx context.Context, id string) (*procedures.ServiceRequest, error)
 	ServiceRequests(ctx context.Context, first *int, after *string) (*model.ServiceRequestConnection, error)
+}
+type SubstitutionResolver interface {
+	Substituted(ctx context.Context, obj *substitution.Substitution) (*users.User, error)
+	Substitute(ctx context.Context, obj *substitution.Substitution) (*users.User, error)
+
+	CreatedBy(ctx context.Context, obj *substitution.Substitution) (*users.User, error)
 }
 type TemporaryAccessGrantResolver interface {
 	Case(ctx context.Context, obj *tempaccess.Grant) (*cases.Case, error)
@@ -916,7 +961,8 @@ type UserResolver interface {
 type ViewerResolver interface {
 	User(ctx context.Context, obj *access.Principal) (*users.User, error)
 	NativeUser(ctx context.Context, obj *access.Principal) (*users.User, error)
-	Substitution(ctx context.Context, obj *access.Principal) (*model.Substitution, error)
+	Substitution(ctx context.Context, obj *access.Principal) (*substitution.Substitution, error)
+	AvailableSubstitutions(ctx context.Context, obj *access.Principal) ([]substitution.Substitution, error)
 	Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error)
 	Grant(ctx context.Context, obj *access.Principal) (*tempaccess.Grant, error)
 
@@ -2206,6 +2252,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateServiceRequest(childComplexity, args["input"].(map[string]any), args["title"].(*string), args["projectId"].(*string), args["clientId"].(*string), args["positionId"].(*string), args["assigneeIds"].([]string)), true
+	case "Mutation.createSubstitution":
+		if e.ComplexityRoot.Mutation.CreateSubstitution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSubstitution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSubstitution(childComplexity, args["input"].(model.SubstitutionInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -2228,6 +2285,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAttachment(childComplexity, args["id"].(string)), true
+	case "Mutation.endSubstitution":
+		if e.ComplexityRoot.Mutation.EndSubstitution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.EndSubstitution(childComplexity), true
+	case "Mutation.extendSubstitution":
+		if e.ComplexityRoot.Mutation.ExtendSubstitution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendSubstitution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendSubstitution(childComplexity, args["id"].(string), args["dateTo"].(time.Time)), true
 	case "Mutation.forwardDocument":
 		if e.ComplexityRoot.Mutation.ForwardDocument == nil {
 			break
@@ -2531,6 +2605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserStatus(childComplexity, args["id"].(string), args["status"].(users.Status)), true
+	case "Mutation.startSubstitution":
+		if e.ComplexityRoot.Mutation.StartSubstitution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startSubstitution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartSubstitution(childComplexity, args["id"].(string)), true
 	case "Mutation.updateCandidateQuestionnaire":
 		if e.ComplexityRoot.Mutation.UpdateCandidateQuestionnaire == nil {
 			break
@@ -2586,6 +2671,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSettings(childComplexity, args["input"].(model.UpdateSettingsInput)), true
+	case "Mutation.updateSubstitution":
+		if e.ComplexityRoot.Mutation.UpdateSubstitution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSubstitution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSubstitution(childComplexity, args["id"].(string), args["input"].(model.SubstitutionInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -3221,6 +3317,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Settings(childComplexity), true
+	case "Query.substitution":
+		if e.ComplexityRoot.Query.Substitution == nil {
+			break
+		}
+
+		args, err := ec.field_Query_substitution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Substitution(childComplexity, args["id"].(string)), true
+	case "Query.substitutions":
+		if e.ComplexityRoot.Query.Substitutions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_substitutions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Substitutions(childComplexity, args["status"].(*substitution.Status), args["first"].(*int), args["after"].(*string)), true
 	case "Query.temporaryAccessGrants":
 		if e.ComplexityRoot.Query.TemporaryAccessGrants == nil {
 			break
@@ -3483,12 +3601,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StageMode.Stage(childComplexity), true
 
+	case "Substitution.active":
+		if e.ComplexityRoot.Substitution.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.Active(childComplexity), true
+	case "Substitution.createdAt":
+		if e.ComplexityRoot.Substitution.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.CreatedAt(childComplexity), true
+	case "Substitution.createdBy":
+		if e.ComplexityRoot.Substitution.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.CreatedBy(childComplexity), true
+	case "Substitution.dateFrom":
+		if e.ComplexityRoot.Substitution.DateFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.DateFrom(childComplexity), true
+	case "Substitution.dateTo":
+		if e.ComplexityRoot.Substitution.DateTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.DateTo(childComplexity), true
+	case "Substitution.endsAt":
+		if e.ComplexityRoot.Substitution.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.EndsAt(childComplexity), true
+	case "Substitution.forwardEmails":
+		if e.ComplexityRoot.Substitution.ForwardEmails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.ForwardEmails(childComplexity), true
 	case "Substitution.id":
 		if e.ComplexityRoot.Substitution.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Substitution.ID(childComplexity), true
+	case "Substitution.startsAt":
+		if e.ComplexityRoot.Substitution.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.StartsAt(childComplexity), true
+	case "Substitution.status":
+		if e.ComplexityRoot.Substitution.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.Status(childComplexity), true
+	case "Substitution.substitute":
+		if e.ComplexityRoot.Substitution.Substitute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.Substitute(childComplexity), true
+	case "Substitution.substituted":
+		if e.ComplexityRoot.Substitution.Substituted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.Substituted(childComplexity), true
+	case "Substitution.updatedAt":
+		if e.ComplexityRoot.Substitution.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Substitution.UpdatedAt(childComplexity), true
+
+	case "SubstitutionConnection.edges":
+		if e.ComplexityRoot.SubstitutionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstitutionConnection.Edges(childComplexity), true
+	case "SubstitutionConnection.pageInfo":
+		if e.ComplexityRoot.SubstitutionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstitutionConnection.PageInfo(childComplexity), true
+
+	case "SubstitutionEdge.cursor":
+		if e.ComplexityRoot.SubstitutionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstitutionEdge.Cursor(childComplexity), true
+	case "SubstitutionEdge.node":
+		if e.ComplexityRoot.SubstitutionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstitutionEdge.Node(childComplexity), true
 
 	case "TemporaryAccessGrant.allowedActions":
 		if e.ComplexityRoot.TemporaryAccessGrant.AllowedActions == nil {
@@ -3718,6 +3934,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "Viewer.availableSubstitutions":
+		if e.ComplexityRoot.Viewer.AvailableSubstitutions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.AvailableSubstitutions(childComplexity), true
 	case "Viewer.contact":
 		if e.ComplexityRoot.Viewer.Contact == nil {
 			break
@@ -3809,6 +4031,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ServiceRequestInternalInput", ec.unmarshalInputServiceRequestInternalInput),
 			graphql.NewInputUnmarshaler("ServiceRequestRequestInput", ec.unmarshalInputServiceRequestRequestInput),
 			graphql.NewInputUnmarshaler("StageExceptionInput", ec.unmarshalInputStageExceptionInput),
+			graphql.NewInputUnmarshaler("SubstitutionInput", ec.unmarshalInputSubstitutionInput),
 			graphql.NewInputUnmarshaler("TemporaryAccessInput", ec.unmarshalInputTemporaryAccessInput),
 			graphql.NewInputUnmarshaler("UpdateDocumentInput", ec.unmarshalInputUpdateDocumentInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
@@ -4309,7 +4532,10 @@ type Viewer {
   kind: PrincipalKind!
   user: User
   nativeUser: User
+  "The substitution the session works in, while it is in force (null otherwise)."
   substitution: Substitution
+  "Substitutions the person logged in may start now (startSubstitution), by start date."
+  availableSubstitutions: [Substitution!]!
   contact: Contact
   grant: TemporaryAccessGrant
   "Permissions, groups and position rights of the effective user."
@@ -4373,11 +4599,6 @@ type PositionRight {
   position: Position!
   user: User!
   includeSubtree: Boolean!
-}
-
-"A substitution (zastępstwo): the substitute works with the substituted user's permissions."
-type Substitution {
-  id: ID!
 }
 
 "A counterparty's contact person."
@@ -4491,6 +4712,74 @@ extend type Mutation {
   never sent).
   """
   retryOutboxMessage(id: ID!): OutboxMessage!
+}
+`, BuiltIn: false},
+	{Name: "../schema/substitutions.graphqls", Input: `# Substitutions (zastępstwa): a substitute works with exactly and only the substituted user's rights
+# for a period of whole days in the server's time zone.
+
+enum SubstitutionStatus {
+  "Active and not yet ended: ongoing or future."
+  ACTIVE
+  "Ended, or deactivated."
+  INACTIVE
+}
+
+"""
+A substitution (zastępstwo): from the start of dateFrom to the end of dateTo (server time zone) the
+substitute may start working as the substituted user (startSubstitution).
+"""
+type Substitution {
+  id: ID!
+  substituted: User!
+  substitute: User!
+  dateFrom: Date!
+  dateTo: Date!
+  "The first instant of the period."
+  startsAt: DateTime!
+  "The first instant after the period (the end of dateTo)."
+  endsAt: DateTime!
+  active: Boolean!
+  "Mails to the substituted user are copied to the substitute while the substitution is in force."
+  forwardEmails: Boolean!
+  status: SubstitutionStatus!
+  createdBy: User
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+type SubstitutionEdge { cursor: String!  node: Substitution! }
+type SubstitutionConnection { edges: [SubstitutionEdge!]!  pageInfo: PageInfo! }
+
+"""
+On creation substitutedId defaults to the caller, dateFrom and dateTo to today, active and
+forwardEmails to true; substituteId is required. On update fields left out stay as they are; once
+the period has started only dateTo and active may change.
+"""
+input SubstitutionInput {
+  substitutedId: ID
+  substituteId: ID
+  dateFrom: Date
+  dateTo: Date
+  active: Boolean
+  forwardEmails: Boolean
+}
+
+extend type Query {
+  "Substitutions the caller may manage (MANAGE_SUBSTITUTIONS_OWN, _SUBORDINATES, _ALL), newest first."
+  substitutions(status: SubstitutionStatus = ACTIVE, first: Int, after: String): SubstitutionConnection!
+  "A substitution the caller may manage or takes part in."
+  substitution(id: ID!): Substitution!
+}
+
+extend type Mutation {
+  createSubstitution(input: SubstitutionInput!): Substitution!
+  updateSubstitution(id: ID!, input: SubstitutionInput!): Substitution!
+  "Moves dateTo later in one step (what the reminder before the end suggests)."
+  extendSubstitution(id: ID!, dateTo: Date!): Substitution!
+  "The substitute starts working as the substituted user in this session."
+  startSubstitution(id: ID!): Viewer!
+  "Back to the user logged in."
+  endSubstitution: Viewer!
 }
 `, BuiltIn: false},
 	{Name: "../schema/system.graphqls", Input: `# System settings and the audit log (SPEC §12, §13).
@@ -5891,8 +6180,52 @@ func (ec *executionContext) childFields_Substitution(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Substitution_id(ctx, field)
+	case "substituted":
+		return ec.fieldContext_Substitution_substituted(ctx, field)
+	case "substitute":
+		return ec.fieldContext_Substitution_substitute(ctx, field)
+	case "dateFrom":
+		return ec.fieldContext_Substitution_dateFrom(ctx, field)
+	case "dateTo":
+		return ec.fieldContext_Substitution_dateTo(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Substitution_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Substitution_endsAt(ctx, field)
+	case "active":
+		return ec.fieldContext_Substitution_active(ctx, field)
+	case "forwardEmails":
+		return ec.fieldContext_Substitution_forwardEmails(ctx, field)
+	case "status":
+		return ec.fieldContext_Substitution_status(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Substitution_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Substitution_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Substitution_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Substitution", field.Name)
+}
+
+func (ec *executionContext) childFields_SubstitutionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SubstitutionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SubstitutionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubstitutionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SubstitutionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SubstitutionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SubstitutionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubstitutionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_TemporaryAccessGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6015,6 +6348,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_nativeUser(ctx, field)
 	case "substitution":
 		return ec.fieldContext_Viewer_substitution(ctx, field)
+	case "availableSubstitutions":
+		return ec.fieldContext_Viewer_availableSubstitutions(ctx, field)
 	case "contact":
 		return ec.fieldContext_Viewer_contact(ctx, field)
 	case "grant":
@@ -6669,6 +7004,20 @@ func (ec *executionContext) field_Mutation_createServiceRequest_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSubstitution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubstitutionInput, error) {
+			return ec.unmarshalNSubstitutionInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6694,6 +7043,28 @@ func (ec *executionContext) field_Mutation_deleteAttachment_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_extendSubstitution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dateTo",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dateTo"] = arg1
 	return args, nil
 }
 
@@ -7323,6 +7694,20 @@ func (ec *executionContext) field_Mutation_setUserStatus_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_startSubstitution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCandidateQuestionnaire_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7422,6 +7807,28 @@ func (ec *executionContext) field_Mutation_updateSettings_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSubstitution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubstitutionInput, error) {
+			return ec.unmarshalNSubstitutionInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -7934,6 +8341,50 @@ func (ec *executionContext) field_Query_serviceRequests_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_substitution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_substitutions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*substitution.Status, error) {
+			return ec.unmarshalOSubstitutionStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -14584,6 +15035,214 @@ func (ec *executionContext) fieldContext_Mutation_retryOutboxMessage(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSubstitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSubstitution(ctx, fc.Args["input"].(model.SubstitutionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSubstitution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSubstitution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSubstitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSubstitution(ctx, fc.Args["id"].(string), fc.Args["input"].(model.SubstitutionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSubstitution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSubstitution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_extendSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendSubstitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendSubstitution(ctx, fc.Args["id"].(string), fc.Args["dateTo"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendSubstitution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendSubstitution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startSubstitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartSubstitution(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Principal) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐPrincipal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startSubstitution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startSubstitution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endSubstitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().EndSubstitution(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Principal) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐPrincipal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endSubstitution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17341,6 +18000,94 @@ func (ec *executionContext) fieldContext_Query_outboxMessages(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_substitutions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_substitutions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Substitutions(ctx, fc.Args["status"].(*substitution.Status), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubstitutionConnection) graphql.Marshaler {
+			return ec.marshalNSubstitutionConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_substitutions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubstitutionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_substitutions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_substitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_substitution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Substitution(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_substitution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_substitution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_settings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18737,7 +19484,7 @@ func (ec *executionContext) fieldContext_StageMode_external(_ context.Context, f
 	return graphql.NewScalarFieldContext("StageMode", field, false, false, "FieldMode")
 }
 
-func (ec *executionContext) _Substitution_id(ctx context.Context, field graphql.CollectedField, obj *model.Substitution) (ret graphql.Marshaler) {
+func (ec *executionContext) _Substitution_id(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18758,6 +19505,428 @@ func (ec *executionContext) _Substitution_id(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Substitution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Substitution", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Substitution_substituted(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_substituted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Substitution().Substituted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_substituted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Substitution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Substitution_substitute(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_substitute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Substitution().Substitute(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_substitute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Substitution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Substitution_dateFrom(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_dateFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_dateFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Substitution_dateTo(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_dateTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_dateTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Substitution_startsAt(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Substitution_endsAt(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Substitution_active(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Substitution_forwardEmails(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_forwardEmails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardEmails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_forwardEmails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Substitution_status(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v substitution.Status) graphql.Marshaler {
+			return ec.marshalNSubstitutionStatus2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "SubstitutionStatus")
+}
+
+func (ec *executionContext) _Substitution_createdBy(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Substitution().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Substitution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Substitution_createdAt(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Substitution_updatedAt(ctx context.Context, field graphql.CollectedField, obj *substitution.Substitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Substitution_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Substitution_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Substitution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SubstitutionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SubstitutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstitutionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SubstitutionEdge) graphql.Marshaler {
+			return ec.marshalNSubstitutionEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstitutionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubstitutionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubstitutionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubstitutionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SubstitutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstitutionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstitutionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubstitutionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubstitutionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SubstitutionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstitutionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstitutionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubstitutionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubstitutionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SubstitutionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstitutionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstitutionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubstitutionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TemporaryAccessGrant_id(ctx context.Context, field graphql.CollectedField, obj *tempaccess.Grant) (ret graphql.Marshaler) {
@@ -19818,14 +20987,46 @@ func (ec *executionContext) _Viewer_substitution(ctx context.Context, field grap
 			return ec.Resolvers.Viewer().Substitution(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Substitution) graphql.Marshaler {
-			return ec.marshalOSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitution(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+			return ec.marshalOSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Viewer_substitution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Substitution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_availableSubstitutions(ctx context.Context, field graphql.CollectedField, obj *access.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_availableSubstitutions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().AvailableSubstitutions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []substitution.Substitution) graphql.Marshaler {
+			return ec.marshalNSubstitution2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitutionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_availableSubstitutions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Viewer",
 		Field:      field,
@@ -22345,6 +23546,83 @@ func (ec *executionContext) unmarshalInputStageExceptionInput(ctx context.Contex
 func UnmarshalStageExceptionInput(ctx context.Context, raw any) (model.StageExceptionInput, error) {
 	var out model.StageExceptionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageExceptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubstitutionInput(ctx context.Context, obj any) (model.SubstitutionInput, error) {
+	var it model.SubstitutionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"substitutedId", "substituteId", "dateFrom", "dateTo", "active", "forwardEmails"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "substitutedId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("substitutedId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubstitutedID = data
+		case "substituteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("substituteId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubstituteID = data
+		case "dateFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateFrom = data
+		case "dateTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateTo = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "forwardEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forwardEmails"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForwardEmails = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubstitutionInput unmarshals raw into the SubstitutionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubstitutionInput(ctx context.Context, raw any) (model.SubstitutionInput, error) {
+	var out model.SubstitutionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubstitutionInput", raw, &out)
 	return out, err
 }
 
@@ -25104,6 +26382,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createSubstitution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSubstitution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSubstitution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSubstitution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extendSubstitution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendSubstitution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startSubstitution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startSubstitution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endSubstitution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endSubstitution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSettings(ctx, field)
@@ -26018,6 +27331,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_outboxMessages(ctx, field)
 				})
+		case "substitutions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_substitutions(ctx, field)
+				})
+		case "substitution":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_substitution(ctx, field)
+				})
 		case "settings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -26625,7 +27950,7 @@ func (ec *executionContext) _StageMode(ctx context.Context, sel ast.SelectionSet
 
 var substitutionImplementors = []string{"Substitution"}
 
-func (ec *executionContext) _Substitution(ctx context.Context, sel ast.SelectionSet, obj *model.Substitution) graphql.Marshaler {
+func (ec *executionContext) _Substitution(ctx context.Context, sel ast.SelectionSet, obj *substitution.Substitution) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, substitutionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26636,6 +27961,145 @@ func (ec *executionContext) _Substitution(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("Substitution")
 		case "id":
 			out.Values[i] = ec._Substitution_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "substituted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Substitution_substituted(ctx, field, obj)
+				})
+		case "substitute":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Substitution_substitute(ctx, field, obj)
+				})
+		case "dateFrom":
+			out.Values[i] = ec._Substitution_dateFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dateTo":
+			out.Values[i] = ec._Substitution_dateTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Substitution_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Substitution_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._Substitution_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardEmails":
+			out.Values[i] = ec._Substitution_forwardEmails(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Substitution_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Substitution_createdBy(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Substitution_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Substitution_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var substitutionConnectionImplementors = []string{"SubstitutionConnection"}
+
+func (ec *executionContext) _SubstitutionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SubstitutionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, substitutionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubstitutionConnection")
+		case "edges":
+			out.Values[i] = ec._SubstitutionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SubstitutionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var substitutionEdgeImplementors = []string{"SubstitutionEdge"}
+
+func (ec *executionContext) _SubstitutionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SubstitutionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, substitutionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubstitutionEdge")
+		case "cursor":
+			out.Values[i] = ec._SubstitutionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SubstitutionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27050,6 +28514,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_substitution(ctx, field, obj)
+				})
+		case "availableSubstitutions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_availableSubstitutions(ctx, field, obj)
 				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27858,6 +29328,20 @@ func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcasegateᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDateTime(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28649,6 +30133,77 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubstitution2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx context.Context, sel ast.SelectionSet, v substitution.Substitution) graphql.Marshaler {
+	return ec._Substitution(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubstitution2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitutionᚄ(ctx context.Context, sel ast.SelectionSet, v []substitution.Substitution) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubstitution2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx context.Context, sel ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Substitution!")
+		return graphql.Null
+	}
+	return ec._Substitution(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubstitutionConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionConnection(ctx context.Context, sel ast.SelectionSet, v *model.SubstitutionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubstitutionConnection!")
+		return graphql.Null
+	}
+	return ec._SubstitutionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubstitutionEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionEdge(ctx context.Context, sel ast.SelectionSet, v model.SubstitutionEdge) graphql.Marshaler {
+	return ec._SubstitutionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubstitutionEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SubstitutionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubstitutionEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSubstitutionInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitutionInput(ctx context.Context, v any) (model.SubstitutionInput, error) {
+	res, err := ec.unmarshalInputSubstitutionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSubstitutionStatus2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx context.Context, v any) (substitution.Status, error) {
+	var res substitution.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubstitutionStatus2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx context.Context, sel ast.SelectionSet, v substitution.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTemporaryAccessAction2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessAction(ctx context.Context, v any) (model.TemporaryAccessAction, error) {
@@ -29450,11 +31005,27 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalOSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSubstitution(ctx context.Context, sel ast.SelectionSet, v *model.Substitution) graphql.Marshaler {
+func (ec *executionContext) marshalOSubstitution2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐSubstitution(ctx context.Context, sel ast.SelectionSet, v *substitution.Substitution) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Substitution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSubstitutionStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx context.Context, v any) (*substitution.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(substitution.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSubstitutionStatus2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋsubstitutionᚐStatus(ctx context.Context, sel ast.SelectionSet, v *substitution.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTemporaryAccessAction2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessActionᚄ(ctx context.Context, v any) ([]model.TemporaryAccessAction, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/positions"
+	"github.com/casegate/casegate/internal/substitution"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
@@ -211,11 +212,12 @@ func (r *viewerResolver) NativeUser(ctx context.Context, obj *access.Principal) 
 }
 
 // Substitution is the resolver for the substitution field.
-func (r *viewerResolver) Substitution(ctx context.Context, obj *access.Principal) (*model.Substitution, error) {
-	if obj.SubstitutionID == "" {
-		return nil, nil
-	}
-	return &model.Substitution{ID: obj.SubstitutionID}, nil
+func (r *viewerResolver) Substitution(ctx context.Context, obj *access.Principal) (*substitution.Substitution, error) {
+	return r.SubstitutionService.Current(ctx, obj)
+}
+
+func (r *viewerResolver) AvailableSubstitutions(ctx context.Context, obj *access.Principal) ([]substitution.Substitution, error) {
+	return r.SubstitutionService.Available(ctx, obj)
 }
 
 // Contact is the resolver for the contact field.

@@ -19,6 +19,7 @@ import (
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
+	"github.com/casegate/casegate/internal/substitution"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
@@ -252,9 +253,26 @@ type StageExceptionInput struct {
 	External *access.Mode `json:"external,omitempty"`
 }
 
-// A substitution (zastępstwo): the substitute works with the substituted user's permissions.
-type Substitution struct {
-	ID string `json:"id"`
+type SubstitutionConnection struct {
+	Edges    []SubstitutionEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type SubstitutionEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *substitution.Substitution `json:"node"`
+}
+
+// On creation substitutedId defaults to the caller, dateFrom and dateTo to today, active and
+// forwardEmails to true; substituteId is required. On update fields left out stay as they are; once
+// the period has started only dateTo and active may change.
+type SubstitutionInput struct {
+	SubstitutedID *string    `json:"substitutedId,omitempty"`
+	SubstituteID  *string    `json:"substituteId,omitempty"`
+	DateFrom      *time.Time `json:"dateFrom,omitempty"`
+	DateTo        *time.Time `json:"dateTo,omitempty"`
+	Active        *bool      `json:"active,omitempty"`
+	ForwardEmails *bool      `json:"forwardEmails,omitempty"`
 }
 
 type TemporaryAccessGrantConnection struct {

@@ -35,6 +35,7 @@ import (
 	"github.com/casegate/casegate/internal/session"
 	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/sms"
+	"github.com/casegate/casegate/internal/substitution"
 	"github.com/casegate/casegate/internal/telemetry"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
@@ -120,6 +121,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	r.CommentService = &comments.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Documents: r.DocumentService}
 	r.TempAccessService = &tempaccess.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Settings: set,
 		Auth: r.AuthService, SessionTTL: cfg.SessionTTL, Limits: tempaccess.DefaultLimits}
+	r.SubstitutionService = &substitution.Service{DB: db, Clock: o.Clock, Settings: set, Auth: r.AuthService}
 	if cfg.AdminEmail != "" {
 		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
 			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)

@@ -56,6 +56,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (*S
 		if _, err := tx.NewInsert().Model(sb).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert substitution: %w", err)
 		}
+		sb.dress(now, set.Location())
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "substitution.create", Entity: "substitution", EntityID: sb.ID,
 			ChangedFields: []string{"substitutedId", "substituteId", "dateFrom", "dateTo", "active", "forwardEmails"}})
 	})
@@ -135,6 +136,7 @@ func (s *Service) update(ctx context.Context, p *access.Principal, id string, pr
 		if err := pre(sb, now); err != nil {
 			return err
 		}
+		defer sb.dress(now, set.Location())
 		changed, err := in.apply(sb, sb.Started(now, set.Location()))
 		if err != nil || len(changed) == 0 {
 			return err
@@ -173,7 +175,36 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Sub
 	if err := access.Internal(p).Err(); err != nil {
 		return nil, err
 	}
-	return s.readable(ctx, s.DB, p, id, false)
+	sb, err := s.readable(ctx, s.DB, p, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return sb, s.dressAll(ctx, sb)
+}
+
+// Current is the substitution principal p works in (nil when none), for the principal's own view.
+func (s *Service) Current(ctx context.Context, p *access.Principal) (*Substitution, error) {
+	if p == nil || p.SubstitutionID == "" {
+		return nil, nil
+	}
+	sb := new(Substitution)
+	if err := s.DB.NewSelect().Model(sb).Where("sb.id = ?", p.SubstitutionID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load current substitution: %w", err)
+	}
+	return sb, s.dressAll(ctx, sb)
+}
+
+// dressAll computes the time-dependent fields of rows with the settings in force.
+func (s *Service) dressAll(ctx context.Context, rows ...*Substitution) error {
+	set, err := s.Settings.Get(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	for _, sb := range rows {
+		sb.dress(now, set.Location())
+	}
+	return nil
 }
 
 // readable loads the substitution id (locked for update when lock is set) if p may see it.
@@ -202,20 +233,21 @@ func (s *Service) readable(ctx context.Context, db bun.IDB, p *access.Principal,
 }
 
 // List pages through the substitutions the caller may manage with the given status, newest first.
-func (s *Service) List(ctx context.Context, p *access.Principal, status Status, page relay.Args) (relay.Page[*Substitution], error) {
+func (s *Service) List(ctx context.Context, p *access.Principal, status Status, page relay.Args) (relay.Page[Substitution], error) {
 	if err := access.MayManageSubstitutions(p).Err(); err != nil {
-		return relay.Page[*Substitution]{}, err
+		return relay.Page[Substitution]{}, err
 	}
 	limit, after, err := page.TimeIDCursor()
 	if err != nil {
-		return relay.Page[*Substitution]{}, err
+		return relay.Page[Substitution]{}, err
 	}
 	set, err := s.Settings.Get(ctx, s.DB)
 	if err != nil {
-		return relay.Page[*Substitution]{}, err
+		return relay.Page[Substitution]{}, err
 	}
-	today := Today(s.Clock.Now(), set.Location())
-	var rows []*Substitution
+	now := s.Clock.Now()
+	today := Today(now, set.Location())
+	var rows []Substitution
 	q := s.DB.NewSelect().Model(&rows).Apply(access.ManageableSubstitutions(p)).
 		OrderExpr("sb.created_at DESC, sb.id DESC").Limit(int64(limit) + 1)
 	if status == StatusInactive {
@@ -227,12 +259,15 @@ func (s *Service) List(ctx context.Context, p *access.Principal, status Status, 
 		q.Where("(sb.created_at, sb.id) < (?, ?::uuid)", after.At, after.ID)
 	}
 	if err := q.Scan(ctx); err != nil {
-		return relay.Page[*Substitution]{}, err
+		return relay.Page[Substitution]{}, err
+	}
+	for i := range rows {
+		rows[i].dress(now, set.Location())
 	}
 	return relay.NewPage(rows, limit, keyOf), nil
 }
 
-func keyOf(sb *Substitution) []any { return []any{sb.CreatedAt, sb.ID} }
+func keyOf(sb Substitution) []any { return []any{sb.CreatedAt, sb.ID} }
 
 // managerChain lists the managers above a user, nearest first (a cycle cannot be stored; UNION
 // would stop one anyway).

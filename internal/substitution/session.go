@@ -98,20 +98,24 @@ func (s *Service) End(ctx context.Context, p *access.Principal) (*access.Princip
 }
 
 // Available lists the substitutions the caller (the person logged in) may start now, by start date.
-func (s *Service) Available(ctx context.Context, p *access.Principal) ([]*Substitution, error) {
+func (s *Service) Available(ctx context.Context, p *access.Principal) ([]Substitution, error) {
 	if !access.Internal(p).Allowed || p.Kind != access.KindInternal {
-		return []*Substitution{}, nil
+		return []Substitution{}, nil
 	}
 	set, err := s.Settings.Get(ctx, s.DB)
 	if err != nil {
 		return nil, err
 	}
-	var rows []*Substitution
+	now := s.Clock.Now()
+	rows := []Substitution{}
 	err = s.DB.NewSelect().Model(&rows).
 		Join("JOIN users su ON su.id = sb.substituted_id").Join("JOIN users ss ON ss.id = sb.substitute_id").
 		Where("sb.substitute_id = ?", p.NativeUserID).
-		Where(access.SubstitutionInForceSQL("?0::timestamptz", "?1", "?2::boolean"), s.Clock.Now(), set.TimeZone, set.SubstitutionForExpiredProfiles).
+		Where(access.SubstitutionInForceSQL("?0::timestamptz", "?1", "?2::boolean"), now, set.TimeZone, set.SubstitutionForExpiredProfiles).
 		OrderExpr("sb.date_from, sb.id").Limit(200).Scan(ctx)
+	for i := range rows {
+		rows[i].dress(now, set.Location())
+	}
 	return rows, err
 }
 

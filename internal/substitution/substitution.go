@@ -6,11 +6,15 @@
 package substitution
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
 )
 
 // Substitution is a row of the substitutions table.
@@ -30,6 +34,17 @@ type Substitution struct {
 	// StartNotifiedAt and RemindedAt record the jobs' notices, each sent once.
 	StartNotifiedAt *time.Time `bun:"start_notified_at"`
 	RemindedAt      *time.Time `bun:"reminded_at"`
+
+	// Computed when loaded, in the server's time zone at the time of the request.
+	StartsAt time.Time `bun:"-"`
+	EndsAt   time.Time `bun:"-"`
+	Status   Status    `bun:"-"`
+}
+
+// dress computes the fields that depend on the server's time zone and today.
+func (s *Substitution) dress(now time.Time, loc *time.Location) {
+	s.StartsAt, s.EndsAt = s.Period(loc)
+	s.Status = s.StatusAt(Today(now, loc))
 }
 
 // Status is how the lists split substitutions.
@@ -68,3 +83,17 @@ func dateOf(t time.Time) time.Time {
 
 // Today is the calendar day of now in loc, as midnight UTC.
 func Today(now time.Time, loc *time.Location) time.Time { return dateOf(now.In(loc)) }
+
+// UnmarshalGQL binds the GraphQL enum SubstitutionStatus.
+func (s *Status) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	switch Status(str) {
+	case StatusActive, StatusInactive:
+		*s = Status(str)
+		return nil
+	}
+	return fmt.Errorf("%w: %v is not a valid SubstitutionStatus", apperr.ErrBadInput, v)
+}
+
+// MarshalGQL writes the enum value.
+func (s Status) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
