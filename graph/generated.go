@@ -124,16 +124,17 @@ type ComplexityRoot struct {
 	}
 
 	AuditRecord struct {
-		Action        func(childComplexity int) int
-		At            func(childComplexity int) int
-		ChangedFields func(childComplexity int) int
-		Entity        func(childComplexity int) int
-		EntityID      func(childComplexity int) int
-		GrantID       func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		NativeUser    func(childComplexity int) int
-		User          func(childComplexity int) int
+		Action         func(childComplexity int) int
+		At             func(childComplexity int) int
+		ChangedFields  func(childComplexity int) int
+		Entity         func(childComplexity int) int
+		EntityID       func(childComplexity int) int
+		GrantID        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		NativeUser     func(childComplexity int) int
+		SubstitutionID func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	AuditRecordConnection struct {
@@ -1222,6 +1223,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditRecord.NativeUser(childComplexity), true
+	case "AuditRecord.substitutionId":
+		if e.ComplexityRoot.AuditRecord.SubstitutionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.SubstitutionID(childComplexity), true
 	case "AuditRecord.user":
 		if e.ComplexityRoot.AuditRecord.User == nil {
 			break
@@ -4821,6 +4828,8 @@ type AuditRecord {
   user: User
   "Who was really logged in (differs while substituting)."
   nativeUser: User
+  "The substitution the write was made in, when substituting."
+  substitutionId: ID
   grantId: ID
   "Names of the fields the write changed; never their secret values."
   changedFields: [String!]!
@@ -4835,6 +4844,10 @@ input AuditFilter {
   entityId: ID
   "Effective or native user."
   userId: ID
+  "Only the user really logged in (while substituting, the substitute)."
+  nativeUserId: ID
+  "Only writes made while substituting (true) or not (false)."
+  substituting: Boolean
   from: DateTime
   to: DateTime
 }
@@ -5348,6 +5361,8 @@ func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field g
 		return ec.fieldContext_AuditRecord_user(ctx, field)
 	case "nativeUser":
 		return ec.fieldContext_AuditRecord_nativeUser(ctx, field)
+	case "substitutionId":
+		return ec.fieldContext_AuditRecord_substitutionId(ctx, field)
 	case "grantId":
 		return ec.fieldContext_AuditRecord_grantId(ctx, field)
 	case "changedFields":
@@ -9493,6 +9508,29 @@ func (ec *executionContext) fieldContext_AuditRecord_nativeUser(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecord_substitutionId(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_substitutionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubstitutionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_substitutionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_grantId(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
@@ -22437,7 +22475,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"action", "entity", "entityId", "userId", "from", "to"}
+	fieldsInOrder := [...]string{"action", "entity", "entityId", "userId", "nativeUserId", "substituting", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22472,6 +22510,20 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.UserID = data
+		case "nativeUserId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nativeUserId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NativeUserID = data
+		case "substituting":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("substituting"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Substituting = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -24379,6 +24431,11 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AuditRecord_nativeUser(ctx, field, obj)
 				})
+		case "substitutionId":
+			out.Values[i] = ec._AuditRecord_substitutionId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grantId":
 			out.Values[i] = ec._AuditRecord_grantId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

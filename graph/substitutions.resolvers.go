@@ -63,21 +63,3 @@ func (r *substitutionResolver) CreatedBy(ctx context.Context, obj *substitution.
 func (r *Resolver) Substitution() SubstitutionResolver { return &substitutionResolver{r} }
 
 type substitutionResolver struct{ *Resolver }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *substitutionResolver) StartsAt(ctx context.Context, obj *substitution.Substitution) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: StartsAt - startsAt"))
-}
-func (r *substitutionResolver) EndsAt(ctx context.Context, obj *substitution.Substitution) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: EndsAt - endsAt"))
-}
-func (r *substitutionResolver) Status(ctx context.Context, obj *substitution.Substitution) (substitution.Status, error) {
-	panic(fmt.Errorf("not implemented: Status - status"))
-}
-*/

@@ -50,7 +50,8 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	var f audit.Filter
 	if filter != nil {
 		f = audit.Filter{Action: deref(filter.Action), Entity: deref(filter.Entity), EntityID: deref(filter.EntityID),
-			UserID: deref(filter.UserID), From: filter.From, To: filter.To}
+			UserID: deref(filter.UserID), NativeUserID: deref(filter.NativeUserID), Substituting: filter.Substituting,
+			From: filter.From, To: filter.To}
 	}
 	p, err := audit.List(ctx, r.DB, principal(ctx), f, args(first, after))
 	return connection(p, err, func(c string, n *audit.Record) model.AuditRecordEdge {

@@ -47,9 +47,13 @@ type AuditFilter struct {
 	Entity   *string `json:"entity,omitempty"`
 	EntityID *string `json:"entityId,omitempty"`
 	// Effective or native user.
-	UserID *string    `json:"userId,omitempty"`
-	From   *time.Time `json:"from,omitempty"`
-	To     *time.Time `json:"to,omitempty"`
+	UserID *string `json:"userId,omitempty"`
+	// Only the user really logged in (while substituting, the substitute).
+	NativeUserID *string `json:"nativeUserId,omitempty"`
+	// Only writes made while substituting (true) or not (false).
+	Substituting *bool      `json:"substituting,omitempty"`
+	From         *time.Time `json:"from,omitempty"`
+	To           *time.Time `json:"to,omitempty"`
 }
 
 type AuditRecordConnection struct {

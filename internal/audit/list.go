@@ -19,7 +19,11 @@ type Filter struct {
 	Entity   string
 	EntityID string
 	UserID   string
-	From, To *time.Time
+	// NativeUserID matches only the user really logged in; Substituting, when set, only writes
+	// made while substituting (true) or not (false).
+	NativeUserID string
+	Substituting *bool
+	From, To     *time.Time
 }
 
 // List returns the newest records first, one page after the cursor. Needs VIEW_AUDIT or ADMIN.
@@ -47,6 +51,15 @@ func List(ctx context.Context, db bun.IDB, p *access.Principal, f Filter, page r
 			return relay.Empty[Record](), nil // ids are opaque: a malformed one names no user
 		}
 		q.Where("(user_id = ? OR native_user_id = ?)", f.UserID, f.UserID)
+	}
+	if f.NativeUserID != "" {
+		if !database.ValidUUID(f.NativeUserID) {
+			return relay.Empty[Record](), nil
+		}
+		q.Where("native_user_id = ?", f.NativeUserID)
+	}
+	if f.Substituting != nil {
+		q.Where("(substitution_id IS NOT NULL) = ?", *f.Substituting)
 	}
 	if f.From != nil {
 		q.Where("at >= ?", *f.From)
