@@ -71,6 +71,18 @@ func DeleteForUser(ctx context.Context, db bun.IDB, userID string) (int64, error
 	return res.RowsAffected()
 }
 
+// EndSubstitutionsOf switches back every session working as userID through a substitution (the
+// user was deactivated or blocked): the request path already refuses such a substitution, and this
+// keeps a later reactivation from resuming it unasked.
+func EndSubstitutionsOf(ctx context.Context, db bun.IDB, userID string) error {
+	_, err := db.NewUpdate().Model((*Session)(nil)).Set("substitution_id = NULL").
+		Where("substitution_id IN (SELECT id FROM substitutions WHERE substituted_id = ?)", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("end substitutions of user: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpired removes sessions past their expiry. Expiry is enforced at read time anyway; this
 // only keeps the table small.
 func DeleteExpired(ctx context.Context, db bun.IDB, now time.Time) (int64, error) {

@@ -232,6 +232,9 @@ func (s *Service) SetStatus(ctx context.Context, p *access.Principal, id string,
 			if _, err := session.DeleteForUser(ctx, tx, id); err != nil {
 				return err
 			}
+			if err := session.EndSubstitutionsOf(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		out = u
 		return audit.Append(ctx, tx, p, u.UpdatedAt, audit.Entry{Action: "user.status", Entity: "user", EntityID: id, ChangedFields: []string{"status"}})
