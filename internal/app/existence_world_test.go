@@ -22,6 +22,7 @@ type leakWorld struct {
 	contact                                 string
 	outboxMessage                           string                     // the invitation of the grant above
 	villainDocument                         string                     // the villain's own document
+	substitution                            string                     // Kadry substituted by the administrator
 	callers                                 map[string]*gqltest.Client // by principal kind
 }
 
@@ -74,6 +75,9 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 		t.Fatal("no outbox message to hide")
 	}
 	lw.outboxMessage = outbox.OutboxMessages.Edges[0].Node.ID
+	var me0 struct{ Me struct{ User struct{ ID string } } }
+	w.admin.Do(`{ me { user { id } } }`, nil).MustOK(t).Decode(t, &me0)
+	lw.substitution = mustSubstitution(t, createSubstitution(w.admin, map[string]any{"substitutedId": w.kadryID, "substituteId": me0.Me.User.ID})).ID
 
 	// The person's grant opens everything a grant can open, so only the object's own rules refuse.
 	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS", "COMMENTS", "HISTORY"}})
@@ -126,6 +130,7 @@ func idRows() []idRow {
 	villain := func(w *leakWorld) map[string]any { return map[string]any{"u": w.villainID} }
 	ownCase := func(w *leakWorld) map[string]any { return map[string]any{"c": w.ownCase} }
 	villainDocument := func(w *leakWorld) map[string]any { return map[string]any{"d": w.villainDocument} }
+	substitutionOf := func(w *leakWorld) string { return w.substitution }
 	rows := []idRow{
 		{doc: `query($id: ID!) { case(id: $id) { id } }`, hidden: caseQ},
 		{doc: `query($id: ID) { cases(filter: {projectId: $id}) { edges { node { id } } } }`, hidden: func(w *leakWorld) string { return w.project }},
@@ -192,6 +197,13 @@ func idRows() []idRow {
 		{doc: `mutation($id: ID!) { grantTemporaryAccess(caseId: $id, input: {email: "x@example.com", loginMethod: EMAIL_CODE}) { id } }`, hidden: caseQ},
 		{doc: `mutation($id: ID!) { revokeTemporaryAccess(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.grant }},
 		{doc: `mutation($id: ID!) { retryOutboxMessage(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.outboxMessage }},
+		{doc: `query($id: ID!) { substitution(id: $id) { id } }`, hidden: substitutionOf},
+		{doc: `mutation($id: ID!) { updateSubstitution(id: $id, input: {active: false}) { id } }`, hidden: substitutionOf},
+		{doc: `mutation($id: ID!) { extendSubstitution(id: $id, dateTo: "2999-01-01") { id } }`, hidden: substitutionOf},
+		{doc: `mutation($id: ID!) { startSubstitution(id: $id) { kind } }`, hidden: substitutionOf},
+		{doc: `mutation($id: ID) { createSubstitution(input: {substituteId: $id}) { id } }`, hidden: user, employeesRead: true},
+		{doc: `mutation($id: ID, $s: ID!) { updateSubstitution(id: $s, input: {substituteId: $id}) { id } }`, hidden: user,
+			vars: func(w *leakWorld) map[string]any { return map[string]any{"s": w.substitution} }, employeesRead: true},
 		{doc: `mutation($id: ID!) { updateCandidateQuestionnaire(id: $id, input: {hr: {notes: "x"}}) { id } }`, hidden: caseQ},
 		{doc: `mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {department: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
 		{doc: `mutation($id: ID!) { updateServiceRequest(id: $id, input: {request: {subject: "x"}}) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},
