@@ -189,6 +189,10 @@ func (a *App) registerJobs(db *bun.DB, o Options) error {
 	if err := a.jobs.Every("temporary-access-expiry", time.Minute, expireGrants); err != nil {
 		return err
 	}
+	endSubstitutions := func(ctx context.Context) error { _, err := a.Resolver.SubstitutionService.EndDue(ctx); return err }
+	if err := a.jobs.Every("substitution-end", time.Minute, endSubstitutions); err != nil {
+		return err
+	}
 	return a.jobs.Every("session-cleanup", time.Minute, cleanSessions)
 }
 

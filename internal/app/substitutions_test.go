@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
@@ -17,9 +19,9 @@ type substitutionWorld struct {
 	caseID, docID, substitutionID string
 }
 
-func newSubstitutionWorld(t *testing.T) *substitutionWorld {
+func newSubstitutionWorld(t *testing.T, configure ...func(*config.Config)) *substitutionWorld {
 	t.Helper()
-	s := gqltest.Start(t)
+	s := gqltest.Start(t, configure...)
 	w := &substitutionWorld{s: s, admin: s.Admin()}
 	w.annaID = createUser(t, w.admin, "anna@casegate.test", "Anna Nowak")
 	w.bogdanID = createUser(t, w.admin, "bogdan@casegate.test", "Bogdan Zastępca")
@@ -157,4 +159,37 @@ func TestSubstitutionModeEnds(t *testing.T) {
 		t.Fatalf("me after reactivation %+v", m)
 	}
 	startSubstitution(w.bogdan, w.substitutionID).MustOK(t)
+}
+
+// TestSubstitutionPeriodEnds: the mode holds to the last second of dateTo and ends at the first
+// second after it, with no job run; the job then clears the session and records it.
+func TestSubstitutionPeriodEnds(t *testing.T) {
+	w := newSubstitutionWorld(t, func(c *config.Config) { c.SessionTTL = 7 * 24 * time.Hour })
+	var sub struct{ Substitution substitutionOut }
+	w.admin.Do(`query($id: ID!) { substitution(id: $id) { `+substitutionFields+` } }`, map[string]any{"id": w.substitutionID}).MustOK(t).Decode(t, &sub)
+	startSubstitution(w.bogdan, w.substitutionID).MustOK(t)
+	if h := sub.Substitution.EndsAt.In(time.UTC).Sub(sub.Substitution.StartsAt.In(time.UTC)); h < 71*time.Hour || h > 73*time.Hour {
+		t.Fatalf("a three-day period lasts %s", h)
+	}
+	w.s.Clock.Advance(sub.Substitution.EndsAt.Sub(w.s.Clock.Now()) - time.Second)
+	if m := me(t, w.bogdan); m.User.ID != w.annaID {
+		t.Fatalf("at the last second: %+v", m)
+	}
+	if n, err := w.s.App.Resolver.SubstitutionService.EndDue(t.Context()); err != nil || n != 0 {
+		t.Fatalf("the job ended %d before the end (%v)", n, err)
+	}
+	w.s.Clock.Advance(time.Second)
+	if m := me(t, w.bogdan); m.User.ID != w.bogdanID || m.Substitution != nil {
+		t.Fatalf("at the first second after: %+v", m)
+	}
+	startSubstitution(w.bogdan, w.substitutionID).MustFail(t, "PRECONDITION_FAILED")
+	if n, err := w.s.App.Resolver.SubstitutionService.EndDue(t.Context()); err != nil || n != 1 {
+		t.Fatalf("the job ended %d (%v)", n, err)
+	}
+	if n := w.s.Count(`SELECT count(*) FROM sessions WHERE substitution_id IS NOT NULL`); n != 0 {
+		t.Errorf("%d sessions still name a substitution", n)
+	}
+	if n := w.s.Count(`SELECT count(*) FROM audit_log WHERE action = 'substitution.sessions_ended' AND entity_id = ?`, w.substitutionID); n != 1 {
+		t.Errorf("%d records of the end", n)
+	}
 }
