@@ -75,7 +75,9 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 		t.Fatal("no outbox message to hide")
 	}
 	lw.outboxMessage = outbox.OutboxMessages.Edges[0].Node.ID
-	var me0 struct{ Me struct{ User struct{ ID string } } }
+	var me0 struct {
+		Me struct{ User struct{ ID string } }
+	}
 	w.admin.Do(`{ me { user { id } } }`, nil).MustOK(t).Decode(t, &me0)
 	lw.substitution = mustSubstitution(t, createSubstitution(w.admin, map[string]any{"substitutedId": w.kadryID, "substituteId": me0.Me.User.ID})).ID
 

@@ -88,7 +88,9 @@ func TestReadmeSubstitutionFlow(t *testing.T) {
 		return r
 	}
 	var users struct {
-		Users struct{ Edges []struct{ Node struct{ ID, Name string } } }
+		Users struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
 	}
 	run(kadry, blocks[0][1]).MustOK(t).Decode(t, &users)
 	ids["<Piotr's id>"] = users.Users.Edges[0].Node.ID
@@ -110,7 +112,9 @@ func TestReadmeSubstitutionFlow(t *testing.T) {
 		t.Fatalf("started %+v", started)
 	}
 	var tasks struct {
-		MyTasks struct{ Edges []struct{ Node struct{ ID, Title string } } }
+		MyTasks struct {
+			Edges []struct{ Node struct{ ID, Title string } }
+		}
 	}
 	run(piotr, blocks[4][1]).MustOK(t).Decode(t, &tasks)
 	if len(tasks.MyTasks.Edges) != 1 || !strings.HasPrefix(tasks.MyTasks.Edges[0].Node.Title, "Kandydat") {
