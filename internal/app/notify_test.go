@@ -87,7 +87,9 @@ func TestCaseMoveMailsTheNewAssignees(t *testing.T) {
 func TestTaskNotificationsSettingOff(t *testing.T) {
 	s := gqltest.Start(t)
 	c := newCompany(t, s)
-	var set struct{ Settings struct{ TaskNotifications bool } }
+	var set struct {
+		Settings struct{ TaskNotifications bool }
+	}
 	c.admin.Do(`{ settings { taskNotifications } }`, nil).MustOK(t).Decode(t, &set)
 	if !set.Settings.TaskNotifications {
 		t.Fatal("task notifications are off by default")
@@ -117,13 +119,17 @@ func TestTaskNotificationsPreference(t *testing.T) {
 	s := gqltest.Start(t)
 	c := newCompany(t, s)
 	var me struct {
-		Me struct{ Preferences *struct{ TaskNotifications bool } }
+		Me struct {
+			Preferences *struct{ TaskNotifications bool }
+		}
 	}
 	c.dyrektor.Do(`{ me { preferences { taskNotifications } } }`, nil).MustOK(t).Decode(t, &me)
 	if me.Me.Preferences == nil || !me.Me.Preferences.TaskNotifications {
 		t.Fatalf("default preferences = %+v", me.Me.Preferences)
 	}
-	var upd struct{ UpdateMyPreferences struct{ TaskNotifications bool } }
+	var upd struct {
+		UpdateMyPreferences struct{ TaskNotifications bool }
+	}
 	c.dyrektor.Do(`mutation { updateMyPreferences(input: {taskNotifications: false}) { taskNotifications } }`, nil).MustOK(t).Decode(t, &upd)
 	if upd.UpdateMyPreferences.TaskNotifications {
 		t.Fatal("the preference did not change")
@@ -225,7 +231,11 @@ func TestTemporaryMoveMailsTheGranter(t *testing.T) {
 	if n := taskMails(s, w.kadryID); n != 0 {
 		t.Fatalf("the grant's own move mailed kadry %d times", n)
 	}
-	var me struct{ Me struct{ Preferences *struct{ TaskNotifications bool } } }
+	var me struct {
+		Me struct {
+			Preferences *struct{ TaskNotifications bool }
+		}
+	}
 	person.Do(`{ me { preferences { taskNotifications } } }`, nil).MustOK(t).Decode(t, &me)
 	if me.Me.Preferences != nil {
 		t.Fatal("a temporary session has preferences")
