@@ -45,8 +45,8 @@ func (t *Tasks) CaseMoved(ctx context.Context, tx bun.IDB, p *access.Principal, 
 		return err
 	}
 	m := Mail{
-		Subject: fmt.Sprintf("casegate: case %q is yours (%s)", c.Title, c.ProcedureName),
-		Body: fmt.Sprintf("the case %q (%s) has moved to stage %s and is now assigned to you. To work on it, open\n\n%s/cases/%s\n",
+		Subject: fmt.Sprintf("casegate: case \"%s\" is yours (%s)", c.Title, c.ProcedureName),
+		Body: fmt.Sprintf("the case \"%s\" (%s) has moved to stage %s and is now assigned to you. To work on it, open\n\n%s/cases/%s\n",
 			c.Title, c.ProcedureName, c.Stage, baseURL(set), c.ID),
 	}
 	return t.send(ctx, tx, now, set, to, m)
@@ -63,8 +63,8 @@ func (t *Tasks) DocumentTaskAssigned(ctx context.Context, tx bun.IDB, p *access.
 		return err
 	}
 	m := Mail{
-		Subject: fmt.Sprintf("casegate: a task on document %q", d.Title),
-		Body: fmt.Sprintf("you have a new task on the document %q. To work on it, open\n\n%s/documents/%s\n",
+		Subject: fmt.Sprintf("casegate: a task on document \"%s\"", d.Title),
+		Body: fmt.Sprintf("you have a new task on the document \"%s\". To work on it, open\n\n%s/documents/%s\n",
 			d.Title, baseURL(set), d.ID),
 	}
 	return t.send(ctx, tx, now, set, to, m)
