@@ -425,6 +425,7 @@ type ComplexityRoot struct {
 		StartSubstitution            func(childComplexity int, id string) int
 		UpdateCandidateQuestionnaire func(childComplexity int, id string, input map[string]any) int
 		UpdateDocument               func(childComplexity int, id string, input model.UpdateDocumentInput) int
+		UpdateMyPreferences          func(childComplexity int, input model.PreferencesInput) int
 		UpdateSalaryChange           func(childComplexity int, id string, input map[string]any) int
 		UpdateServiceRequest         func(childComplexity int, id string, input map[string]any) int
 		UpdateSettings               func(childComplexity int, input model.UpdateSettingsInput) int
@@ -488,6 +489,10 @@ type ComplexityRoot struct {
 		IncludeSubtree func(childComplexity int) int
 		Position       func(childComplexity int) int
 		User           func(childComplexity int) int
+	}
+
+	Preferences struct {
+		TaskNotifications func(childComplexity int) int
 	}
 
 	PrincipalRef struct {
@@ -627,6 +632,7 @@ type ComplexityRoot struct {
 		PublicBaseURL                  func(childComplexity int) int
 		SMSConfigured                  func(childComplexity int) int
 		SubstitutionForExpiredProfiles func(childComplexity int) int
+		TaskNotifications              func(childComplexity int) int
 		TemporaryAccessMaxDays         func(childComplexity int) int
 		TimeZone                       func(childComplexity int) int
 	}
@@ -727,6 +733,7 @@ type ComplexityRoot struct {
 		NativeUser             func(childComplexity int) int
 		Permissions            func(childComplexity int) int
 		PositionRights         func(childComplexity int) int
+		Preferences            func(childComplexity int) int
 		SessionExpiresAt       func(childComplexity int) int
 		Substitution           func(childComplexity int) int
 		User                   func(childComplexity int) int
@@ -864,6 +871,7 @@ type MutationResolver interface {
 	RevokePositionRight(ctx context.Context, positionID string, userID string) (*positions.Position, error)
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
+	UpdateMyPreferences(ctx context.Context, input model.PreferencesInput) (*users.Preferences, error)
 	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
 	CreateSubstitution(ctx context.Context, input model.SubstitutionInput) (*substitution.Substitution, error)
 	UpdateSubstitution(ctx context.Context, id string, input model.SubstitutionInput) (*substitution.Substitution, error)
@@ -970,6 +978,7 @@ type ViewerResolver interface {
 	Groups(ctx context.Context, obj *access.Principal) ([]groups.Group, error)
 	PositionRights(ctx context.Context, obj *access.Principal) ([]positions.Right, error)
 	SessionExpiresAt(ctx context.Context, obj *access.Principal) (*time.Time, error)
+	Preferences(ctx context.Context, obj *access.Principal) (*users.Preferences, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2645,6 +2654,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDocument(childComplexity, args["id"].(string), args["input"].(model.UpdateDocumentInput)), true
+	case "Mutation.updateMyPreferences":
+		if e.ComplexityRoot.Mutation.UpdateMyPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMyPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMyPreferences(childComplexity, args["input"].(model.PreferencesInput)), true
 	case "Mutation.updateSalaryChange":
 		if e.ComplexityRoot.Mutation.UpdateSalaryChange == nil {
 			break
@@ -2922,6 +2942,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PositionRight.User(childComplexity), true
+
+	case "Preferences.taskNotifications":
+		if e.ComplexityRoot.Preferences.TaskNotifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Preferences.TaskNotifications(childComplexity), true
 
 	case "PrincipalRef.group":
 		if e.ComplexityRoot.PrincipalRef.Group == nil {
@@ -3576,6 +3603,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.SubstitutionForExpiredProfiles(childComplexity), true
+	case "Settings.taskNotifications":
+		if e.ComplexityRoot.Settings.TaskNotifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.TaskNotifications(childComplexity), true
 	case "Settings.temporaryAccessMaxDays":
 		if e.ComplexityRoot.Settings.TemporaryAccessMaxDays == nil {
 			break
@@ -3989,6 +4022,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.PositionRights(childComplexity), true
+	case "Viewer.preferences":
+		if e.ComplexityRoot.Viewer.Preferences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Preferences(childComplexity), true
 	case "Viewer.sessionExpiresAt":
 		if e.ComplexityRoot.Viewer.SessionExpiresAt == nil {
 			break
@@ -4030,6 +4069,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DocumentAclEntryInput", ec.unmarshalInputDocumentAclEntryInput),
 			graphql.NewInputUnmarshaler("DocumentFilter", ec.unmarshalInputDocumentFilter),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("PreferencesInput", ec.unmarshalInputPreferencesInput),
 			graphql.NewInputUnmarshaler("PrincipalRefInput", ec.unmarshalInputPrincipalRefInput),
 			graphql.NewInputUnmarshaler("SalaryChangeCompensationInput", ec.unmarshalInputSalaryChangeCompensationInput),
 			graphql.NewInputUnmarshaler("SalaryChangeEmployeeInput", ec.unmarshalInputSalaryChangeEmployeeInput),
@@ -4550,6 +4590,18 @@ type Viewer {
   groups: [Group!]!
   positionRights: [PositionRight!]!
   sessionExpiresAt: DateTime
+  "The preferences of the person really logged in (nativeUser); null for guests and temporary sessions."
+  preferences: Preferences
+}
+
+"A person's own choices. They belong to the native user: while substituting, one's own apply and change."
+type Preferences {
+  "Mail me when a case moves to me or a document task is assigned to me (unless the setting taskNotifications is off)."
+  taskNotifications: Boolean!
+}
+
+input PreferencesInput {
+  taskNotifications: Boolean
 }
 
 type User {
@@ -4662,6 +4714,8 @@ extend type Mutation {
   "Mails a single-use link, valid one hour. Answers true whether or not the e-mail is known."
   requestPasswordReset(email: String!): Boolean!
   resetPassword(token: String!, password: String!): Boolean!
+  "Changes the preferences of the person really logged in (while substituting, one's own, not the substituted user's)."
+  updateMyPreferences(input: PreferencesInput!): Preferences!
 }
 `, BuiltIn: false},
 	{Name: "../schema/outbox.graphqls", Input: `# The outbox of outgoing e-mails and SMS, for administrators (docs/operations.md).
@@ -4802,6 +4856,8 @@ type Settings {
   publicBaseURL: String!
   "The longest window a temporary-access grant may have (validUntil - validFrom), in days: 1 to 366, default 30."
   temporaryAccessMaxDays: Int!
+  "Users are mailed when a case or a document task reaches them (each may opt out with updateMyPreferences). Default true."
+  taskNotifications: Boolean!
   "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM)."
   outgoingMailConfigured: Boolean!
   "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN)."
@@ -4815,6 +4871,7 @@ input UpdateSettingsInput {
   timeZone: String
   publicBaseURL: String
   temporaryAccessMaxDays: Int
+  taskNotifications: Boolean
 }
 
 type AuditRecord {
@@ -5959,6 +6016,14 @@ func (ec *executionContext) childFields_PositionRight(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PositionRight", field.Name)
 }
 
+func (ec *executionContext) childFields_Preferences(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "taskNotifications":
+		return ec.fieldContext_Preferences_taskNotifications(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Preferences", field.Name)
+}
+
 func (ec *executionContext) childFields_PrincipalRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -6171,6 +6236,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_publicBaseURL(ctx, field)
 	case "temporaryAccessMaxDays":
 		return ec.fieldContext_Settings_temporaryAccessMaxDays(ctx, field)
+	case "taskNotifications":
+		return ec.fieldContext_Settings_taskNotifications(ctx, field)
 	case "outgoingMailConfigured":
 		return ec.fieldContext_Settings_outgoingMailConfigured(ctx, field)
 	case "smsConfigured":
@@ -6377,6 +6444,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_positionRights(ctx, field)
 	case "sessionExpiresAt":
 		return ec.fieldContext_Viewer_sessionExpiresAt(ctx, field)
+	case "preferences":
+		return ec.fieldContext_Viewer_preferences(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -7764,6 +7833,20 @@ func (ec *executionContext) field_Mutation_updateDocument_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMyPreferences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PreferencesInput, error) {
+			return ec.unmarshalNPreferencesInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPreferencesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15029,6 +15112,50 @@ func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateMyPreferences(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMyPreferences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMyPreferences(ctx, fc.Args["input"].(model.PreferencesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.Preferences) graphql.Marshaler {
+			return ec.marshalNPreferences2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐPreferences(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMyPreferences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Preferences(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMyPreferences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_retryOutboxMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16624,6 +16751,29 @@ func (ec *executionContext) _PositionRight_includeSubtree(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_PositionRight_includeSubtree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PositionRight", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Preferences_taskNotifications(ctx context.Context, field graphql.CollectedField, obj *users.Preferences) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Preferences_taskNotifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskNotifications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Preferences_taskNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Preferences", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PrincipalRef_user(ctx context.Context, field graphql.CollectedField, obj *access.Ref) (ret graphql.Marshaler) {
@@ -19407,6 +19557,29 @@ func (ec *executionContext) fieldContext_Settings_temporaryAccessMaxDays(_ conte
 	return graphql.NewScalarFieldContext("Settings", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Settings_taskNotifications(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_taskNotifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskNotifications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_taskNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Settings_outgoingMailConfigured(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21249,6 +21422,38 @@ func (ec *executionContext) _Viewer_sessionExpiresAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Viewer_sessionExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Viewer_preferences(ctx context.Context, field graphql.CollectedField, obj *access.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_preferences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Preferences(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.Preferences) graphql.Marshaler {
+			return ec.marshalOPreferences2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐPreferences(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_preferences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Preferences(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -23189,6 +23394,48 @@ func UnmarshalDocumentInput(ctx context.Context, raw any) (model.DocumentInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPreferencesInput(ctx context.Context, obj any) (model.PreferencesInput, error) {
+	var it model.PreferencesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"taskNotifications"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "taskNotifications":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskNotifications"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskNotifications = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPreferencesInput unmarshals raw into the PreferencesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPreferencesInput(ctx context.Context, raw any) (model.PreferencesInput, error) {
+	var out model.PreferencesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PreferencesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPrincipalRefInput(ctx context.Context, obj any) (model.PrincipalRefInput, error) {
 	var it model.PrincipalRefInput
 	if obj == nil {
@@ -23885,7 +24132,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL", "temporaryAccessMaxDays"}
+	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL", "temporaryAccessMaxDays", "taskNotifications"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23934,6 +24181,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.TemporaryAccessMaxDays = data
+		case "taskNotifications":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskNotifications"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskNotifications = data
 		}
 	}
 	return it, nil
@@ -26432,6 +26686,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateMyPreferences":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMyPreferences(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "retryOutboxMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_retryOutboxMessage(ctx, field)
@@ -26946,6 +27207,39 @@ func (ec *executionContext) _PositionRight(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._PositionRight_includeSubtree(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var preferencesImplementors = []string{"Preferences"}
+
+func (ec *executionContext) _Preferences(ctx context.Context, sel ast.SelectionSet, obj *users.Preferences) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, preferencesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Preferences")
+		case "taskNotifications":
+			out.Values[i] = ec._Preferences_taskNotifications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27935,6 +28229,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "taskNotifications":
+			out.Values[i] = ec._Settings_taskNotifications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "outgoingMailConfigured":
 			out.Values[i] = ec._Settings_outgoingMailConfigured(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28612,6 +28911,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_sessionExpiresAt(ctx, field, obj)
+				})
+		case "preferences":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_preferences(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29847,6 +30152,19 @@ func (ec *executionContext) marshalNPositionRight2ᚖgithubᚗcomᚋcasegateᚋc
 	return ec._PositionRight(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPreferences2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐPreferences(ctx context.Context, sel ast.SelectionSet, v *users.Preferences) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Preferences!")
+		return graphql.Null
+	}
+	return ec._Preferences(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPreferencesInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPreferencesInput(ctx context.Context, v any) (model.PreferencesInput, error) {
+	res, err := ec.unmarshalInputPreferencesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPrincipalKind2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx context.Context, v any) (access.Kind, error) {
 	var res access.Kind
 	err := res.UnmarshalGQL(v)
@@ -30907,6 +31225,13 @@ func (ec *executionContext) marshalOPosition2ᚖgithubᚗcomᚋcasegateᚋcasega
 		return graphql.Null
 	}
 	return ec._Position(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPreferences2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐPreferences(ctx context.Context, sel ast.SelectionSet, v *users.Preferences) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Preferences(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx context.Context, v any) ([]model.PrincipalRefInput, error) {

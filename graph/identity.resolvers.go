@@ -109,6 +109,11 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, token string, pass
 	return true, r.AuthService.ResetPassword(ctx, token, password)
 }
 
+// UpdateMyPreferences is the resolver for the updateMyPreferences field.
+func (r *mutationResolver) UpdateMyPreferences(ctx context.Context, input model.PreferencesInput) (*users.Preferences, error) {
+	return r.UserService.UpdateMyPreferences(ctx, principal(ctx), users.PreferencesInput{TaskNotifications: input.TaskNotifications})
+}
+
 // Parent is the resolver for the parent field.
 func (r *positionResolver) Parent(ctx context.Context, obj *positions.Position) (*positions.Position, error) {
 	if obj.ParentID == nil {
@@ -256,6 +261,11 @@ func (r *viewerResolver) SessionExpiresAt(ctx context.Context, obj *access.Princ
 	}
 	at := obj.SessionExpiresAt
 	return &at, nil
+}
+
+// Preferences is the resolver for the preferences field.
+func (r *viewerResolver) Preferences(ctx context.Context, obj *access.Principal) (*users.Preferences, error) {
+	return r.UserService.MyPreferences(ctx, obj)
 }
 
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }

@@ -35,7 +35,7 @@ func (r *mutationResolver) UpdateSettings(ctx context.Context, input model.Updat
 	s, err := r.SettingsService.Update(ctx, principal(ctx), settings.Input{
 		ExternalFunctionsEnabled: input.ExternalFunctionsEnabled, SubstitutionForExpiredProfiles: input.SubstitutionForExpiredProfiles,
 		GuestsSeeCompanyCases: input.GuestsSeeCompanyCases, TimeZone: input.TimeZone, PublicBaseURL: input.PublicBaseURL,
-		TemporaryAccessMaxDays: input.TemporaryAccessMaxDays})
+		TemporaryAccessMaxDays: input.TemporaryAccessMaxDays, TaskNotifications: input.TaskNotifications})
 	return &s, err
 }
 

@@ -222,6 +222,10 @@ type PositionEdge struct {
 	Node   *positions.Position `json:"node"`
 }
 
+type PreferencesInput struct {
+	TaskNotifications *bool `json:"taskNotifications,omitempty"`
+}
+
 // Exactly one of userId and groupId.
 type PrincipalRefInput struct {
 	UserID  *string `json:"userId,omitempty"`
@@ -329,6 +333,7 @@ type UpdateSettingsInput struct {
 	TimeZone                       *string `json:"timeZone,omitempty"`
 	PublicBaseURL                  *string `json:"publicBaseURL,omitempty"`
 	TemporaryAccessMaxDays         *int    `json:"temporaryAccessMaxDays,omitempty"`
+	TaskNotifications              *bool   `json:"taskNotifications,omitempty"`
 }
 
 // Fields left out stay as they are; an explicit null clears phone, managerId or profileExpiresOn.

@@ -27,6 +27,7 @@ import (
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/jobs"
 	"github.com/casegate/casegate/internal/mail"
+	"github.com/casegate/casegate/internal/notify"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/password"
 	"github.com/casegate/casegate/internal/positions"
@@ -113,9 +114,11 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		ClientService: &clients.Service{DB: db, Clock: o.Clock},
 		OutboxAdmin:   &outbox.Admin{DB: db, Clock: o.Clock},
 	}
+	tasks := &notify.Tasks{Settings: set}
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
-		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff}
-	r.DocumentService = &documents.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Principal: r.AuthService.PrincipalFor}
+		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff, Notify: tasks}
+	r.DocumentService = &documents.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Principal: r.AuthService.PrincipalFor,
+		Notify: tasks}
 	r.AttachmentService = &attachments.Service{DB: db, Clock: o.Clock, Documents: r.DocumentService, Cases: r.CaseService,
 		Store: attachments.PGStore{DB: db}, MaxBytes: int64(cfg.MaxAttachmentBytes)}
 	r.CommentService = &comments.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Documents: r.DocumentService}

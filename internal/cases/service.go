@@ -18,6 +18,7 @@ import (
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/notify"
 )
 
 // Service runs case operations.
@@ -27,6 +28,8 @@ type Service struct {
 	Registry *forms.Registry
 	// Principal builds the principal of another user, for explainFieldAccess.
 	Principal func(ctx context.Context, userID string) (*access.Principal, error)
+	// Notify mails the users a case moves to; nil mails nobody.
+	Notify *notify.Tasks
 	// AccessOff switches access enforcement off. It exists for the benchmark that measures what
 	// enforcement costs (cmd/casegate-bench) and is set nowhere else: no flag or setting reaches it.
 	AccessOff bool

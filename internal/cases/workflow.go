@@ -10,6 +10,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/notify"
 )
 
 // MoveInput says where a case goes and who works on it there.
@@ -26,6 +27,8 @@ type MoveInput struct {
 //
 // A temporary-access person moves only to the stages its grant allows (AMODIT's buttons) and
 // chooses nobody: the case goes back to the employee who granted the access.
+//
+// The new assignees are mailed in the same transaction (Notify), except the mover.
 func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in MoveInput) (*Case, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
@@ -67,7 +70,12 @@ func (s *Service) MoveIn(ctx context.Context, tx bun.Tx, p *access.Principal, id
 		if err := checkAssignees(ctx, tx, assignees, true); err != nil {
 			return err
 		}
-		return s.changeStage(ctx, tx, c, in.ToStage, assignees, s.Clock.Now())
+		now := s.Clock.Now()
+		if err := s.changeStage(ctx, tx, c, in.ToStage, assignees, now); err != nil {
+			return err
+		}
+		return s.Notify.CaseMoved(ctx, tx, p, now,
+			notify.CaseRef{ID: c.ID, Title: c.Title, ProcedureName: proc.Name, Stage: in.ToStage}, assignees)
 	}, check)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/notify"
 	"github.com/casegate/casegate/internal/relay"
 )
 
@@ -26,6 +27,8 @@ type Service struct {
 	Cases *cases.Service
 	// Principal builds the principal of another user, for explainDocumentAccess.
 	Principal func(ctx context.Context, userID string) (*access.Principal, error)
+	// Notify mails the assignee of a document task; nil mails nobody.
+	Notify *notify.Tasks
 }
 
 // Input is a new document.

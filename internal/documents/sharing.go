@@ -12,6 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/notify"
 )
 
 // ACLInput is one entry of setDocumentAcl: a user or a group. For a user, no rights is a deny.
@@ -94,8 +95,9 @@ type Task struct {
 }
 
 // AssignTask gives a user an active workflow task on a document (rule ACTIVE_TASK). Needs WRITE.
+// The assignee is mailed in the same transaction (Notify), unless it is the one assigning.
 func (s *Service) AssignTask(ctx context.Context, p *access.Principal, id, userID string) (*Document, error) {
-	return s.change(ctx, p, id, access.Write, "document.task.assign", func(ctx context.Context, tx bun.Tx, _ *Document) ([]string, error) {
+	return s.change(ctx, p, id, access.Write, "document.task.assign", func(ctx context.Context, tx bun.Tx, d *Document) ([]string, error) {
 		ok := false
 		if database.ValidUUID(userID) {
 			var err error
@@ -107,8 +109,11 @@ func (s *Service) AssignTask(ctx context.Context, p *access.Principal, id, userI
 		if !ok {
 			return nil, apperr.Input("userId", "no such active user")
 		}
-		_, err := tx.NewInsert().Model(&Task{DocumentID: id, UserID: userID, Active: true, CreatedAt: s.Clock.Now()}).Exec(ctx)
-		return []string{"tasks:" + userID}, err
+		now := s.Clock.Now()
+		if _, err := tx.NewInsert().Model(&Task{DocumentID: id, UserID: userID, Active: true, CreatedAt: now}).Exec(ctx); err != nil {
+			return nil, err
+		}
+		return []string{"tasks:" + userID}, s.Notify.DocumentTaskAssigned(ctx, tx, p, now, notify.DocumentRef{ID: d.ID, Title: d.Title}, userID)
 	})
 }
 

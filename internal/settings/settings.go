@@ -28,6 +28,9 @@ type Settings struct {
 	PublicBaseURL                  string `json:"publicBaseURL"`
 	// TemporaryAccessMaxDays bounds a temporary-access grant's window (validUntil - validFrom).
 	TemporaryAccessMaxDays int `json:"temporaryAccessMaxDays"`
+	// TaskNotifications: users are mailed when a case or document task reaches them (internal/notify).
+	// On unless an administrator turns it off; no configuration sets it.
+	TaskNotifications bool `json:"taskNotifications"`
 
 	// Read-only facts about the configuration, from the environment.
 	OutgoingMailConfigured bool `json:"-"`
@@ -58,6 +61,7 @@ type Input struct {
 	TimeZone                       *string
 	PublicBaseURL                  *string
 	TemporaryAccessMaxDays         *int
+	TaskNotifications              *bool
 }
 
 type row struct {
@@ -78,6 +82,7 @@ type Service struct {
 // Get returns the settings in force: defaults overlaid with the stored overrides.
 func (s *Service) Get(ctx context.Context, db bun.IDB) (Settings, error) {
 	out := s.Defaults
+	out.TaskNotifications = true // the default whatever Defaults says: no configuration sets it
 	var rows []row
 	if err := db.NewSelect().Model(&rows).Scan(ctx); err != nil {
 		return out, fmt.Errorf("load settings: %w", err)
@@ -164,6 +169,9 @@ func (in Input) changes() (map[string]any, error) {
 			return nil, apperr.Input("temporaryAccessMaxDays", fmt.Sprintf("must be between 1 and %d", MaxTemporaryAccessMaxDays))
 		}
 		c["temporaryAccessMaxDays"] = *in.TemporaryAccessMaxDays
+	}
+	if in.TaskNotifications != nil {
+		c["taskNotifications"] = *in.TaskNotifications
 	}
 	if len(c) == 0 {
 		return nil, apperr.Input("input", "names no setting to change")
