@@ -14,6 +14,7 @@ import (
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/session"
+	"github.com/casegate/casegate/internal/settings"
 )
 
 // Authenticate turns a bearer token into the request's principal with one query. A token that is
@@ -56,12 +57,6 @@ const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Ema
        'ValidUntil', LEAST(g.valid_until, ?3::timestamptz),
        'GrantedBy', COALESCE(g.granted_by::text, ''))`
 
-// zoneSQL is the server's time zone, itself a setting (?2 is the configured default).
-const zoneSQL = `COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2)`
-
-// expiredProfilesSQL is the setting substitutionForExpiredProfiles.
-const expiredProfilesSQL = `COALESCE((SELECT (value #>> '{}')::boolean FROM settings WHERE key = 'substitutionForExpiredProfiles'), false)`
-
 // principalSQL finds the session whose key column equals ?0 at ?1. The native user (n) is who
 // logged in, and must still be allowed to; the effective user (u) is the substituted user while the
 // session's substitution is in force at this very moment, else the native user, so that the end of a
@@ -79,11 +74,11 @@ LEFT JOIN LATERAL (
   JOIN users su ON su.id = sb.substituted_id
   JOIN users ss ON ss.id = sb.substitute_id
   WHERE sb.id = s.substitution_id AND sb.substitute_id = s.user_id
-    AND ` + access.SubstitutionInForceSQL("?1::timestamptz", zoneSQL, expiredProfilesSQL) + `) sub ON true
+    AND ` + access.SubstitutionInForceSQL("?1::timestamptz", settings.TimeZoneSQL, settings.ExpiredProfilesSQL) + `) sub ON true
 JOIN users u ON u.id = COALESCE(sub.substituted_id, n.id)
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND n.status = 'ACTIVE' AND NOT n.is_system
-  AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + zoneSQL + `)::date)
+  AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
 SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[], ` + grantFacts + `
 FROM sessions s

@@ -26,6 +26,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/outbox"
+	"github.com/casegate/casegate/internal/settings"
 )
 
 // Mail is what a user is told. Body is the text after the greeting, which ToUser writes with each
@@ -35,13 +36,6 @@ type Mail struct {
 	Body    string
 }
 
-// zoneSQL is the server's time zone as SQL: the setting, else the configured default (?2), the
-// same expression the principal query uses.
-const zoneSQL = `COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2)`
-
-// expiredProfilesSQL is the setting substitutionForExpiredProfiles (false unless set to true).
-const expiredProfilesSQL = `COALESCE((SELECT value = 'true'::jsonb FROM settings WHERE key = 'substitutionForExpiredProfiles'), false)`
-
 // substitutesQuery lists who receives a copy of a mail to user ?0 at ?1: the substitutes of the
 // user's substitutions in force then that forward e-mails, each once (with the latest end).
 var substitutesQuery = `
@@ -50,7 +44,7 @@ FROM substitutions sb
 JOIN users su ON su.id = sb.substituted_id
 JOIN users ss ON ss.id = sb.substitute_id
 WHERE sb.substituted_id = ?0 AND sb.forward_emails
-  AND ` + access.SubstitutionInForceSQL("?1::timestamptz", zoneSQL, expiredProfilesSQL) + `
+  AND ` + access.SubstitutionInForceSQL("?1::timestamptz", settings.TimeZoneSQL, settings.ExpiredProfilesSQL) + `
 ORDER BY ss.id, sb.date_to DESC`
 
 type recipient struct {

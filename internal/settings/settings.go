@@ -44,6 +44,15 @@ const (
 	MaxTemporaryAccessMaxDays     = 366
 )
 
+// TimeZoneSQL is the server's time zone as a SQL expression, for queries that decide by the day
+// in one statement: the stored setting, else the configured default, which such a query passes as
+// its parameter ?2.
+const TimeZoneSQL = `COALESCE((SELECT value #>> '{}' FROM settings WHERE key = 'timeZone'), ?2)`
+
+// ExpiredProfilesSQL is the setting substitutionForExpiredProfiles as a SQL expression (false
+// unless stored as true).
+const ExpiredProfilesSQL = `COALESCE((SELECT value = 'true'::jsonb FROM settings WHERE key = 'substitutionForExpiredProfiles'), false)`
+
 // Location is the server's time zone (valid by construction: Update and config validate it).
 func (s Settings) Location() *time.Location {
 	loc, err := time.LoadLocation(s.TimeZone)
