@@ -632,6 +632,7 @@ type ComplexityRoot struct {
 		PublicBaseURL                  func(childComplexity int) int
 		SMSConfigured                  func(childComplexity int) int
 		SubstitutionForExpiredProfiles func(childComplexity int) int
+		SubstitutionReminderDays       func(childComplexity int) int
 		TaskNotifications              func(childComplexity int) int
 		TemporaryAccessMaxDays         func(childComplexity int) int
 		TimeZone                       func(childComplexity int) int
@@ -3603,6 +3604,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.SubstitutionForExpiredProfiles(childComplexity), true
+	case "Settings.substitutionReminderDays":
+		if e.ComplexityRoot.Settings.SubstitutionReminderDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.SubstitutionReminderDays(childComplexity), true
 	case "Settings.taskNotifications":
 		if e.ComplexityRoot.Settings.TaskNotifications == nil {
 			break
@@ -4858,6 +4865,8 @@ type Settings {
   temporaryAccessMaxDays: Int!
   "Users are mailed when a case or a document task reaches them (each may opt out with updateMyPreferences). Default true."
   taskNotifications: Boolean!
+  "Days before a substitution ends that its substitute and the substituted user's manager are reminded (with extendSubstitution): 0 (none) to 30, default 1."
+  substitutionReminderDays: Int!
   "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM)."
   outgoingMailConfigured: Boolean!
   "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN)."
@@ -4872,6 +4881,7 @@ input UpdateSettingsInput {
   publicBaseURL: String
   temporaryAccessMaxDays: Int
   taskNotifications: Boolean
+  substitutionReminderDays: Int
 }
 
 type AuditRecord {
@@ -6238,6 +6248,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_temporaryAccessMaxDays(ctx, field)
 	case "taskNotifications":
 		return ec.fieldContext_Settings_taskNotifications(ctx, field)
+	case "substitutionReminderDays":
+		return ec.fieldContext_Settings_substitutionReminderDays(ctx, field)
 	case "outgoingMailConfigured":
 		return ec.fieldContext_Settings_outgoingMailConfigured(ctx, field)
 	case "smsConfigured":
@@ -19580,6 +19592,29 @@ func (ec *executionContext) fieldContext_Settings_taskNotifications(_ context.Co
 	return graphql.NewScalarFieldContext("Settings", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Settings_substitutionReminderDays(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_substitutionReminderDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubstitutionReminderDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_substitutionReminderDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Settings_outgoingMailConfigured(ctx context.Context, field graphql.CollectedField, obj *settings.Settings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24132,7 +24167,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL", "temporaryAccessMaxDays", "taskNotifications"}
+	fieldsInOrder := [...]string{"externalFunctionsEnabled", "substitutionForExpiredProfiles", "guestsSeeCompanyCases", "timeZone", "publicBaseURL", "temporaryAccessMaxDays", "taskNotifications", "substitutionReminderDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24188,6 +24223,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.TaskNotifications = data
+		case "substitutionReminderDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("substitutionReminderDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubstitutionReminderDays = data
 		}
 	}
 	return it, nil
@@ -28231,6 +28273,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "taskNotifications":
 			out.Values[i] = ec._Settings_taskNotifications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "substitutionReminderDays":
+			out.Values[i] = ec._Settings_substitutionReminderDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -35,7 +35,8 @@ func (r *mutationResolver) UpdateSettings(ctx context.Context, input model.Updat
 	s, err := r.SettingsService.Update(ctx, principal(ctx), settings.Input{
 		ExternalFunctionsEnabled: input.ExternalFunctionsEnabled, SubstitutionForExpiredProfiles: input.SubstitutionForExpiredProfiles,
 		GuestsSeeCompanyCases: input.GuestsSeeCompanyCases, TimeZone: input.TimeZone, PublicBaseURL: input.PublicBaseURL,
-		TemporaryAccessMaxDays: input.TemporaryAccessMaxDays, TaskNotifications: input.TaskNotifications})
+		TemporaryAccessMaxDays: input.TemporaryAccessMaxDays, TaskNotifications: input.TaskNotifications,
+		SubstitutionReminderDays: input.SubstitutionReminderDays})
 	return &s, err
 }
 

@@ -334,6 +334,7 @@ type UpdateSettingsInput struct {
 	PublicBaseURL                  *string `json:"publicBaseURL,omitempty"`
 	TemporaryAccessMaxDays         *int    `json:"temporaryAccessMaxDays,omitempty"`
 	TaskNotifications              *bool   `json:"taskNotifications,omitempty"`
+	SubstitutionReminderDays       *int    `json:"substitutionReminderDays,omitempty"`
 }
 
 // Fields left out stay as they are; an explicit null clears phone, managerId or profileExpiresOn.

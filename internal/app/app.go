@@ -196,6 +196,10 @@ func (a *App) registerJobs(db *bun.DB, o Options) error {
 	if err := a.jobs.Every("substitution-end", time.Minute, endSubstitutions); err != nil {
 		return err
 	}
+	substitutionNotices := func(ctx context.Context) error { _, err := a.Resolver.SubstitutionService.SendNotices(ctx); return err }
+	if err := a.jobs.Every("substitution-notices", time.Minute, substitutionNotices); err != nil {
+		return err
+	}
 	return a.jobs.Every("session-cleanup", time.Minute, cleanSessions)
 }
 

@@ -34,6 +34,9 @@ import (
 type Mail struct {
 	Subject string
 	Body    string
+	// Uncopied keeps the mail from the user's substitutes: a notice about the substitution itself,
+	// which its substitute is told about in a mail of their own.
+	Uncopied bool
 }
 
 // substitutesQuery lists who receives a copy of a mail to user ?0 at ?1: the substitutes of the
@@ -78,6 +81,9 @@ func ToUser(ctx context.Context, tx bun.IDB, now time.Time, defaultZone, userID 
 	if _, err := outbox.Enqueue(ctx, tx, outbox.Message{Channel: outbox.Email, Recipient: u.Email,
 		Subject: m.Subject, Body: greeting(u.Name) + m.Body, ConcerningUserID: u.ID}); err != nil {
 		return err
+	}
+	if m.Uncopied {
+		return nil
 	}
 	var subs []recipient
 	if err := tx.NewRaw(substitutesQuery, u.ID, now, defaultZone).Scan(ctx, &subs); err != nil {

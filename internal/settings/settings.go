@@ -31,6 +31,9 @@ type Settings struct {
 	// TaskNotifications: users are mailed when a case or document task reaches them (internal/notify).
 	// On unless an administrator turns it off; no configuration sets it.
 	TaskNotifications bool `json:"taskNotifications"`
+	// SubstitutionReminderDays is how many days before a substitution ends its substitute and the
+	// substituted user's manager are reminded (0: no reminder).
+	SubstitutionReminderDays int `json:"substitutionReminderDays"`
 
 	// Read-only facts about the configuration, from the environment.
 	OutgoingMailConfigured bool `json:"-"`
@@ -42,6 +45,12 @@ type Settings struct {
 const (
 	DefaultTemporaryAccessMaxDays = 30
 	MaxTemporaryAccessMaxDays     = 366
+)
+
+// Bounds of SubstitutionReminderDays: the day before by default, at most a month ahead.
+const (
+	DefaultSubstitutionReminderDays = 1
+	MaxSubstitutionReminderDays     = 30
 )
 
 // TimeZoneSQL is the server's time zone as a SQL expression, for queries that decide by the day
@@ -71,6 +80,7 @@ type Input struct {
 	PublicBaseURL                  *string
 	TemporaryAccessMaxDays         *int
 	TaskNotifications              *bool
+	SubstitutionReminderDays       *int
 }
 
 type row struct {
@@ -91,7 +101,8 @@ type Service struct {
 // Get returns the settings in force: defaults overlaid with the stored overrides.
 func (s *Service) Get(ctx context.Context, db bun.IDB) (Settings, error) {
 	out := s.Defaults
-	out.TaskNotifications = true // the default whatever Defaults says: no configuration sets it
+	out.TaskNotifications = true // the defaults whatever Defaults says: no configuration sets them
+	out.SubstitutionReminderDays = DefaultSubstitutionReminderDays
 	var rows []row
 	if err := db.NewSelect().Model(&rows).Scan(ctx); err != nil {
 		return out, fmt.Errorf("load settings: %w", err)
@@ -106,6 +117,9 @@ func (s *Service) Get(ctx context.Context, db bun.IDB) (Settings, error) {
 	}
 	if out.TemporaryAccessMaxDays < 1 || out.TemporaryAccessMaxDays > MaxTemporaryAccessMaxDays {
 		out.TemporaryAccessMaxDays = DefaultTemporaryAccessMaxDays // not configured (or stored before the bound)
+	}
+	if out.SubstitutionReminderDays < 0 || out.SubstitutionReminderDays > MaxSubstitutionReminderDays {
+		out.SubstitutionReminderDays = DefaultSubstitutionReminderDays
 	}
 	return out, nil
 }
@@ -178,6 +192,12 @@ func (in Input) changes() (map[string]any, error) {
 			return nil, apperr.Input("temporaryAccessMaxDays", fmt.Sprintf("must be between 1 and %d", MaxTemporaryAccessMaxDays))
 		}
 		c["temporaryAccessMaxDays"] = *in.TemporaryAccessMaxDays
+	}
+	if in.SubstitutionReminderDays != nil {
+		if d := *in.SubstitutionReminderDays; d < 0 || d > MaxSubstitutionReminderDays {
+			return nil, apperr.Input("substitutionReminderDays", fmt.Sprintf("must be between 0 and %d", MaxSubstitutionReminderDays))
+		}
+		c["substitutionReminderDays"] = *in.SubstitutionReminderDays
 	}
 	if in.TaskNotifications != nil {
 		c["taskNotifications"] = *in.TaskNotifications
