@@ -20,8 +20,8 @@ var (
 // position rights and client grants.
 func genInternal(t *rapid.T, user string) *Principal {
 	p := &Principal{Kind: KindInternal, UserID: user, NativeUserID: user, SessionID: "s-" + user,
-		Groups:      rapid.SliceOfNDistinct(rapid.SampledFrom(groupPool), 0, 3, rapid.ID[string]).Draw(t, "groups"),
-		Permissions: rapid.SliceOfNDistinct(rapid.SampledFrom(AllPermissions), 0, 2, func(p Permission) Permission { return p }).Draw(t, "perms"),
+		Groups:       rapid.SliceOfNDistinct(rapid.SampledFrom(groupPool), 0, 3, rapid.ID[string]).Draw(t, "groups"),
+		Permissions:  rapid.SliceOfNDistinct(rapid.SampledFrom(AllPermissions), 0, 2, func(p Permission) Permission { return p }).Draw(t, "perms"),
 		ClientGrants: rapid.SliceOfNDistinct(rapid.SampledFrom(clientPool), 0, 2, rapid.ID[string]).Draw(t, "clientGrants")}
 	for _, path := range rapid.SliceOfNDistinct(rapid.SampledFrom(pathPool), 0, 2, rapid.ID[string]).Draw(t, "positions") {
 		p.PositionRights = append(p.PositionRights, PositionRight{PositionID: path, Path: path, IncludeSubtree: rapid.Bool().Draw(t, "subtree")})
