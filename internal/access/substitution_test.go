@@ -196,3 +196,46 @@ func TestReadSubstitution(t *testing.T) {
 		})
 	}
 }
+
+// TestSubstitutionWhereMidnightIsSkipped: in America/Santiago the clocks jump from 00:00 to 01:00
+// on 6 September 2026, so that day begins at 04:00 UTC (01:00 -03), and 5 September lasts until
+// then — the instants at which PostgreSQL's (t AT TIME ZONE zone)::date changes day, which the
+// principal query uses.
+func TestSubstitutionWhereMidnightIsSkipped(t *testing.T) {
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sixth, fifth := time.Date(2026, 9, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 5, 0, 0, 0, 0, time.UTC)
+	jump := time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC)
+	if got := DayStart(sixth, santiago); !got.Equal(jump) {
+		t.Errorf("DayStart(6 September) = %s, want %s", got, jump)
+	}
+	if got := DayEnd(fifth, santiago); !got.Equal(jump) {
+		t.Errorf("DayEnd(5 September) = %s, want %s", got, jump)
+	}
+	if got, want := DayEnd(sixth, santiago), time.Date(2026, 9, 7, 3, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("DayEnd(6 September) = %s, want %s", got, want)
+	}
+	starts := SubstitutionFacts{Active: true, DateFrom: sixth, DateTo: sixth.AddDate(0, 0, 3), SubstitutedActive: true, SubstituteActive: true}
+	ends := SubstitutionFacts{Active: true, DateFrom: fifth.AddDate(0, 0, -3), DateTo: fifth, SubstitutedActive: true, SubstituteActive: true}
+	expiresOn := fifth
+	expiring := SubstitutionFacts{Active: true, DateFrom: fifth, DateTo: sixth, SubstitutedActive: true, SubstituteActive: true, SubstitutedProfileExpiresOn: &expiresOn}
+	for _, tc := range []struct {
+		name string
+		f    SubstitutionFacts
+		at   time.Time
+		rule string
+	}{
+		{"starting on the 6th, before the jump", starts, jump.Add(-time.Second), RuleSubstitutionNotStarted},
+		{"starting on the 6th, at the jump", starts, jump, RuleSubstitutionInForce},
+		{"ending on the 5th, before the jump", ends, jump.Add(-time.Second), RuleSubstitutionInForce},
+		{"ending on the 5th, at the jump", ends, jump, RuleSubstitutionEnded},
+		{"profile expiring on the 5th, before the jump", expiring, jump.Add(-time.Second), RuleSubstitutionInForce},
+		{"profile expiring on the 5th, at the jump", expiring, jump, RuleSubstitutedUnavailable},
+	} {
+		if d := SubstitutionInForce(tc.f, tc.at, santiago, false); d.Rule != tc.rule {
+			t.Errorf("%s: %+v, want %s", tc.name, d, tc.rule)
+		}
+	}
+}

@@ -156,7 +156,8 @@ func minus(a, b []string) []string {
 
 // TestSubstitutionInForceAgrees checks SubstitutionInForceSQL against SubstitutionInForce: random
 // substitutions between users of every status (and the system user), with and without expired
-// profiles, around the daylight-saving changes of Europe/Warsaw and America/New_York, at every
+// profiles, around the daylight-saving changes of Europe/Warsaw, America/New_York and
+// America/Santiago (whose clocks skip midnight), at every
 // first and last second of their periods and of the substituted users' profiles in each zone, and
 // at random times, with the setting substitutionForExpiredProfiles on and off.
 func TestSubstitutionInForceAgrees(t *testing.T) {
@@ -166,9 +167,11 @@ func TestSubstitutionInForceAgrees(t *testing.T) {
 			ctx := context.Background()
 			r := rand.New(rand.NewPCG(seed, 17))
 			exec := execer(t, db)
-			// Both zones change their clocks in these windows: Warsaw on 29 March and 25 October
-			// 2026, New York on 8 March and 1 November.
-			windows := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC)}
+			// The zones change their clocks in these windows: Warsaw on 29 March and 25 October
+			// 2026, New York on 8 March and 1 November, Santiago on 5 April and 6 September, the
+			// latter at midnight (6 September begins at 01:00).
+			windows := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC),
+				time.Date(2026, 8, 25, 0, 0, 0, 0, time.UTC)}
 			someDay := func() time.Time {
 				return windows[r.IntN(len(windows))].AddDate(0, 0, r.IntN(28))
 			}
@@ -218,7 +221,7 @@ func TestSubstitutionInForceAgrees(t *testing.T) {
 				rows = append(rows, sb)
 			}
 			rules := map[string]int{}
-			for _, zone := range []string{"Europe/Warsaw", "America/New_York", "UTC"} {
+			for _, zone := range []string{"Europe/Warsaw", "America/New_York", "America/Santiago", "UTC"} {
 				loc, err := time.LoadLocation(zone)
 				if err != nil {
 					t.Fatal(err)
@@ -240,7 +243,7 @@ func TestSubstitutionInForceAgrees(t *testing.T) {
 					add(start)
 					add(end)
 					if e := sb.facts.SubstitutedProfileExpiresOn; e != nil {
-						add(access.DayStart(*e, loc).AddDate(0, 0, 1))
+						add(access.DayEnd(*e, loc))
 					}
 				}
 				for range 40 {
