@@ -92,12 +92,24 @@ type SubstitutionFacts struct {
 // Period is when a substitution is in force: from the start of DateFrom to the end of DateTo in loc
 // (the end is exclusive: the first instant of the day after DateTo).
 func (f SubstitutionFacts) Period(loc *time.Location) (start, end time.Time) {
-	return DayStart(f.DateFrom, loc), DayStart(f.DateTo, loc).AddDate(0, 0, 1)
+	return DayStart(f.DateFrom, loc), DayEnd(f.DateTo, loc)
 }
 
-// DayStart is the first instant of d's calendar day in loc.
+// DayStart is the first instant of d's calendar day in loc, the instant PostgreSQL's
+// (t AT TIME ZONE zone)::date turns to that day. Where the clocks skip midnight (America/Santiago
+// in September) the day begins when they jump, at 01:00; time.Date would answer the instant an
+// hour earlier, still the day before.
 func DayStart(d time.Time, loc *time.Location) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	if y, m, day := t.Date(); y != d.Year() || m != d.Month() || day != d.Day() {
+		_, t = t.ZoneBounds() // the jump: the first instant of the zone in force on d
+	}
+	return t
+}
+
+// DayEnd is the first instant after d's calendar day in loc: the start of the next day.
+func DayEnd(d time.Time, loc *time.Location) time.Time {
+	return DayStart(time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, time.UTC), loc)
 }
 
 // SubstitutionInForce decides whether a substitution lets its substitute work as the substituted
@@ -118,7 +130,7 @@ func SubstitutionInForce(f SubstitutionFacts, now time.Time, loc *time.Location,
 		return Decision{Rule: RuleSubstituteUnavailable}
 	case !f.SubstitutedActive:
 		return Decision{Rule: RuleSubstitutedUnavailable}
-	case !expiredProfiles && f.SubstitutedProfileExpiresOn != nil && !now.Before(DayStart(*f.SubstitutedProfileExpiresOn, loc).AddDate(0, 0, 1)):
+	case !expiredProfiles && f.SubstitutedProfileExpiresOn != nil && !now.Before(DayEnd(*f.SubstitutedProfileExpiresOn, loc)):
 		return Decision{Rule: RuleSubstitutedUnavailable}
 	}
 	return Decision{Allowed: true, Rule: RuleSubstitutionInForce}

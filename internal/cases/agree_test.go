@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/substtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
@@ -45,6 +47,9 @@ func must(t *testing.T, _ any, err error) {
 		t.Fatal(err)
 	}
 }
+
+// agreeAt is the time of the requests in the random worlds.
+var agreeAt = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 	ctx := context.Background()
@@ -102,6 +107,7 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 		}
 		if r.IntN(8) == 0 {
 			p.Permissions = []access.Permission{access.PermAdmin}
+			exec(`UPDATE users SET permissions = '{ADMIN}' WHERE id = ?`, u)
 		}
 		w.principals = append(w.principals, p)
 	}
@@ -109,7 +115,7 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 		w.principals = append(w.principals, &access.Principal{Kind: access.KindExternal, ContactID: c})
 	}
 	// Temporary sessions: a grant for one case at some stages; the last one's window is not open.
-	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := agreeAt
 	for i := range 4 {
 		from := at.Add(-time.Hour)
 		if i == 3 {
@@ -177,8 +183,20 @@ func TestEngineAndSQLAgree(t *testing.T) {
 			w := build(t, db, rand.New(rand.NewPCG(seed, 7)), 80)
 			var all []*Case
 			must(t, nil, db.NewSelect().Model(&all).Apply(withFacts).Scan(ctx))
+			// Every employee works in a substitution for the next one, through a real session and
+			// the principal query: it must carry exactly the substituted user's facts.
+			substituted := map[*access.Principal]*access.Principal{}
+			for i, a := range w.users {
+				b := w.principals[(i+1)%len(w.users)]
+				p := substtest.Principal(t, db, a, b.UserID, agreeAt)
+				if err := substtest.SameFacts(p, b); err != nil {
+					t.Fatalf("%s working as %s: %v", a, b.UserID, err)
+				}
+				substituted[p] = b
+			}
+			visible := map[*access.Principal][]string{}
 			checked := 0
-			for _, p := range w.principals {
+			for _, p := range append(slices.Clone(w.principals), slices.Collect(maps.Keys(substituted))...) {
 				var bySQL []*Case
 				must(t, nil, db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleCases(p, mustScope(t, s, db, p))).Scan(ctx))
 				var sqlIDs, engineIDs []string
@@ -199,9 +217,16 @@ func TestEngineAndSQLAgree(t *testing.T) {
 						p, len(sqlIDs), len(engineIDs), minus(sqlIDs, engineIDs), minus(engineIDs, sqlIDs))
 				}
 				checked += len(sqlIDs)
+				visible[p] = sqlIDs
 			}
 			if checked == 0 {
 				t.Fatal("no principal could read any case: the world is too sparse to test anything")
+			}
+			for p, b := range substituted {
+				if !slices.Equal(visible[p], visible[b]) {
+					t.Errorf("%s working as %s sees %d cases, %s itself %d\nonly the substitute: %v\nonly the substituted: %v",
+						p.NativeUserID, b.UserID, len(visible[p]), b.UserID, len(visible[b]), minus(visible[p], visible[b]), minus(visible[b], visible[p]))
+				}
 			}
 		})
 	}

@@ -3,14 +3,17 @@ package documents
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/substtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
@@ -121,8 +124,20 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 			if err := db.NewSelect().Model(&all).Apply(withFacts).Scan(ctx); err != nil {
 				t.Fatal(err)
 			}
+			// Every employee works in a substitution for the next one, through a real session and
+			// the principal query: it must carry exactly the substituted user's facts.
+			substituted := map[*access.Principal]*access.Principal{}
+			for i, a := range users {
+				b := principals[(i+1)%len(users)]
+				p := substtest.Principal(t, db, a, b.UserID, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+				if err := substtest.SameFacts(p, b); err != nil {
+					t.Fatalf("%s working as %s: %v", a, b.UserID, err)
+				}
+				substituted[p] = b
+			}
+			visible := map[*access.Principal][]string{}
 			checked := 0
-			for _, p := range principals {
+			for _, p := range append(slices.Clone(principals), slices.Collect(maps.Keys(substituted))...) {
 				var bySQL []*Document
 				if err := db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleDocuments(p)).Scan(ctx); err != nil {
 					t.Fatal(err)
@@ -139,12 +154,18 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				sort.Strings(sqlIDs)
 				sort.Strings(engineIDs)
 				if !slices.Equal(sqlIDs, engineIDs) {
-					t.Fatalf("principal %s: SQL %d documents, engine %d", p.UserID, len(sqlIDs), len(engineIDs))
+					t.Fatalf("principal %s (native %s): SQL %d documents, engine %d", p.UserID, p.NativeUserID, len(sqlIDs), len(engineIDs))
 				}
 				checked += len(sqlIDs)
+				visible[p] = sqlIDs
 			}
 			if checked == 0 {
 				t.Fatal("nobody could read anything: the world is too sparse")
+			}
+			for p, b := range substituted {
+				if !slices.Equal(visible[p], visible[b]) {
+					t.Errorf("%s working as %s sees %d documents, %s itself %d", p.NativeUserID, b.UserID, len(visible[p]), b.UserID, len(visible[b]))
+				}
 			}
 		})
 	}

@@ -62,9 +62,8 @@ func (u *User) ProfileExpired(now time.Time, loc *time.Location) bool {
 	if u.ProfileExpiresOn == nil {
 		return false
 	}
-	e := *u.ProfileExpiresOn
-	endOfDay := time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
-	return !now.Before(endOfDay)
+	// The day ends where the principal query's SQL ends it, also where the clocks skip midnight.
+	return !now.Before(access.DayEnd(*u.ProfileExpiresOn, loc))
 }
 
 // CanLogIn reports whether the account may hold a session at now.
