@@ -32,7 +32,7 @@ func newSubstitutionWorld(t *testing.T, configure ...func(*config.Config)) *subs
 	w.anna = s.Login("anna@casegate.test", "user-password-1")
 	w.bogdan = s.Login("bogdan@casegate.test", "user-password-1")
 	var c struct{ CreateSalaryChange struct{ ID string } }
-	w.anna.Do(`mutation { createSalaryChange(input: {employee: {employeeName: "Jan Kowalski"}}) { id } }`, nil).MustOK(t).Decode(t, &c)
+	w.anna.Do(`mutation { createSalaryChange(input: {employee: {employeeName: "Jan Kowalski", justification: "Awans"}}) { id } }`, nil).MustOK(t).Decode(t, &c)
 	w.caseID = c.CreateSalaryChange.ID
 	w.docID = createDocument(t, w.anna, map[string]any{"title": "Umowa poufna", "confidential": true})
 	w.substitutionID = mustSubstitution(t, createSubstitution(w.admin, map[string]any{"substitutedId": w.annaID,
