@@ -202,8 +202,17 @@ func TestSubstitutionEndsWithItsPeople(t *testing.T) {
 	exec := execer(t, w.db)
 	system := access.System()
 
-	// The substituted user deactivated, then blocked, through the users service: native at once,
-	// substituted again when reactivated (the session still names the substitution).
+	// The substituted user deactivated, then blocked, behind the services' back: the request path
+	// alone answers native, and substituted again once the user is active (the session still names
+	// the substitution).
+	for _, st := range []users.Status{users.Deactivated, users.Blocked} {
+		exec(`UPDATE users SET status = ? WHERE id = ?`, st, w.b.UserID)
+		w.native(t, mid, "the substituted user "+string(st)+" in the table")
+		exec(`UPDATE users SET status = 'ACTIVE' WHERE id = ?`, w.b.UserID)
+		w.substituted(t, mid, sb.ID, "the substituted user active again in the table")
+	}
+	// Through the users service the sessions working as the user are switched back for good: a
+	// reactivation does not resume them unasked; the substitute starts again.
 	for _, st := range []users.Status{users.Deactivated, users.Blocked} {
 		if _, err := w.users.SetStatus(ctx, system, w.b.UserID, st); err != nil {
 			t.Fatal(err)
@@ -212,7 +221,15 @@ func TestSubstitutionEndsWithItsPeople(t *testing.T) {
 		if _, err := w.users.SetStatus(ctx, system, w.b.UserID, users.Active); err != nil {
 			t.Fatal(err)
 		}
-		w.substituted(t, mid, sb.ID, "the substituted user active again")
+		w.native(t, mid, "the substituted user active again")
+		p, err := w.principal(t, mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.subs.Start(ctx, p, sb.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.substituted(t, mid, sb.ID, "started again")
 	}
 
 	// The substituted user's profile expired yesterday: native, unless the setting allows it.
