@@ -20,13 +20,22 @@ const (
 	RuleSubstituteUnavailable    = "SUBSTITUTE_UNAVAILABLE"
 	RuleSubstitutionInForce      = "SUBSTITUTION_IN_FORCE"
 	RuleNotTheSubstitute         = "NOT_THE_SUBSTITUTE"
+	// RuleWhileSubstituting refuses what would let a substitute widen their own access through the
+	// user they work as: managing substitutions, or granting themselves (their native user) a right.
+	RuleWhileSubstituting = "WHILE_SUBSTITUTING"
 )
 
 // ManageSubstitution decides whether p may see and change the substitutions of the user
 // substitutedID, whose managers (nearest first, to the top of the chain) are managers. The scope
 // follows the effective user's permissions: MANAGE_SUBSTITUTIONS_ALL (or ADMIN) reaches everyone,
 // _SUBORDINATES the users below p in the manager chain at any depth (not p itself), _OWN p itself.
+//
+// Nobody manages substitutions while working as someone else: the substitute would otherwise
+// extend their own substitution, or give themselves a new one, with the rights it lends them.
 func ManageSubstitution(p *Principal, substitutedID string, managers []string) Decision {
+	if p.Substituting() {
+		return Decision{Rule: RuleWhileSubstituting}
+	}
 	if d := Administer(p); d.Allowed {
 		return d
 	}
@@ -46,7 +55,20 @@ func ManageSubstitution(p *Principal, substitutedID string, managers []string) D
 
 // MayManageSubstitutions reports whether p holds any of the permissions that manage substitutions.
 func MayManageSubstitutions(p *Principal) Decision {
+	if p.Substituting() {
+		return Decision{Rule: RuleWhileSubstituting}
+	}
 	return Permitted(p, PermManageSubstitutionsOwn, PermManageSubstitutionsSubordinates, PermManageSubstitutionsAll)
+}
+
+// GrantTo decides an administrative grant to the user userID (a permission, a group, a position
+// right, a client or procedure grant): Administer, except that a substitute working as an
+// administrator cannot grant anything to themselves (their native user).
+func GrantTo(p *Principal, userID string) Decision {
+	if p.Substituting() && userID == p.NativeUserID {
+		return Decision{Rule: RuleWhileSubstituting}
+	}
+	return Administer(p)
 }
 
 // ManageableSubstitutions is ManageSubstitution as SQL: a bun query modifier restricting a query on

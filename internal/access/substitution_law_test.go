@@ -129,9 +129,6 @@ func TestLawSubstituteDecidesAsSubstituted(t *testing.T) {
 			{"Administer", Administer(&sub), Administer(own)},
 			{"ViewAudit", ViewAudit(&sub), ViewAudit(own)},
 			{"Permitted", Permitted(&sub, PermGrantGuestAccess), Permitted(own, PermGrantGuestAccess)},
-			{"MayManageSubstitutions", MayManageSubstitutions(&sub), MayManageSubstitutions(own)},
-			{"ManageSubstitution", ManageSubstitution(&sub, substituted, managers), ManageSubstitution(own, substituted, managers)},
-			{"ManageableSubstitutions", sqlOf(ManageableSubstitutions(&sub)), sqlOf(ManageableSubstitutions(own))},
 			{"CommentsFor", CommentsFor(&sub), CommentsFor(own)},
 			{"CasePart", CasePart(&sub, PartHistory), CasePart(own, PartHistory)},
 			{"AttachmentVisible", AttachmentVisible(&sub, visible), AttachmentVisible(own, visible)},
@@ -145,6 +142,23 @@ func TestLawSubstituteDecidesAsSubstituted(t *testing.T) {
 			if !reflect.DeepEqual(c.got, c.want) {
 				t.Fatalf("%s: substitute %v, substituted %v", c.what, c.got, c.want)
 			}
+		}
+		// The one deliberate exception: substitutions are not managed while substituting, and a
+		// substitute grants nothing to themselves, so the mode cannot widen its own access.
+		for what, d := range map[string]Decision{
+			"MayManageSubstitutions":  MayManageSubstitutions(&sub),
+			"ManageSubstitution":      ManageSubstitution(&sub, substituted, managers),
+			"GrantTo the native user": GrantTo(&sub, sub.NativeUserID),
+		} {
+			if d.Allowed || d.Rule != RuleWhileSubstituting {
+				t.Fatalf("%s while substituting: %+v", what, d)
+			}
+		}
+		if sqlOf(ManageableSubstitutions(&sub)) != sqlOf(ManageableSubstitutions(nil)) {
+			t.Fatalf("the substitutions a substitute manages: %s", sqlOf(ManageableSubstitutions(&sub)))
+		}
+		if got, want := GrantTo(&sub, substituted), GrantTo(own, substituted); substituted != sub.NativeUserID && got != want {
+			t.Fatalf("GrantTo %s: substitute %v, substituted %v", substituted, got, want)
 		}
 	})
 }

@@ -193,3 +193,36 @@ func TestSubstitutionPeriodEnds(t *testing.T) {
 		t.Errorf("%d records of the end", n)
 	}
 }
+
+// TestSubstituteCannotWidenOwnAccess: working as Anna, who manages her own substitutions and is an
+// administrator, Bogdan can neither extend nor recreate his substitution, nor grant himself a right;
+// he can still grant rights to others, as Anna would.
+func TestSubstituteCannotWidenOwnAccess(t *testing.T) {
+	w := newSubstitutionWorld(t)
+	grantPermission(t, w.admin, w.annaID, "MANAGE_SUBSTITUTIONS_OWN")
+	grantPermission(t, w.admin, w.annaID, "ADMIN")
+	celina := createUser(t, w.admin, "celina@casegate.test", "Celina")
+	startSubstitution(w.bogdan, w.substitutionID).MustOK(t)
+	before := w.s.Count(`SELECT count(*) FROM substitutions`)
+	w.bogdan.Do(`mutation($id: ID!, $d: Date!) { extendSubstitution(id: $id, dateTo: $d) { dateTo } }`,
+		map[string]any{"id": w.substitutionID, "d": warsawDay(w.s, 300)}).MustFail(t, "FORBIDDEN")
+	createSubstitution(w.bogdan, map[string]any{"substituteId": w.bogdanID, "dateTo": warsawDay(w.s, 300)}).MustFail(t, "FORBIDDEN")
+	updateSubstitution(w.bogdan, w.substitutionID, map[string]any{"active": true}).MustFail(t, "FORBIDDEN")
+	w.bogdan.Do(`{ substitutions { edges { node { id } } } }`, nil).MustFail(t, "FORBIDDEN")
+	if n := w.s.Count(`SELECT count(*) FROM substitutions`); n != before {
+		t.Fatalf("%d substitutions written", n-before)
+	}
+	var sub struct{ Substitution struct{ DateTo string } }
+	w.bogdan.Do(`query($id: ID!) { substitution(id: $id) { dateTo } }`, map[string]any{"id": w.substitutionID}).MustOK(t).Decode(t, &sub)
+	if sub.Substitution.DateTo != warsawDay(w.s, 2) {
+		t.Fatalf("the substitution now ends %s", sub.Substitution.DateTo)
+	}
+	grant := `mutation($u: ID!) { grantPermission(userId: $u, permission: ADMIN) { id } }`
+	w.bogdan.Do(grant, map[string]any{"u": w.bogdanID}).MustFail(t, "FORBIDDEN")
+	w.bogdan.Do(`mutation($u: ID!) { addGroupMember(groupId: "00000000-0000-0000-0000-000000000002", userId: $u) { id } }`,
+		map[string]any{"u": w.bogdanID}).MustFail(t, "FORBIDDEN")
+	w.bogdan.Do(grant, map[string]any{"u": celina}).MustOK(t)
+	if n := w.s.Count(`SELECT count(*) FROM users WHERE id = ? AND 'ADMIN' = ANY(permissions)`, w.bogdanID); n != 0 {
+		t.Fatal("Bogdan made himself an administrator")
+	}
+}

@@ -97,10 +97,10 @@ func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Ti
 	return s.loadBy(ctx, db, principalByToken, hash, now)
 }
 
-// Reload builds again, inside tx, the principal of the session sessionID (after a change to the
-// session itself: a substitution started or ended).
-func (s *Service) Reload(ctx context.Context, tx bun.IDB, sessionID string) (*access.Principal, error) {
-	return s.loadBy(ctx, tx, principalBySession, sessionID, s.Clock.Now())
+// Reload builds again, inside tx, the principal of the session sessionID at the time at (after a
+// change to the session itself: a substitution started or ended, decided at that same time).
+func (s *Service) Reload(ctx context.Context, tx bun.IDB, sessionID string, at time.Time) (*access.Principal, error) {
+	return s.loadBy(ctx, tx, principalBySession, sessionID, at)
 }
 
 func (s *Service) loadBy(ctx context.Context, db bun.IDB, query string, key any, now time.Time) (*access.Principal, error) {

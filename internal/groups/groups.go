@@ -73,6 +73,9 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, name string) 
 
 // AddMember puts a user in a group (idempotent). Needs ADMIN. The system user belongs to no group.
 func (s *Service) AddMember(ctx context.Context, p *access.Principal, groupID, userID string) (*Group, error) {
+	if err := access.GrantTo(p, userID).Err(); err != nil {
+		return nil, err
+	}
 	return s.changeMembers(ctx, p, groupID, userID, "group.member.add", func(ctx context.Context, tx bun.Tx, now time.Time) error {
 		u, err := users.Find(ctx, tx, userID)
 		if errors.Is(err, apperr.ErrNotFound) {

@@ -82,7 +82,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, name string, 
 // GrantRight gives a user a right to a position (replacing an earlier one). Needs ADMIN. The
 // system user holds no position rights.
 func (s *Service) GrantRight(ctx context.Context, p *access.Principal, positionID, userID string, subtree bool) (*Right, error) {
-	if err := access.Administer(p).Err(); err != nil {
+	if err := access.GrantTo(p, userID).Err(); err != nil {
 		return nil, err
 	}
 	r := &Right{PositionID: positionID, UserID: userID, IncludeSubtree: subtree, CreatedAt: s.Clock.Now()}

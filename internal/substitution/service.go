@@ -38,7 +38,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (*S
 	now := s.Clock.Now()
 	sb := &Substitution{SubstitutedID: p.UserID, Active: true, ForwardEmails: true, CreatedAt: now, UpdatedAt: now}
 	if p.Kind == access.KindInternal {
-		sb.CreatedByID = &p.UserID
+		sb.CreatedByID = &p.NativeUserID
 	}
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		set, err := s.Settings.Get(ctx, tx)

@@ -50,7 +50,7 @@ func (s *Service) Start(ctx context.Context, p *access.Principal, id string) (*a
 		if err := audit.Append(ctx, tx, p, now, audit.Entry{Action: "substitution.start", Entity: "substitution", EntityID: sb.ID}); err != nil {
 			return err
 		}
-		next, err = s.Auth.Reload(ctx, tx, p.SessionID)
+		next, err = s.Auth.Reload(ctx, tx, p.SessionID, now)
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Service) End(ctx context.Context, p *access.Principal) (*access.Princip
 				return err
 			}
 		}
-		next, err = s.Auth.Reload(ctx, tx, p.SessionID)
+		next, err = s.Auth.Reload(ctx, tx, p.SessionID, now)
 		return err
 	})
 	if err != nil {

@@ -47,7 +47,7 @@ func Principal(t testing.TB, db bun.IDB, substitute, substituted string, at time
 		t.Fatal(err)
 	}
 	a := &auth.Service{Clock: clockwork.NewFakeClockAt(at), Settings: &settings.Service{Defaults: settings.Settings{TimeZone: Zone}}}
-	p, err := a.Reload(ctx, db, s.ID)
+	p, err := a.Reload(ctx, db, s.ID, at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -268,6 +268,9 @@ func ErrSystemUser(field string) error {
 
 // GrantPermission gives a user a system permission. Needs ADMIN.
 func (s *Service) GrantPermission(ctx context.Context, p *access.Principal, id string, perm access.Permission) (*User, error) {
+	if err := access.GrantTo(p, id).Err(); err != nil {
+		return nil, err
+	}
 	return s.changePermissions(ctx, p, id, "user.permission.grant", false, func(ps []access.Permission) []access.Permission {
 		if slices.Contains(ps, perm) {
 			return ps
