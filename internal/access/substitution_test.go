@@ -239,3 +239,30 @@ func TestSubstitutionWhereMidnightIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+func TestGrantTo(t *testing.T) {
+	admin := &Principal{Kind: KindInternal, UserID: "a", NativeUserID: "a", Permissions: []Permission{PermAdmin}}
+	asAdmin := &Principal{Kind: KindInternal, UserID: "a", NativeUserID: "me", SubstitutionID: "s", Permissions: []Permission{PermAdmin}}
+	plain := &Principal{Kind: KindInternal, UserID: "p", NativeUserID: "p"}
+	for _, tc := range []struct {
+		name   string
+		p      *Principal
+		target string
+		ok     bool
+		rule   string
+	}{
+		{"an administrator to anyone", admin, "x", true, RuleAdmin},
+		{"an administrator to itself", admin, "a", true, RuleAdmin},
+		{"working as an administrator, to another", asAdmin, "x", true, RuleAdmin},
+		{"working as an administrator, to the administrator", asAdmin, "a", true, RuleAdmin},
+		{"working as an administrator, to oneself", asAdmin, "me", false, RuleWhileSubstituting},
+		{"not an administrator", plain, "x", false, RuleAdmin},
+		{"anonymous", nil, "x", false, RuleUnauthenticated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := GrantTo(tc.p, tc.target); d.Allowed != tc.ok || d.Rule != tc.rule {
+				t.Fatalf("got %+v, want allowed=%v rule %s", d, tc.ok, tc.rule)
+			}
+		})
+	}
+}
