@@ -88,6 +88,11 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 	// No operation makes a guest yet (EXTERNAL, an account outside the organisation); its session
 	// is written as the guest issue's login will write it.
 	guestID := createUser(t, w.admin, "guest@example.com", "Gość")
+	var guestContact struct{ CreateContact struct{ ID string } }
+	w.admin.Do(`mutation { createContact(input: {name: "Gość", email: "guest@example.com"}) { id } }`, nil).MustOK(t).Decode(t, &guestContact)
+	if _, err := s.DB.ExecContext(context.Background(), `UPDATE users SET contact_id = ? WHERE id = ?`, guestContact.CreateContact.ID, guestID); err != nil {
+		t.Fatal(err)
+	}
 	token, hash := session.NewToken()
 	if err := session.Create(context.Background(), s.DB, &session.Session{TokenHash: hash, Kind: access.KindExternal, UserID: &guestID,
 		CreatedAt: s.Clock.Now(), ExpiresAt: s.Clock.Now().Add(time.Hour)}); err != nil {

@@ -84,7 +84,7 @@ func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Res
 			return err
 		}
 		var err error
-		res, err = s.open(ctx, tx, u.ID, clientAddr, now)
+		res, err = s.open(ctx, tx, u, clientAddr, now)
 		if err != nil {
 			return err
 		}
@@ -107,10 +107,14 @@ func (s *Service) passwordMatches(u *users.User, pw string) bool {
 	return err == nil && ok
 }
 
-// open creates a session for userID and loads its principal inside tx.
-func (s *Service) open(ctx context.Context, tx bun.IDB, userID, clientAddr string, now time.Time) (*Result, error) {
+// open creates a session for u (EXTERNAL for a guest account) and loads its principal inside tx.
+func (s *Service) open(ctx context.Context, tx bun.IDB, u *users.User, clientAddr string, now time.Time) (*Result, error) {
 	token, hash := session.NewToken()
-	sess := &session.Session{TokenHash: hash, Kind: access.KindInternal, UserID: &userID, ClientAddr: clientAddr,
+	kind := access.KindInternal
+	if u.ContactID != nil {
+		kind = access.KindExternal
+	}
+	sess := &session.Session{TokenHash: hash, Kind: kind, UserID: &u.ID, ClientAddr: clientAddr,
 		CreatedAt: now, ExpiresAt: now.Add(s.TTL)}
 	if err := session.Create(ctx, tx, sess); err != nil {
 		return nil, err

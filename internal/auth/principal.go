@@ -30,6 +30,8 @@ type principalRow struct {
 	UserID         string          `bun:"user_id"`
 	NativeUserID   string          `bun:"native_user_id"`
 	SubstitutionID string          `bun:"substitution_id"`
+	ContactID      string          `bun:"contact_id"`
+	CompanyID      string          `bun:"company_id"`
 	ExpiresAt      time.Time       `bun:"expires_at"`
 	Permissions    []string        `bun:"permissions,array"`
 	Groups         []string        `bun:"groups,array"`
@@ -66,7 +68,8 @@ const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Ema
 // neither revoked nor outside its window.
 func principalSQL(key string) string {
 	return `
-SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `, NULL::json AS temporary
+SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `,
+       n.contact_id, (SELECT cl.company_id FROM clients cl WHERE cl.id = n.contact_id) AS company_id, NULL::json AS temporary
 FROM sessions s
 JOIN users n ON n.id = s.user_id
 LEFT JOIN LATERAL (
@@ -78,9 +81,11 @@ LEFT JOIN LATERAL (
 JOIN users u ON u.id = COALESCE(sub.substituted_id, n.id)
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND n.status = 'ACTIVE' AND NOT n.is_system
+  AND (s.kind = 'EXTERNAL') = (n.contact_id IS NOT NULL)
   AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
-SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[], ` + grantFacts + `
+SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[],
+       NULL::uuid, NULL::uuid, ` + grantFacts + `
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
@@ -123,7 +128,7 @@ func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte)
 
 func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
 	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.NativeUserID, SubstitutionID: r.SubstitutionID,
-		SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
+		ContactID: r.ContactID, CompanyID: r.CompanyID, SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
 	if p.NativeUserID == "" {
 		p.NativeUserID = p.UserID // PrincipalFor: the user as if logged in
 	}

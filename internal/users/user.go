@@ -52,8 +52,10 @@ type User struct {
 	PasswordHash     *string             `bun:"password_hash"`
 	Permissions      []access.Permission `bun:"permissions,array,notnull"`
 	IsSystem         bool                `bun:"is_system,notnull"`
-	CreatedAt        time.Time           `bun:"created_at,notnull"`
-	UpdatedAt        time.Time           `bun:"updated_at,notnull"`
+	// ContactID names the contact whose guest (EXTERNAL) account this is; nil for employees.
+	ContactID *string   `bun:"contact_id,type:uuid"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // ProfileExpired reports whether the profile's expiry date has passed at now (in loc): the profile
