@@ -120,3 +120,12 @@ func fieldView(c *forms.Compiled, err error, path string) (*forms.FieldView, err
 	}
 	return &v, nil
 }
+
+// guestAccount is the guest account of a contact, when the caller may know of it (employees, and
+// the guest itself); nil otherwise and when there is none.
+func guestAccount(ctx context.Context, contactID string) (*users.User, error) {
+	if !access.SeeGuestAccount(principal(ctx), contactID) {
+		return nil, nil
+	}
+	return loaders(ctx).GuestAccount.Load(ctx, contactID)()
+}

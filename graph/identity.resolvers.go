@@ -24,6 +24,18 @@ func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*cl
 	return optionalClient(ctx, deref(obj.CompanyID))
 }
 
+// GuestAccess is the resolver for the guestAccess field.
+func (r *contactResolver) GuestAccess(ctx context.Context, obj *clients.Client) (bool, error) {
+	u, err := guestAccount(ctx, obj.ID)
+	return u != nil && u.Status == users.Active, err
+}
+
+// GuestActivated is the resolver for the guestActivated field.
+func (r *contactResolver) GuestActivated(ctx context.Context, obj *clients.Client) (bool, error) {
+	u, err := guestAccount(ctx, obj.ID)
+	return u != nil && u.PasswordHash != nil, err
+}
+
 // Members is the resolver for the members field.
 func (r *groupResolver) Members(ctx context.Context, obj *groups.Group, first *int, after *string) (*model.UserConnection, error) {
 	p, err := r.UserService.List(ctx, principal(ctx), users.Filter{GroupID: obj.ID}, args(first, after))
