@@ -122,10 +122,10 @@ func fieldView(c *forms.Compiled, err error, path string) (*forms.FieldView, err
 }
 
 // guestAccount is the guest account of a contact, when the caller may know of it (employees, and
-// the guest itself); nil otherwise and when there is none.
-func guestAccount(ctx context.Context, contactID string) (*users.User, error) {
-	if !access.SeeGuestAccount(principal(ctx), contactID) {
+// the guest itself, also in the answer to its login); nil otherwise and when there is none.
+func guestAccount(ctx context.Context, c *clients.Client) (*users.User, error) {
+	if !c.OfViewer && !access.SeeGuestAccount(principal(ctx), c.ID) {
 		return nil, nil
 	}
-	return loaders(ctx).GuestAccount.Load(ctx, contactID)()
+	return loaders(ctx).GuestAccount.Load(ctx, c.ID)()
 }

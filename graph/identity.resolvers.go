@@ -26,13 +26,13 @@ func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*cl
 
 // GuestAccess is the resolver for the guestAccess field.
 func (r *contactResolver) GuestAccess(ctx context.Context, obj *clients.Client) (bool, error) {
-	u, err := guestAccount(ctx, obj.ID)
+	u, err := guestAccount(ctx, obj)
 	return u != nil && u.Status == users.Active, err
 }
 
 // GuestActivated is the resolver for the guestActivated field.
 func (r *contactResolver) GuestActivated(ctx context.Context, obj *clients.Client) (bool, error) {
-	u, err := guestAccount(ctx, obj.ID)
+	u, err := guestAccount(ctx, obj)
 	return u != nil && u.PasswordHash != nil, err
 }
 
@@ -239,7 +239,13 @@ func (r *viewerResolver) AvailableSubstitutions(ctx context.Context, obj *access
 
 // Contact is the resolver for the contact field.
 func (r *viewerResolver) Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error) {
-	return optionalClient(ctx, obj.ContactID)
+	c, err := optionalClient(ctx, obj.ContactID)
+	if c == nil || err != nil {
+		return nil, err
+	}
+	own := *c
+	own.OfViewer = true
+	return &own, nil
 }
 
 // Grant is the resolver for the grant field.

@@ -39,6 +39,9 @@ type Client struct {
 	Phone     *string   `bun:"phone"`
 	CompanyID *string   `bun:"company_id,type:uuid"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	// OfViewer marks the contact loaded as the viewer's own (a guest's, in its login or activation
+	// answer, which the request's principal, anonymous, does not name yet).
+	OfViewer bool `bun:"-"`
 }
 
 // Project groups cases and names a counterparty company.
