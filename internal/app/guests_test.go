@@ -212,6 +212,12 @@ func TestGuestInvitationActivationAndLogin(t *testing.T) {
 	// Nor can the users' administration reach it: the contact is the way.
 	admin.Do(`mutation($id: ID!) { setUserStatus(id: $id, status: BLOCKED) { id } }`, map[string]any{"id": guestID}).MustFail(t, "NOT_FOUND")
 	admin.Do(`mutation($id: ID!) { grantPermission(userId: $id, permission: ADMIN) { id } }`, map[string]any{"id": guestID}).MustFail(t, "NOT_FOUND")
+	var g struct{ CreateGroup struct{ ID string } }
+	admin.Do(`mutation { createGroup(name: "Kadry") { id } }`, nil).MustOK(t).Decode(t, &g)
+	if e := admin.Do(`mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`,
+		map[string]any{"g": g.CreateGroup.ID, "u": guestID}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["field"] != "userId" {
+		t.Errorf("adding a guest to a group: refusal names %v", e.Extensions["field"])
+	}
 }
 
 func TestGuestInvitationExpiresAndIsResent(t *testing.T) {

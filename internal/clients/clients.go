@@ -248,7 +248,7 @@ func (s *Service) GrantAccess(ctx context.Context, p *access.Principal, clientID
 		if _, err := Find(ctx, tx, clientID, ""); err != nil {
 			return err
 		}
-		if u, err := users.Find(ctx, tx, userID); errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsSystem {
+		if u, err := users.Find(ctx, tx, userID); errors.Is(err, apperr.ErrNotFound) || err == nil && (u.IsSystem || u.IsGuest()) {
 			return apperr.Input("userId", "no such user")
 		} else if err != nil {
 			return err
