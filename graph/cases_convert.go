@@ -120,3 +120,12 @@ func fieldView(c *forms.Compiled, err error, path string) (*forms.FieldView, err
 	}
 	return &v, nil
 }
+
+// guestAccount is the guest account of a contact, when the caller may know of it (employees, and
+// the guest itself, also in the answer to its login); nil otherwise and when there is none.
+func guestAccount(ctx context.Context, c *clients.Client) (*users.User, error) {
+	if !c.OfViewer && !access.SeeGuestAccount(principal(ctx), c.ID) {
+		return nil, nil
+	}
+	return loaders(ctx).GuestAccount.Load(ctx, c.ID)()
+}

@@ -294,12 +294,14 @@ type ComplexityRoot struct {
 	}
 
 	Contact struct {
-		Company   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Phone     func(childComplexity int) int
+		Company        func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		GuestAccess    func(childComplexity int) int
+		GuestActivated func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Phone          func(childComplexity int) int
 	}
 
 	Document struct {
@@ -374,6 +376,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ActivateAccount              func(childComplexity int, token string, password string) int
 		AddAttachment                func(childComplexity int, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) int
 		AddCaseParticipant           func(childComplexity int, caseID string, userID *string, contactID *string, role *cases.Role) int
 		AddComment                   func(childComplexity int, caseID *string, documentID *string, text string, visibleToExternal *bool) int
@@ -420,10 +423,12 @@ type ComplexityRoot struct {
 		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
 		SetDocumentACL               func(childComplexity int, documentID string, entries []model.DocumentACLEntryInput) int
 		SetFieldAccess               func(childComplexity int, procedure string, field string, input model.AccessSettingsInput) int
+		SetGuestAccess               func(childComplexity int, contactID string, enabled bool) int
 		SetSectionAccess             func(childComplexity int, procedure string, section string, input model.AccessSettingsInput) int
 		SetUserStatus                func(childComplexity int, id string, status users.Status) int
 		StartSubstitution            func(childComplexity int, id string) int
 		UpdateCandidateQuestionnaire func(childComplexity int, id string, input map[string]any) int
+		UpdateContact                func(childComplexity int, id string, input model.UpdateContactInput) int
 		UpdateDocument               func(childComplexity int, id string, input model.UpdateDocumentInput) int
 		UpdateMyPreferences          func(childComplexity int, input model.PreferencesInput) int
 		UpdateSalaryChange           func(childComplexity int, id string, input map[string]any) int
@@ -803,6 +808,9 @@ type CommentResolver interface {
 }
 type ContactResolver interface {
 	Company(ctx context.Context, obj *clients.Client) (*clients.Client, error)
+
+	GuestAccess(ctx context.Context, obj *clients.Client) (bool, error)
+	GuestActivated(ctx context.Context, obj *clients.Client) (bool, error)
 }
 type DocumentResolver interface {
 	Case(ctx context.Context, obj *documents.Document) (*cases.Case, error)
@@ -859,6 +867,9 @@ type MutationResolver interface {
 	ForwardDocument(ctx context.Context, documentID string, positionID string) (*documents.Document, error)
 	AssignDocumentTask(ctx context.Context, documentID string, userID string) (*documents.Document, error)
 	CompleteTask(ctx context.Context, taskID string) (*documents.Document, error)
+	SetGuestAccess(ctx context.Context, contactID string, enabled bool) (*clients.Client, error)
+	ActivateAccount(ctx context.Context, token string, password string) (*model.AuthPayload, error)
+	UpdateContact(ctx context.Context, id string, input model.UpdateContactInput) (*clients.Client, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*users.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*users.User, error)
 	SetUserStatus(ctx context.Context, id string, status users.Status) (*users.User, error)
@@ -1819,6 +1830,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Email(childComplexity), true
+	case "Contact.guestAccess":
+		if e.ComplexityRoot.Contact.GuestAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.GuestAccess(childComplexity), true
+	case "Contact.guestActivated":
+		if e.ComplexityRoot.Contact.GuestActivated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.GuestActivated(childComplexity), true
 	case "Contact.id":
 		if e.ComplexityRoot.Contact.ID == nil {
 			break
@@ -2104,6 +2127,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "Mutation.activateAccount":
+		if e.ComplexityRoot.Mutation.ActivateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateAccount(childComplexity, args["token"].(string), args["password"].(string)), true
 	case "Mutation.addAttachment":
 		if e.ComplexityRoot.Mutation.AddAttachment == nil {
 			break
@@ -2600,6 +2634,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetFieldAccess(childComplexity, args["procedure"].(string), args["field"].(string), args["input"].(model.AccessSettingsInput)), true
+	case "Mutation.setGuestAccess":
+		if e.ComplexityRoot.Mutation.SetGuestAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGuestAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGuestAccess(childComplexity, args["contactId"].(string), args["enabled"].(bool)), true
 	case "Mutation.setSectionAccess":
 		if e.ComplexityRoot.Mutation.SetSectionAccess == nil {
 			break
@@ -2644,6 +2689,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCandidateQuestionnaire(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+	case "Mutation.updateContact":
+		if e.ComplexityRoot.Mutation.UpdateContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(string), args["input"].(model.UpdateContactInput)), true
 	case "Mutation.updateDocument":
 		if e.ComplexityRoot.Mutation.UpdateDocument == nil {
 			break
@@ -4087,6 +4143,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StageExceptionInput", ec.unmarshalInputStageExceptionInput),
 			graphql.NewInputUnmarshaler("SubstitutionInput", ec.unmarshalInputSubstitutionInput),
 			graphql.NewInputUnmarshaler("TemporaryAccessInput", ec.unmarshalInputTemporaryAccessInput),
+			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateDocumentInput", ec.unmarshalInputUpdateDocumentInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -4560,6 +4617,30 @@ extend type Mutation {
   completeTask(taskId: ID!): Document!
 }
 `, BuiltIn: false},
+	{Name: "../schema/guests.graphqls", Input: `# Guest accounts (Planfix's guest access): a contact's EXTERNAL account, its invitation and activation.
+
+"Fields left out stay as they are; an empty e-mail or phone clears it."
+input UpdateContactInput {
+  name: String
+  email: String
+  phone: String
+}
+
+extend type Mutation {
+  """
+  Enables or disables the contact's guest account. Needs ADMIN or GRANT_GUEST_ACCESS. Enabling
+  creates the account (its login is the contact's e-mail) and mails an invitation whose link,
+  {publicBaseURL}/activate/{token}, works once for 72 hours; for an account not yet activated it
+  mails a new one (older links stop working); an enabled, activated account is left as it is.
+  Disabling ends every session of the account at once.
+  """
+  setGuestAccess(contactId: ID!, enabled: Boolean!): Contact!
+  "Sets the password of the guest account an invitation was mailed for and logs in (an EXTERNAL session). The token is the link's last part."
+  activateAccount(token: String!, password: String!): AuthPayload!
+  "Changes a contact. Needs ADMIN or GRANT_GUEST_ACCESS: a guest's e-mail is its login, and changes with it."
+  updateContact(id: ID!, input: UpdateContactInput!): Contact!
+}
+`, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Identity (SPEC §3): principals, users, groups, positions, sessions.
 
 enum PrincipalKind { INTERNAL EXTERNAL TEMPORARY SYSTEM }
@@ -4675,6 +4756,10 @@ type Contact {
   phone: String
   company: Company
   createdAt: DateTime!
+  "The contact's guest account is enabled (setGuestAccess): it may log in with its e-mail. Shown to employees and to the guest itself; false to anyone else."
+  guestAccess: Boolean!
+  "The guest has activated its account (chosen a password). Shown to employees and to the guest itself; false to anyone else."
+  guestActivated: Boolean!
 }
 
 input CreateUserInput {
@@ -5766,6 +5851,10 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_company(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Contact_createdAt(ctx, field)
+	case "guestAccess":
+		return ec.fieldContext_Contact_guestAccess(ctx, field)
+	case "guestActivated":
+		return ec.fieldContext_Contact_guestActivated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -6663,6 +6752,28 @@ func (ec *executionContext) field_Group_members_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_activateAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg1
 	return args, nil
 }
 
@@ -7738,6 +7849,28 @@ func (ec *executionContext) field_Mutation_setFieldAccess_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setGuestAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "contactId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contactId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setSectionAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7818,6 +7951,28 @@ func (ec *executionContext) field_Mutation_updateCandidateQuestionnaire_args(ctx
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
 			return ec.unmarshalNCandidateQuestionnaireInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateContactInput, error) {
+			return ec.unmarshalNUpdateContactInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐUpdateContactInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12238,6 +12393,52 @@ func (ec *executionContext) fieldContext_Contact_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Contact_guestAccess(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_guestAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().GuestAccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_guestAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Contact_guestActivated(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_guestActivated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().GuestActivated(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_guestActivated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *documents.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14546,6 +14747,138 @@ func (ec *executionContext) fieldContext_Mutation_completeTask(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_completeTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setGuestAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setGuestAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetGuestAccess(ctx, fc.Args["contactId"].(string), fc.Args["enabled"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setGuestAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setGuestAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_activateAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_activateAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ActivateAccount(ctx, fc.Args["token"].(string), fc.Args["password"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_activateAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_activateAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24100,6 +24433,62 @@ func UnmarshalTemporaryAccessInput(ctx context.Context, raw any) (model.Temporar
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (model.UpdateContactInput, error) {
+	var it model.UpdateContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateContactInput unmarshals raw into the UpdateContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateContactInput(ctx context.Context, raw any) (model.UpdateContactInput, error) {
+	var out model.UpdateContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Context, obj any) (model.UpdateDocumentInput, error) {
 	var it model.UpdateDocumentInput
 	if obj == nil {
@@ -25911,6 +26300,18 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "guestAccess":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_guestAccess(ctx, field, obj)
+				})
+		case "guestActivated":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_guestActivated(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26633,6 +27034,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "completeTask":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_completeTask(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setGuestAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setGuestAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activateAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_activateAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateContact(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30717,6 +31139,11 @@ func (ec *executionContext) unmarshalNTemporaryAccessState2githubᚗcomᚋcasega
 
 func (ec *executionContext) marshalNTemporaryAccessState2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐTemporaryAccessState(ctx context.Context, sel ast.SelectionSet, v model.TemporaryAccessState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNUpdateContactInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐUpdateContactInput(ctx context.Context, v any) (model.UpdateContactInput, error) {
+	res, err := ec.unmarshalInputUpdateContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateDocumentInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐUpdateDocumentInput(ctx context.Context, v any) (model.UpdateDocumentInput, error) {

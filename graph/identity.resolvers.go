@@ -24,6 +24,18 @@ func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*cl
 	return optionalClient(ctx, deref(obj.CompanyID))
 }
 
+// GuestAccess is the resolver for the guestAccess field.
+func (r *contactResolver) GuestAccess(ctx context.Context, obj *clients.Client) (bool, error) {
+	u, err := guestAccount(ctx, obj)
+	return u != nil && u.Status == users.Active, err
+}
+
+// GuestActivated is the resolver for the guestActivated field.
+func (r *contactResolver) GuestActivated(ctx context.Context, obj *clients.Client) (bool, error) {
+	u, err := guestAccount(ctx, obj)
+	return u != nil && u.PasswordHash != nil, err
+}
+
 // Members is the resolver for the members field.
 func (r *groupResolver) Members(ctx context.Context, obj *groups.Group, first *int, after *string) (*model.UserConnection, error) {
 	p, err := r.UserService.List(ctx, principal(ctx), users.Filter{GroupID: obj.ID}, args(first, after))
@@ -227,7 +239,13 @@ func (r *viewerResolver) AvailableSubstitutions(ctx context.Context, obj *access
 
 // Contact is the resolver for the contact field.
 func (r *viewerResolver) Contact(ctx context.Context, obj *access.Principal) (*clients.Client, error) {
-	return optionalClient(ctx, obj.ContactID)
+	c, err := optionalClient(ctx, obj.ContactID)
+	if c == nil || err != nil {
+		return nil, err
+	}
+	own := *c
+	own.OfViewer = true
+	return &own, nil
 }
 
 // Grant is the resolver for the grant field.

@@ -12,6 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/guests"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
@@ -28,6 +29,8 @@ type Loaders struct {
 	PositionRights *dataloader.Loader[string, []positions.Right]
 	Position       *dataloader.Loader[string, *positions.Position]
 	Grant          *dataloader.Loader[string, *tempaccess.Grant]
+	// GuestAccount is a contact's guest account by the contact's id; nil when it has none.
+	GuestAccount *dataloader.Loader[string, *users.User]
 }
 
 type loadersKey struct{}
@@ -45,6 +48,10 @@ func NewLoaders(db bun.IDB) *Loaders {
 			m, err := groups.OfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]groups.Group, error) { return nonNil(m[id]), nil })
 		}, dataloader.WithWait[string, []groups.Group](time.Millisecond)),
+		GuestAccount: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*users.User] {
+			m, err := guests.AccountsOf(ctx, db, ids)
+			return results(ids, err, func(id string) (*users.User, error) { return m[id], nil })
+		}, dataloader.WithWait[string, *users.User](time.Millisecond)),
 		PositionRights: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]positions.Right] {
 			m, err := positions.RightsOfUsers(ctx, db, ids)
 			return results(ids, err, func(id string) ([]positions.Right, error) { return nonNil(m[id]), nil })

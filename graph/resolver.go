@@ -11,6 +11,7 @@ import (
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/guests"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/settings"
@@ -36,4 +37,5 @@ type Resolver struct {
 	TempAccessService   *tempaccess.Service
 	SubstitutionService *substitution.Service
 	OutboxAdmin         *outbox.Admin
+	GuestService        *guests.Service
 }

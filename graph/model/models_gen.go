@@ -319,6 +319,13 @@ type TemporaryAccessInput struct {
 	AllowedActions     []TemporaryAccessAction `json:"allowedActions,omitempty"`
 }
 
+// Fields left out stay as they are; an empty e-mail or phone clears it.
+type UpdateContactInput struct {
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+}
+
 type UpdateDocumentInput struct {
 	Title *string `json:"title,omitempty"`
 	Body  *string `json:"body,omitempty"`

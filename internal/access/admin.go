@@ -79,3 +79,16 @@ func Permitted(p *Principal, perms ...Permission) Decision {
 
 // ViewAudit allows reading the audit log: VIEW_AUDIT or ADMIN.
 func ViewAudit(p *Principal) Decision { return Permitted(p, PermViewAudit) }
+
+// GrantGuestAccess allows giving a contact a guest account or taking it away, and changing the
+// contact data its login is made of: ADMIN or GRANT_GUEST_ACCESS.
+func GrantGuestAccess(p *Principal) Decision { return Permitted(p, PermGrantGuestAccess) }
+
+// SeeGuestAccount reports whether p may learn whether a contact has a guest account: employees
+// may, and a guest about its own contact.
+func SeeGuestAccount(p *Principal, contactID string) bool {
+	if Internal(p).Allowed {
+		return true
+	}
+	return p != nil && p.Kind == KindExternal && p.ContactID != "" && p.ContactID == contactID
+}

@@ -100,3 +100,41 @@ func TestSubstituting(t *testing.T) {
 		t.Fatal("a principal working as another user is substituting")
 	}
 }
+
+func TestGrantGuestAccess(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    *Principal
+		want bool
+	}{
+		{"anonymous", nil, false},
+		{"employee", &Principal{Kind: KindInternal}, false},
+		{"with the permission", &Principal{Kind: KindInternal, Permissions: []Permission{PermGrantGuestAccess}}, true},
+		{"administrator", &Principal{Kind: KindInternal, Permissions: []Permission{PermAdmin}}, true},
+		{"system", System(), true},
+		{"guest holding the permission", &Principal{Kind: KindExternal, ContactID: "c", Permissions: []Permission{PermGrantGuestAccess, PermAdmin}}, false},
+		{"temporary", &Principal{Kind: KindTemporary}, false},
+	} {
+		if d := GrantGuestAccess(c.p); d.Allowed != c.want {
+			t.Errorf("%s: GrantGuestAccess = %+v, want allowed %v", c.name, d, c.want)
+		}
+	}
+}
+
+func TestSeeGuestAccount(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    *Principal
+		want bool
+	}{
+		{"anonymous", nil, false},
+		{"employee", &Principal{Kind: KindInternal}, true},
+		{"the guest itself", &Principal{Kind: KindExternal, ContactID: "c"}, true},
+		{"another guest", &Principal{Kind: KindExternal, ContactID: "d"}, false},
+		{"temporary", &Principal{Kind: KindTemporary}, false},
+	} {
+		if got := SeeGuestAccount(c.p, "c"); got != c.want {
+			t.Errorf("%s: SeeGuestAccount = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

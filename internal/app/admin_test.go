@@ -80,7 +80,10 @@ func TestOnlyAdminsAdminister(t *testing.T) {
 	var p struct{ CreatePosition struct{ ID string } }
 	admin.Do(`mutation { createPosition(name: "HQ") { id } }`, nil).MustOK(t).Decode(t, &p)
 
-	vars := map[string]any{"u": uid, "g": g.CreateGroup.ID, "p": p.CreatePosition.ID}
+	var c struct{ CreateContact struct{ ID string } }
+	admin.Do(`mutation { createContact(input: {name: "Klient", email: "klient@example.com"}) { id } }`, nil).MustOK(t).Decode(t, &c)
+
+	vars := map[string]any{"u": uid, "g": g.CreateGroup.ID, "p": p.CreatePosition.ID, "c": c.CreateContact.ID}
 	before := writes(s)
 	for _, q := range []string{
 		`mutation { createUser(input: {email: "x@casegate.test", name: "X", password: "user-password-1"}) { id } }`,
@@ -98,6 +101,8 @@ func TestOnlyAdminsAdminister(t *testing.T) {
 		`{ auditLog { edges { cursor } } }`, // needs VIEW_AUDIT or ADMIN
 		`{ outboxMessages { edges { cursor } } }`,
 		`mutation { retryOutboxMessage(id: "1") { id } }`,
+		`mutation($c: ID!) { setGuestAccess(contactId: $c, enabled: true) { id } }`, // needs GRANT_GUEST_ACCESS or ADMIN
+		`mutation($c: ID!) { updateContact(id: $c, input: {email: "inny@example.com"}) { id } }`,
 	} {
 		used := map[string]any{}
 		for k, v := range vars {

@@ -25,6 +25,7 @@ import (
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
+	"github.com/casegate/casegate/internal/guests"
 	"github.com/casegate/casegate/internal/jobs"
 	"github.com/casegate/casegate/internal/mail"
 	"github.com/casegate/casegate/internal/notify"
@@ -125,6 +126,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	r.TempAccessService = &tempaccess.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Settings: set,
 		Auth: r.AuthService, SessionTTL: cfg.SessionTTL, Limits: tempaccess.DefaultLimits}
 	r.SubstitutionService = &substitution.Service{DB: db, Clock: o.Clock, Settings: set, Auth: r.AuthService}
+	r.GuestService = &guests.Service{DB: db, Clock: o.Clock, Settings: set, Auth: r.AuthService, Users: us}
+	r.ClientService.Accounts = r.GuestService
 	if cfg.AdminEmail != "" {
 		if _, err := us.EnsureAdmin(ctx, cfg.AdminEmail, "Administrator", cfg.AdminPassword); err != nil {
 			return nil, fmt.Errorf("make sure the administrator %s exists: %w", cfg.AdminEmail, err)

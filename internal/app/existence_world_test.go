@@ -1,13 +1,9 @@
 package app_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
-	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/gqltest"
-	"github.com/casegate/casegate/internal/session"
 )
 
 // leakWorld holds, for each kind of object an operation takes the id of, one that exists and that
@@ -85,20 +81,13 @@ func newLeakWorld(t *testing.T, s *gqltest.Server) *leakWorld {
 	w.grant(t, map[string]any{"allowedActions": []string{"ATTACHMENTS", "COMMENTS", "HISTORY"}})
 	link := inviteLink(t, s)
 	person := s.WithToken(signIn(t, s, link, mailedCode(t, s, link)).Token)
-	// No operation makes a guest yet (EXTERNAL, an account outside the organisation); its session
-	// is written as the guest issue's login will write it.
-	guestID := createUser(t, w.admin, "guest@example.com", "Gość")
+	// A guest (EXTERNAL): a contact given guest access, activated from its invitation.
 	var guestContact struct{ CreateContact struct{ ID string } }
 	w.admin.Do(`mutation { createContact(input: {name: "Gość", email: "guest@example.com"}) { id } }`, nil).MustOK(t).Decode(t, &guestContact)
-	if _, err := s.DB.ExecContext(context.Background(), `UPDATE users SET contact_id = ? WHERE id = ?`, guestContact.CreateContact.ID, guestID); err != nil {
-		t.Fatal(err)
-	}
-	token, hash := session.NewToken()
-	if err := session.Create(context.Background(), s.DB, &session.Session{TokenHash: hash, Kind: access.KindExternal, UserID: &guestID,
-		CreatedAt: s.Clock.Now(), ExpiresAt: s.Clock.Now().Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	guest := s.WithToken(token)
+	enableGuest(t, w.admin, guestContact.CreateContact.ID)
+	var activated activation
+	activate(s.Anonymous(), lastInvitation(t, s, "guest@example.com", 1), "guest-password-1").MustOK(t).Decode(t, &activated)
+	guest := s.WithToken(activated.ActivateAccount.Token)
 	var me struct{ Me struct{ Kind string } }
 	guest.Do(`{ me { kind } }`, nil).MustOK(t).Decode(t, &me)
 	if me.Me.Kind != "EXTERNAL" {
@@ -181,6 +170,8 @@ func idRows() []idRow {
 		{doc: `mutation($id: ID!, $u: ID!) { grantClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
 		{doc: `mutation($id: ID!, $u: ID!) { revokeClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},
 		{doc: `mutation($id: ID) { createContact(input: {name: "Jan", companyId: $id}) { id } }`, hidden: company, employeesRead: true},
+		{doc: `mutation($id: ID!) { setGuestAccess(contactId: $id, enabled: true) { id } }`, hidden: func(w *leakWorld) string { return w.contact }},
+		{doc: `mutation($id: ID!) { updateContact(id: $id, input: {name: "x"}) { id } }`, hidden: func(w *leakWorld) string { return w.contact }},
 		{doc: `mutation($id: ID) { createProject(name: "P", counterpartyId: $id) { id } }`, hidden: company, employeesRead: true},
 		{doc: `mutation($id: ID) { addComment(caseId: $id, text: "x") { id } }`, hidden: caseQ},
 		{doc: `mutation($id: ID) { addComment(documentId: $id, text: "x") { id } }`, hidden: document},

@@ -84,7 +84,7 @@ func (s *Service) Login(ctx context.Context, email, pw, clientAddr string) (*Res
 			return err
 		}
 		var err error
-		res, err = s.open(ctx, tx, u, clientAddr, now)
+		res, err = s.Open(ctx, tx, u, clientAddr, now)
 		if err != nil {
 			return err
 		}
@@ -107,8 +107,9 @@ func (s *Service) passwordMatches(u *users.User, pw string) bool {
 	return err == nil && ok
 }
 
-// open creates a session for u (EXTERNAL for a guest account) and loads its principal inside tx.
-func (s *Service) open(ctx context.Context, tx bun.IDB, u *users.User, clientAddr string, now time.Time) (*Result, error) {
+// Open creates a session for u (EXTERNAL for a guest account) and loads its principal inside tx.
+// The caller has checked that u may log in, and audits the login.
+func (s *Service) Open(ctx context.Context, tx bun.IDB, u *users.User, clientAddr string, now time.Time) (*Result, error) {
 	token, hash := session.NewToken()
 	kind := access.KindInternal
 	if u.ContactID != nil {

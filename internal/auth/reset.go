@@ -83,6 +83,14 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	})
 }
 
+// InvalidateResets uses up every reset link of a user still unused, inside tx: the guest
+// account's login changed or the account was disabled, so a link mailed before must not work.
+func InvalidateResets(ctx context.Context, tx bun.IDB, userID string, now time.Time) error {
+	_, err := tx.NewUpdate().Model((*reset)(nil)).Set("used_at = ?", now).
+		Where("user_id = ? AND used_at IS NULL", userID).Exec(ctx)
+	return err
+}
+
 // resetKeep is how long used and expired reset links are kept (they count towards
 // maxResetsPerHour, and help to answer "did I ask for a reset?"); the clean-up job deletes them after.
 const resetKeep = 24 * time.Hour
@@ -122,7 +130,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 			Where("user_id = ? AND used_at IS NULL", r.UserID).Exec(ctx); err != nil {
 			return err
 		}
+		u, err := users.Find(ctx, tx, r.UserID)
+		if err != nil {
+			return err
+		}
 		p := &access.Principal{Kind: access.KindInternal, UserID: r.UserID, NativeUserID: r.UserID}
+		if u.IsGuest() {
+			p.Kind, p.ContactID = access.KindExternal, *u.ContactID
+		}
 		if err := s.Users.SetPassword(ctx, tx, p, r.UserID, pw); err != nil {
 			return err
 		}

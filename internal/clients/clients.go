@@ -39,6 +39,9 @@ type Client struct {
 	Phone     *string   `bun:"phone"`
 	CompanyID *string   `bun:"company_id,type:uuid"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	// OfViewer marks the contact loaded as the viewer's own (a guest's, in its login or activation
+	// answer, which the request's principal, anonymous, does not name yet).
+	OfViewer bool `bun:"-"`
 }
 
 // Project groups cases and names a counterparty company.
@@ -55,6 +58,14 @@ type Project struct {
 type Service struct {
 	DB    *bun.DB
 	Clock clockwork.Clock
+	// Accounts keeps a contact's guest account in step with the contact (its login is the
+	// contact's e-mail); nil when there are none to keep.
+	Accounts AccountKeeper
+}
+
+// AccountKeeper follows a contact's changes on its guest account, inside the change's transaction.
+type AccountKeeper interface {
+	ContactChanged(ctx context.Context, tx bun.Tx, p *access.Principal, c *Client) error
 }
 
 // ContactInput is a new contact.
@@ -104,6 +115,85 @@ func (s *Service) CreateContact(ctx context.Context, p *access.Principal, in Con
 		}
 	}
 	return c, s.insert(ctx, p, c, "client.contact.create")
+}
+
+// ContactUpdate changes the fields that are set; nil leaves a field as it is. An empty e-mail or
+// phone clears it.
+type ContactUpdate struct {
+	Name, Email, Phone *string
+}
+
+// UpdateContact changes a contact. Needs ADMIN or GRANT_GUEST_ACCESS: the contact's e-mail is its
+// guest account's login, so changing it changes who can log in as the guest; the account follows
+// in the same transaction (see AccountKeeper).
+func (s *Service) UpdateContact(ctx context.Context, p *access.Principal, id string, in ContactUpdate) (*Client, error) {
+	if err := access.GrantGuestAccess(p).Err(); err != nil {
+		return nil, err
+	}
+	if in.Name == nil && in.Email == nil && in.Phone == nil {
+		return nil, apperr.Input("input", "names no field to change")
+	}
+	var out *Client
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		c, err := LockContact(ctx, tx, id, "id")
+		if err != nil {
+			return err
+		}
+		var changed []string
+		if in.Name != nil {
+			if c.Name, err = users.NormalizeName("name", *in.Name); err != nil {
+				return err
+			}
+			changed = append(changed, "name")
+		}
+		if in.Email != nil {
+			c.Email = nil
+			if strings.TrimSpace(*in.Email) != "" {
+				e, err := users.NormalizeEmail("email", *in.Email)
+				if err != nil {
+					return err
+				}
+				c.Email = &e
+			}
+			changed = append(changed, "email")
+		}
+		if in.Phone != nil {
+			if c.Phone, err = users.NormalizePhone("phone", in.Phone); err != nil {
+				return err
+			}
+			changed = append(changed, "phone")
+		}
+		if _, err := tx.NewUpdate().Model(c).Column("name", "email", "phone").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if s.Accounts != nil {
+			if err := s.Accounts.ContactChanged(ctx, tx, p, c); err != nil {
+				return err
+			}
+		}
+		out = c
+		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "client.contact.update", Entity: "client", EntityID: c.ID, ChangedFields: changed})
+	})
+	return out, err
+}
+
+// LockContact loads a contact for a change inside tx and locks its row, so that changes to it and
+// to its guest account are serialised. An unknown id is NOT_FOUND; a company, which has no guest
+// account, is refused naming field.
+func LockContact(ctx context.Context, tx bun.IDB, id, field string) (*Client, error) {
+	if !database.ValidUUID(id) {
+		return nil, apperr.NotFound("client")
+	}
+	c := new(Client)
+	if err := tx.NewSelect().Model(c).Where("id = ?", id).For("UPDATE").Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("client")
+	} else if err != nil {
+		return nil, err
+	}
+	if c.Kind != Contact {
+		return nil, apperr.Input(field, "is a company, not a contact")
+	}
+	return c, nil
 }
 
 func (s *Service) insert(ctx context.Context, p *access.Principal, c *Client, action string) error {
@@ -158,7 +248,7 @@ func (s *Service) GrantAccess(ctx context.Context, p *access.Principal, clientID
 		if _, err := Find(ctx, tx, clientID, ""); err != nil {
 			return err
 		}
-		if u, err := users.Find(ctx, tx, userID); errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsSystem {
+		if u, err := users.Find(ctx, tx, userID); errors.Is(err, apperr.ErrNotFound) || err == nil && (u.IsSystem || u.IsGuest()) {
 			return apperr.Input("userId", "no such user")
 		} else if err != nil {
 			return err

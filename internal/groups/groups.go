@@ -78,7 +78,7 @@ func (s *Service) AddMember(ctx context.Context, p *access.Principal, groupID, u
 	}
 	return s.changeMembers(ctx, p, groupID, userID, "group.member.add", func(ctx context.Context, tx bun.Tx, now time.Time) error {
 		u, err := users.Find(ctx, tx, userID)
-		if errors.Is(err, apperr.ErrNotFound) {
+		if errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsGuest() { // a guest account is no employee
 			return apperr.Input("userId", "no such user")
 		}
 		if err != nil {

@@ -91,7 +91,7 @@ func (s *Service) GrantRight(ctx context.Context, p *access.Principal, positionI
 			return err
 		}
 		u, err := users.Find(ctx, tx, userID)
-		if errors.Is(err, apperr.ErrNotFound) {
+		if errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsGuest() { // a guest account is no employee
 			return apperr.Input("userId", "no such user")
 		}
 		if err != nil {

@@ -119,7 +119,7 @@ func checkUsers(ctx context.Context, db bun.IDB, sb *Substitution, set settings.
 
 func checkUser(ctx context.Context, db bun.IDB, id, field string) (*users.User, error) {
 	u, err := users.Find(ctx, db, id)
-	if errors.Is(err, apperr.ErrNotFound) || err == nil && u.IsSystem {
+	if errors.Is(err, apperr.ErrNotFound) || err == nil && (u.IsSystem || u.IsGuest()) {
 		return nil, apperr.Input(field, "no such user")
 	}
 	if err != nil {

@@ -21,8 +21,8 @@ type Filter struct {
 	GroupID string
 }
 
-// Get returns one user. Employees see the directory; guests and temporary sessions see only
-// themselves.
+// Get returns one user. Employees see the directory, which holds employees only (a guest account
+// is reached through its contact); guests and temporary sessions see only themselves.
 func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*User, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
@@ -30,7 +30,11 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*Use
 	if !access.Internal(p).Allowed && id != p.UserID {
 		return nil, apperr.NotFound("user")
 	}
-	return Find(ctx, s.DB, id)
+	u, err := Find(ctx, s.DB, id)
+	if err == nil && u.IsGuest() && id != p.UserID {
+		return nil, apperr.NotFound("user")
+	}
+	return u, err
 }
 
 // Find loads a user by id without an access check, for callers that have made their own.
@@ -56,7 +60,8 @@ func FindByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
 	return u, err
 }
 
-// List pages through the directory by name. Employees only. A malformed group id matches nothing.
+// List pages through the directory by name: employees see employees (guest accounts are not
+// listed). A malformed group id matches nothing.
 func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page relay.Args) (relay.Page[User], error) {
 	if err := access.Internal(p).Err(); err != nil {
 		return relay.Page[User]{}, err
@@ -66,7 +71,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 		return relay.Page[User]{}, err
 	}
 	var rows []User
-	q := s.DB.NewSelect().Model(&rows).Where("NOT is_system")
+	q := s.DB.NewSelect().Model(&rows).Where("NOT is_system AND contact_id IS NULL")
 	if f.Search != "" {
 		like := relay.ContainsPattern(f.Search)
 		q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)

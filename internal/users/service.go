@@ -319,12 +319,14 @@ func (s *Service) changePermissions(ctx context.Context, p *access.Principal, id
 	return out, err
 }
 
+// lockUser locks an employee's row for an administrative change. A guest account is not in the
+// directory and is managed through its contact (setGuestAccess, updateContact), so it is not found.
 func lockUser(ctx context.Context, tx bun.IDB, id string) (*User, error) {
 	if !database.ValidUUID(id) {
 		return nil, apperr.NotFound("user")
 	}
 	u := new(User)
-	err := tx.NewSelect().Model(u).Where("id = ?", id).For("UPDATE").Scan(ctx)
+	err := tx.NewSelect().Model(u).Where("id = ? AND contact_id IS NULL", id).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("user")
 	}
@@ -338,7 +340,7 @@ func mustExist(ctx context.Context, db bun.IDB, id, field string) error {
 	if !database.ValidUUID(id) {
 		return apperr.Input(field, "no such user")
 	}
-	ok, err := db.NewSelect().Model((*User)(nil)).Where("id = ? AND NOT is_system", id).Exists(ctx)
+	ok, err := db.NewSelect().Model((*User)(nil)).Where("id = ? AND NOT is_system AND contact_id IS NULL", id).Exists(ctx)
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,9 @@ func (u *User) ProfileExpired(now time.Time, loc *time.Location) bool {
 	return !now.Before(access.DayEnd(*u.ProfileExpiresOn, loc))
 }
 
+// IsGuest reports whether this is a contact's guest (EXTERNAL) account rather than an employee's.
+func (u *User) IsGuest() bool { return u.ContactID != nil }
+
 // CanLogIn reports whether the account may hold a session at now.
 func (u *User) CanLogIn(now time.Time, loc *time.Location) bool {
 	return u.Status == Active && !u.IsSystem && u.PasswordHash != nil && !u.ProfileExpired(now, loc)
