@@ -111,11 +111,7 @@ func (s *Service) passwordMatches(u *users.User, pw string) bool {
 // The caller has checked that u may log in, and audits the login.
 func (s *Service) Open(ctx context.Context, tx bun.IDB, u *users.User, clientAddr string, now time.Time) (*Result, error) {
 	token, hash := session.NewToken()
-	kind := access.KindInternal
-	if u.ContactID != nil {
-		kind = access.KindExternal
-	}
-	sess := &session.Session{TokenHash: hash, Kind: kind, UserID: &u.ID, ClientAddr: clientAddr,
+	sess := &session.Session{TokenHash: hash, Kind: u.Kind(), UserID: &u.ID, ClientAddr: clientAddr,
 		CreatedAt: now, ExpiresAt: now.Add(s.TTL)}
 	if err := session.Create(ctx, tx, sess); err != nil {
 		return nil, err

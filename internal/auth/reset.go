@@ -9,7 +9,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/outbox"
@@ -134,11 +133,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 		if err != nil {
 			return err
 		}
-		p := &access.Principal{Kind: access.KindInternal, UserID: r.UserID, NativeUserID: r.UserID}
-		if u.IsGuest() {
-			p.Kind, p.ContactID = access.KindExternal, *u.ContactID
-		}
-		if err := s.Users.SetPassword(ctx, tx, p, r.UserID, pw); err != nil {
+		if err := s.Users.SetPassword(ctx, tx, u.Self(), r.UserID, pw); err != nil {
 			return err
 		}
 		_, err = session.DeleteForUser(ctx, tx, r.UserID)

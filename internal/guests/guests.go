@@ -208,8 +208,7 @@ func (s *Service) Activate(ctx context.Context, token, pw, clientAddr string) (*
 		if err != nil {
 			return err
 		}
-		guest := &access.Principal{Kind: access.KindExternal, UserID: u.ID, NativeUserID: u.ID, ContactID: *u.ContactID}
-		if err := s.Users.SetPassword(ctx, tx, guest, u.ID, pw); err != nil {
+		if err := s.Users.SetPassword(ctx, tx, u.Self(), u.ID, pw); err != nil {
 			return err
 		}
 		if res, err = s.Auth.Open(ctx, tx, u, clientAddr, now); err != nil {

@@ -71,6 +71,24 @@ func (u *User) ProfileExpired(now time.Time, loc *time.Location) bool {
 // IsGuest reports whether this is a contact's guest (EXTERNAL) account rather than an employee's.
 func (u *User) IsGuest() bool { return u.ContactID != nil }
 
+// Kind is the kind of principal the account's sessions have: EXTERNAL for a guest account.
+func (u *User) Kind() access.Kind {
+	if u.IsGuest() {
+		return access.KindExternal
+	}
+	return access.KindInternal
+}
+
+// Self is the account acting on itself before it has a session (activation, password reset), for
+// the audit record of what it changes.
+func (u *User) Self() *access.Principal {
+	p := &access.Principal{Kind: u.Kind(), UserID: u.ID, NativeUserID: u.ID}
+	if u.IsGuest() {
+		p.ContactID = *u.ContactID
+	}
+	return p
+}
+
 // CanLogIn reports whether the account may hold a session at now.
 func (u *User) CanLogIn(now time.Time, loc *time.Location) bool {
 	return u.Status == Active && !u.IsSystem && u.PasswordHash != nil && !u.ProfileExpired(now, loc)
