@@ -13,6 +13,9 @@ import (
 // DemoPassword is the password of every demo user (listed in the README).
 const DemoPassword = "demo-pass-2026"
 
+// DemoGuestEmail is the login of the demo guest, ACME's contact Jan Klient (listed in the README).
+const DemoGuestEmail = "jan.klient@acme.example"
+
 // DemoUser is one demo account.
 type DemoUser struct {
 	Email, Name string

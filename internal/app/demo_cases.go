@@ -5,6 +5,7 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/forms"
 )
 
@@ -65,11 +66,24 @@ func (a *App) loadDemoCases(ctx context.Context, groups, users map[string]string
 		return 0, err
 	}
 	stitle := "Awaria drukarki w biurze ACME"
-	if _, err := r.CaseService.Create(ctx, worker, "service-request", cases.CreateInput{Title: &stitle, ClientID: &acme.ID, ProjectID: &project.ID,
+	printer, err := r.CaseService.Create(ctx, worker, "service-request", cases.CreateInput{Title: &stitle, ClientID: &acme.ID, ProjectID: &project.ID,
 		Values: map[string]any{
 			"request":  map[string]any{"subject": "Drukarka nie drukuje", "description": "Od rana błąd E-42."},
 			"internal": map[string]any{"estimate": "350.00", "internalNotes": "Klient z umową serwisową."},
-		}}); err != nil {
+		}})
+	if err != nil {
+		return 0, err
+	}
+	// ACME's contact takes part in its request and logs in to the portal as a guest.
+	email := DemoGuestEmail
+	jan, err := r.ClientService.CreateContact(ctx, sys, clients.ContactInput{Name: "Jan Klient", Email: &email, CompanyID: &acme.ID})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.CaseService.AddParticipant(ctx, sys, printer.ID(), nil, &jan.ID, cases.Participant); err != nil {
+		return 0, err
+	}
+	if err := r.GuestService.EnableWithPassword(ctx, sys, jan.ID, DemoPassword); err != nil {
 		return 0, err
 	}
 	return 3, nil

@@ -46,6 +46,21 @@ func TestDemo(t *testing.T) {
 	for _, who := range []string{"kadry@demo.casegate.test", "zarzad@demo.casegate.test", "dyrektor@demo.casegate.test"} {
 		_ = salary(who) // visible (null until the director fills it in), and no error
 	}
+	// ACME's contact logs in as a guest and sees the request it takes part in, and only that.
+	jan := s.Login(app.DemoGuestEmail, app.DemoPassword)
+	var guest struct {
+		Me    struct{ Kind string }
+		Cases struct {
+			Edges []struct{ Node struct{ Title string } }
+		}
+	}
+	jan.Do(`{ me { kind } cases { edges { node { title } } } }`, nil).MustOK(t).Decode(t, &guest)
+	if guest.Me.Kind != "EXTERNAL" || len(guest.Cases.Edges) != 1 || guest.Cases.Edges[0].Node.Title != "Awaria drukarki w biurze ACME" {
+		t.Fatalf("the demo guest: %+v", guest)
+	}
+	if n := s.Count(`SELECT count(*) FROM guest_invitations WHERE used_at IS NULL`); n != 0 {
+		t.Fatalf("%d demo invitations still open", n)
+	}
 	dyr := s.Login("dyrektor@demo.casegate.test", app.DemoPassword)
 	var tasks struct {
 		MyTasks struct {
