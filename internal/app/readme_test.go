@@ -18,7 +18,7 @@ import (
 func TestReadmeTemporaryAccessFlow(t *testing.T) {
 	b, _ := os.ReadFile("../../README.md")
 	readme := string(b)
-	sec := readme[strings.Index(readme, "## Temporary access: a candidate"):strings.Index(readme, "## Procedures are GraphQL types")]
+	sec := readmeSection(readme, "## Temporary access: a candidate")
 	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
 	s := gqltest.Start(t)
 	admin := s.Admin()
@@ -66,7 +66,7 @@ func TestReadmeTemporaryAccessFlow(t *testing.T) {
 func TestReadmeSubstitutionFlow(t *testing.T) {
 	b, _ := os.ReadFile("../../README.md")
 	readme := string(b)
-	sec := readme[strings.Index(readme, "## Work as a substitute"):strings.Index(readme, "## Procedures are GraphQL types")]
+	sec := readmeSection(readme, "## Work as a substitute")
 	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
 	if len(blocks) != 8 {
 		t.Fatalf("%d graphql blocks in the section", len(blocks))
@@ -141,4 +141,17 @@ func TestReadmeSubstitutionFlow(t *testing.T) {
 	if ext.ExtendSubstitution.DateTo != warsawDay(s, 5) {
 		t.Fatalf("extended %+v", ext)
 	}
+}
+
+// readmeSection is the README's section that starts with heading, up to the next one of its level.
+func readmeSection(readme, heading string) string {
+	i := strings.Index(readme, heading)
+	if i < 0 {
+		panic("no README section " + heading)
+	}
+	sec := readme[i:]
+	if j := strings.Index(sec[len(heading):], "\n## "); j >= 0 {
+		sec = sec[:len(heading)+j]
+	}
+	return sec
 }
