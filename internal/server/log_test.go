@@ -41,6 +41,9 @@ func TestLoggedPathHidesAccessTokens(t *testing.T) {
 	for path, want := range map[string]string{
 		"/access/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG": "/access/",
 		"/access/static/access.js":                            "/access/static/access.js",
+		"/activate/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG": "/activate/",
+		"/activate/static/activate.js":                          "/activate/static/activate.js",
+		"/portal/":                                              "/portal/",
 		"/graphql":                                            "/graphql",
 	} {
 		if got := loggedPath(path); got != want {
