@@ -251,6 +251,12 @@ func (r *projectResolver) Counterparty(ctx context.Context, obj *clients.Project
 	return optionalClient(ctx, deref(obj.CounterpartyID))
 }
 
+// Cases is the resolver for the cases field.
+func (r *projectResolver) Cases(ctx context.Context, obj *clients.Project, first *int, after *string) (*model.CaseConnection, error) {
+	p, err := r.CaseService.List(ctx, principal(ctx), cases.Filter{ProjectID: obj.ID}, args(first, after))
+	return caseConnection(p, err)
+}
+
 // Procedures is the resolver for the procedures field.
 func (r *queryResolver) Procedures(ctx context.Context) ([]forms.Compiled, error) {
 	return r.FormService.All(ctx, principal(ctx))
@@ -275,6 +281,12 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	}
 	p, err := r.CaseService.List(ctx, principal(ctx), f, args(first, after))
 	return caseConnection(p, err)
+}
+
+// Projects is the resolver for the projects field.
+func (r *queryResolver) Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error) {
+	p, err := r.ClientService.Projects(ctx, principal(ctx), args(first, after))
+	return projectConnection(p, err)
 }
 
 // MyTasks is the resolver for the myTasks field.

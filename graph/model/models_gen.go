@@ -13,6 +13,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/groups"
@@ -230,6 +231,16 @@ type PreferencesInput struct {
 type PrincipalRefInput struct {
 	UserID  *string `json:"userId,omitempty"`
 	GroupID *string `json:"groupId,omitempty"`
+}
+
+type ProjectConnection struct {
+	Edges    []ProjectEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type ProjectEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *clients.Project `json:"node"`
 }
 
 type Query struct {
