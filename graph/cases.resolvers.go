@@ -267,6 +267,10 @@ func (r *queryResolver) Procedure(ctx context.Context, key string) (*forms.Compi
 	return r.FormService.Compiled(ctx, principal(ctx), key)
 }
 
+func (r *queryResolver) CreatableProcedures(ctx context.Context) ([]model.CreatableProcedure, error) {
+	return creatableProcedures(r.CaseService.Creatable(ctx, principal(ctx)))
+}
+
 // Case is the resolver for the case field.
 func (r *queryResolver) Case(ctx context.Context, id string) (*cases.Case, error) {
 	return r.CaseService.Get(ctx, principal(ctx), id)

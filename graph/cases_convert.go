@@ -35,11 +35,29 @@ func caseAccess(c *cases.Case, s *cases.Service) (*model.CaseAccess, error) {
 	if proc == nil {
 		return nil, apperr.NotFound("procedure")
 	}
-	out := &model.CaseAccess{Rights: d.Right.Implied(), GrantedBy: nonNil(d.GrantedBy), Fields: make([]model.FieldAccess, 0, proc.FieldCount())}
+	return &model.CaseAccess{Rights: d.Right.Implied(), GrantedBy: nonNil(d.GrantedBy), Fields: fieldAccess(proc, d)}, nil
+}
+
+// fieldAccess lists every field of the form, as "section.field", with its mode in d.
+func fieldAccess(proc *forms.Procedure, d *access.CaseDecision) []model.FieldAccess {
+	out := make([]model.FieldAccess, 0, proc.FieldCount())
 	for si, sec := range proc.Sections {
 		for fi, f := range sec.Fields {
-			out.Fields = append(out.Fields, model.FieldAccess{Field: sec.Key + "." + f.Key, Mode: d.Field(si, fi)})
+			out = append(out, model.FieldAccess{Field: sec.Key + "." + f.Key, Mode: d.Field(si, fi)})
 		}
+	}
+	return out
+}
+
+// creatableProcedures is what the API shows of the procedures a caller may create cases of.
+func creatableProcedures(list []cases.Creatable, err error) ([]model.CreatableProcedure, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.CreatableProcedure, len(list))
+	for i, c := range list {
+		out[i] = model.CreatableProcedure{Key: c.Procedure.Key, Name: c.Procedure.Name, TypeName: c.Procedure.TypeName,
+			FirstStage: c.Procedure.FirstStage(), Fields: fieldAccess(c.Procedure, c.Decision)}
 	}
 	return out, nil
 }

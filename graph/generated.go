@@ -304,6 +304,14 @@ type ComplexityRoot struct {
 		Phone          func(childComplexity int) int
 	}
 
+	CreatableProcedure struct {
+		Fields     func(childComplexity int) int
+		FirstStage func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Name       func(childComplexity int) int
+		TypeName   func(childComplexity int) int
+	}
+
 	Document struct {
 		ACL          func(childComplexity int) int
 		Access       func(childComplexity int) int
@@ -561,6 +569,7 @@ type ComplexityRoot struct {
 		CandidateQuestionnaires func(childComplexity int, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
+		CreatableProcedures     func(childComplexity int) int
 		Document                func(childComplexity int, id string) int
 		Documents               func(childComplexity int, filter *model.DocumentFilter, first *int, after *string) int
 		ExplainDocumentAccess   func(childComplexity int, documentID string, userID *string) int
@@ -945,6 +954,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*access.Principal, error)
 	Procedures(ctx context.Context) ([]forms.Compiled, error)
 	Procedure(ctx context.Context, key string) (*forms.Compiled, error)
+	CreatableProcedures(ctx context.Context) ([]model.CreatableProcedure, error)
 	Case(ctx context.Context, id string) (*cases.Case, error)
 	Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error)
 	Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error)
@@ -1875,6 +1885,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Phone(childComplexity), true
+
+	case "CreatableProcedure.fields":
+		if e.ComplexityRoot.CreatableProcedure.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatableProcedure.Fields(childComplexity), true
+	case "CreatableProcedure.firstStage":
+		if e.ComplexityRoot.CreatableProcedure.FirstStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatableProcedure.FirstStage(childComplexity), true
+	case "CreatableProcedure.key":
+		if e.ComplexityRoot.CreatableProcedure.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatableProcedure.Key(childComplexity), true
+	case "CreatableProcedure.name":
+		if e.ComplexityRoot.CreatableProcedure.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatableProcedure.Name(childComplexity), true
+	case "CreatableProcedure.typeName":
+		if e.ComplexityRoot.CreatableProcedure.TypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatableProcedure.TypeName(childComplexity), true
 
 	case "Document.acl":
 		if e.ComplexityRoot.Document.ACL == nil {
@@ -3276,6 +3317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.creatableProcedures":
+		if e.ComplexityRoot.Query.CreatableProcedures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CreatableProcedures(childComplexity), true
 	case "Query.document":
 		if e.ComplexityRoot.Query.Document == nil {
 			break
@@ -4457,6 +4504,17 @@ type CaseAccess {
 }
 type FieldAccess { field: String!  mode: FieldMode! }
 
+"A procedure the caller may create cases of, with the caller's mode of every field on a new case at its first stage (no case overrides yet): what a create form shows, without the procedure's internal settings."
+type CreatableProcedure {
+  key: String!
+  name: String!
+  "The GraphQL type of its cases: the mutation is create<typeName>(input, …)."
+  typeName: String!
+  firstStage: String!
+  "Every field of the form, as \"section.field\", with the caller's mode on the case it would create."
+  fields: [FieldAccess!]!
+}
+
 type AccessExplanation { mode: FieldMode!  steps: [AccessStep!]! }
 "One step of an explanation: the layer that acted (CASE, CASE_OVERRIDE, STAGE_EXCEPTION, BASE, FIELD, LISTS, SECTION, WRITE), the setting it read, the mode it produced and why."
 type AccessStep { layer: String!  setting: String!  value: String!  rule: String! }
@@ -4509,6 +4567,8 @@ input CreateContactInput { name: String!  email: String  phone: String  companyI
 extend type Query {
   procedures: [Procedure!]!
   procedure(key: String!): Procedure!
+  "The procedures the caller may create cases of: every one for employees, those marked externalCreate for guests; FORBIDDEN for a temporary-access session."
+  creatableProcedures: [CreatableProcedure!]!
   "A case the caller may read; NOT_FOUND otherwise."
   case(id: ID!): Case!
   "Every case the caller may read, newest first. No filter on form values: it could reveal hidden ones."
@@ -5934,6 +5994,22 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_guestActivated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatableProcedure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CreatableProcedure_key(ctx, field)
+	case "name":
+		return ec.fieldContext_CreatableProcedure_name(ctx, field)
+	case "typeName":
+		return ec.fieldContext_CreatableProcedure_typeName(ctx, field)
+	case "firstStage":
+		return ec.fieldContext_CreatableProcedure_firstStage(ctx, field)
+	case "fields":
+		return ec.fieldContext_CreatableProcedure_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatableProcedure", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12582,6 +12658,130 @@ func (ec *executionContext) fieldContext_Contact_guestActivated(_ context.Contex
 	return graphql.NewScalarFieldContext("Contact", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _CreatableProcedure_key(ctx context.Context, field graphql.CollectedField, obj *model.CreatableProcedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatableProcedure_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatableProcedure_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatableProcedure", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatableProcedure_name(ctx context.Context, field graphql.CollectedField, obj *model.CreatableProcedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatableProcedure_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatableProcedure_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatableProcedure", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatableProcedure_typeName(ctx context.Context, field graphql.CollectedField, obj *model.CreatableProcedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatableProcedure_typeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TypeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatableProcedure_typeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatableProcedure", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatableProcedure_firstStage(ctx context.Context, field graphql.CollectedField, obj *model.CreatableProcedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatableProcedure_firstStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstStage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatableProcedure_firstStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatableProcedure", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatableProcedure_fields(ctx context.Context, field graphql.CollectedField, obj *model.CreatableProcedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatableProcedure_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldAccess) graphql.Marshaler {
+			return ec.marshalNFieldAccess2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐFieldAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatableProcedure_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatableProcedure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *documents.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18219,6 +18419,38 @@ func (ec *executionContext) fieldContext_Query_procedure(ctx context.Context, fi
 	if fc.Args, err = ec.field_Query_procedure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creatableProcedures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creatableProcedures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CreatableProcedures(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CreatableProcedure) graphql.Marshaler {
+			return ec.marshalNCreatableProcedure2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreatableProcedureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creatableProcedures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatableProcedure(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -26679,6 +26911,59 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var creatableProcedureImplementors = []string{"CreatableProcedure"}
+
+func (ec *executionContext) _CreatableProcedure(ctx context.Context, sel ast.SelectionSet, obj *model.CreatableProcedure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creatableProcedureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatableProcedure")
+		case "key":
+			out.Values[i] = ec._CreatableProcedure_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CreatableProcedure_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "typeName":
+			out.Values[i] = ec._CreatableProcedure_typeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstStage":
+			out.Values[i] = ec._CreatableProcedure_firstStage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._CreatableProcedure_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *documents.Document) graphql.Marshaler {
@@ -28493,6 +28778,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_procedure(ctx, field)
+				})
+		case "creatableProcedures":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creatableProcedures(ctx, field)
 				})
 		case "case":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -30585,6 +30876,26 @@ func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcasegateᚋcasegat
 		return graphql.Null
 	}
 	return ec._Contact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreatableProcedure2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreatableProcedure(ctx context.Context, sel ast.SelectionSet, v model.CreatableProcedure) graphql.Marshaler {
+	return ec._CreatableProcedure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCreatableProcedure2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreatableProcedureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CreatableProcedure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreatableProcedure2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreatableProcedure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCreateContactInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐCreateContactInput(ctx context.Context, v any) (model.CreateContactInput, error) {

@@ -129,6 +129,17 @@ type CommentEdge struct {
 	Node   *comments.Comment `json:"node"`
 }
 
+// A procedure the caller may create cases of, with the caller's mode of every field on a new case at its first stage (no case overrides yet): what a create form shows, without the procedure's internal settings.
+type CreatableProcedure struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+	// The GraphQL type of its cases: the mutation is create<typeName>(input, …).
+	TypeName   string `json:"typeName"`
+	FirstStage string `json:"firstStage"`
+	// Every field of the form, as "section.field", with the caller's mode on the case it would create.
+	Fields []FieldAccess `json:"fields"`
+}
+
 type CreateContactInput struct {
 	Name      string  `json:"name"`
 	Email     *string `json:"email,omitempty"`

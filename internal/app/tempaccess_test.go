@@ -821,6 +821,8 @@ func TestTemporaryProcedureView(t *testing.T) {
 			}
 		}
 	}
+	// A temporary session creates no case, so it has no create forms either.
+	person.Do(creatableQ, nil).MustFail(t, "FORBIDDEN")
 	var staff, outsider view
 	w.admin.Do(q, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &staff)
 	person.Do(q, map[string]any{"id": w.caseID}).MustOK(t).Decode(t, &outsider)
