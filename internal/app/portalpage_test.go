@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/casegate/casegate/internal/browsertest"
 	"github.com/casegate/casegate/internal/gqltest"
@@ -20,7 +21,10 @@ const portalState = `["login", "forgot", "home", "case", "new"].filter((id) => !
 
 const msgText = `document.getElementById("msg").textContent`
 
-func shownJS(id string) string { return `!document.getElementById("` + id + `").hidden` }
+// shownJS is true when the view id is shown and has loaded.
+func shownJS(id string) string {
+	return `(!document.getElementById("` + id + `").hidden && !document.body.hasAttribute("aria-busy"))`
+}
 
 // TestPortalPageFiles: the pages' files are served with their types, the shared ones at /static/,
 // and the pages with the strict policy; the CSS the shared file replaced is gone.
@@ -212,7 +216,7 @@ func TestPortalGuestPath(t *testing.T) {
 		"Technik przyjedzie jutro.")
 
 	// Required is enforced in the page: nothing is sent.
-	tab.Do("empty the subject and save", chromedp.Clear(field("f-request.subject")), chromedp.Click(chromedp.ID("save")))
+	tab.Do("blank the subject and save", chromedp.SetValue(field("f-request.subject"), " "), chromedp.Click(chromedp.ID("save")))
 	tab.Wait("the refusal", msgText+` === "Fill in the required fields: Temat."`, portalState)
 	expect("marked", text(`document.getElementById("f-request.subject").className`), "invalid")
 	expect("subject after the refusal", formValue(caseID, "request,subject"), "Drukarka")
@@ -223,9 +227,9 @@ func TestPortalGuestPath(t *testing.T) {
 	expect("estimate", formValue(caseID, "internal,estimate"), "250.00")
 
 	// Comments and attachments.
-	tab.Do("comment", chromedp.SendKeys(chromedp.ID("note"), "Proszę o szybką naprawę."), chromedp.Click(chromedp.ID("comment")))
+	tab.Do("comment", chromedp.SendKeys(chromedp.ID("note"), "Proszę o naprawę do jutra."), chromedp.Click(chromedp.ID("comment")))
 	tab.Wait("the comment", `document.querySelectorAll("#notes li").length === 2`, portalState)
-	if c := text(`document.querySelectorAll("#notes li")[1].textContent`); !strings.HasPrefix(c, "Proszę o szybką naprawę. (Jan Klient, ") {
+	if c := text(`document.querySelectorAll("#notes li")[1].textContent`); !strings.HasPrefix(c, "Proszę o naprawę do jutra. (Jan Klient, ") {
 		t.Fatalf("comment: %q", c)
 	}
 	name, content := tab.Download("download the shared file", chromedp.Click(chromedp.CSS(`#files li button`)))
@@ -294,7 +298,7 @@ func TestPortalGuestPath(t *testing.T) {
 	tab.Do("log in with the old password", chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), "guest-password-1"), submit("login"))
 	tab.Wait("the refusal", `document.getElementById("msg").className === "err"`, portalState)
-	tab.Do("log in with the new password", chromedp.Clear(chromedp.ID("password")),
+	tab.Do("log in with the new password", chromedp.SendKeys(chromedp.ID("password"), strings.Repeat(kb.Backspace, len("guest-password-1"))),
 		chromedp.SendKeys(chromedp.ID("password"), "guest-password-2"), submit("login"))
 	tab.Wait("the projects", shownJS("home")+` && document.querySelectorAll("#projects .project li a").length === 2`, portalState)
 	tab.Check()

@@ -34,6 +34,7 @@
     var h = location.hash.replace(/^#\/?/, ""), parts = h.split("/"), done, shown = note;
     note = null;
     show("");
+    document.body.setAttribute("aria-busy", "true"); // until the view has loaded
     if (!st.token) {
       only(h === "forgot" ? "forgot" : "login");
       done = Promise.resolve();
@@ -46,7 +47,7 @@
     }
     done.then(function () {
       if (shown) { show(shown.text, shown.cls); }
-    }).catch(fail);
+    }).catch(fail).then(function () { document.body.removeAttribute("aria-busy"); });
   }
   window.addEventListener("hashchange", route);
 

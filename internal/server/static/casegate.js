@@ -50,6 +50,7 @@ var casegate = (function () {
   function show(text, cls) { var m = document.getElementById("msg"); m.textContent = text || ""; m.className = cls || ""; }
   // errorText is what a failed request says to a person.
   function errorText(e) {
+    if (e.code === "FORBIDDEN") { return "You are not allowed to do this."; }
     return (e.message || "The server could not be reached.") + (e.fields && e.fields.length ? ": " + e.fields.join(", ") : "");
   }
   // item appends a list item with text and a muted note in parentheses.
