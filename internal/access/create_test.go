@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/casegate/casegate/internal/apperr"
 )
 
@@ -99,4 +101,35 @@ func TestNewCaseModes(t *testing.T) {
 	if c.ClientID != "acme" || len(c.Participants) != 1 || c.Participants[0].ContactID != "c" || c.CreatorID != "g" {
 		t.Errorf("a guest's new case = %+v", c)
 	}
+}
+
+// TestLawCreatorMayFillItsForm: whoever may create a case of a procedure holds WRITE on the case it
+// creates, so its create form is its audience's configured modes, never capped to READ_ONLY; and a
+// guest's create form shows exactly its external modes at the first stage.
+func TestLawCreatorMayFillItsForm(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := genForm(t)
+		p := genPrincipal(t)
+		if p.Kind == KindExternal {
+			p.ContactID, p.CompanyID = "contact", rapid.SampledFrom([]string{"", "acme"}).Draw(t, "company")
+		}
+		stage := rapid.SampledFrom(stagePool).Draw(t, "first")
+		if !CreateCase(p, true).Allowed {
+			return
+		}
+		d := Decide(p, NewCase(p, stage), f)
+		if d.Right < Write {
+			t.Fatalf("%s creator gets %s on its new case (%v)", p.Kind, d.Right, d.GrantedBy)
+		}
+		// Deciding as a plain assignee of a case at that stage gives the same modes: creating
+		// adds no right that changes what the form shows.
+		plain := Decide(p, &Case{Stage: stage, Assignees: []string{p.UserID}}, f)
+		for si, s := range f.Sections {
+			for fi := range s.Fields {
+				if d.Field(si, fi) != plain.Field(si, fi) {
+					t.Fatalf("field %d.%d: %s on the new case, %s as an assignee", si, fi, d.Field(si, fi), plain.Field(si, fi))
+				}
+			}
+		}
+	})
 }

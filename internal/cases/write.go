@@ -27,13 +27,24 @@ type CreateInput struct {
 
 // Create starts a case of procedure at its first stage. The creator becomes its assignee unless
 // AssigneeIDs says otherwise; the values are checked against the creator's modes on the new case.
+// Employees may create cases of every procedure; a guest only of those marked externalCreate
+// (access.CreateCase), and as a guest: see createAsGuest.
 func (s *Service) Create(ctx context.Context, p *access.Principal, procedure string, in CreateInput) (*Form, error) {
-	if err := access.Internal(p).Err(); err != nil {
+	if err := access.CreateCases(p).Err(); err != nil {
 		return nil, err
 	}
 	proc, err := s.procedure(procedure)
 	if err != nil {
 		return nil, err
+	}
+	if err := access.CreateCase(p, proc.ExternalCreate).Err(); err != nil {
+		return nil, err
+	}
+	guest := p.Kind == access.KindExternal
+	if guest {
+		if err := guestInput(in); err != nil {
+			return nil, err
+		}
 	}
 	changes, err := proc.ParseInput(in.Values)
 	if err != nil {
@@ -50,19 +61,37 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, procedure str
 	now := s.Clock.Now()
 	c := &Case{Procedure: proc.Key, Stage: proc.FirstStage(), Title: title, Values: forms.Values{}, CreatorID: &p.UserID,
 		ProjectID: in.ProjectID, ClientID: in.ClientID, PositionID: in.PositionID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	fields := []string{"stage", "assignees"}
 	var out *Case
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkLinks(ctx, tx, in); err != nil {
-			return err
-		}
-		if err := checkAssignees(ctx, tx, assignees, false); err != nil {
-			return err
+		if guest {
+			var err error
+			if c.ProjectID, err = guestProject(ctx, tx, p, in.ProjectID); err != nil {
+				return err
+			}
+			if p.CompanyID != "" {
+				c.ClientID = &p.CompanyID
+			}
+			fields = append(fields, "participants")
+		} else {
+			if err := checkLinks(ctx, tx, in); err != nil {
+				return err
+			}
+			if err := checkAssignees(ctx, tx, assignees, false); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
 		if err := addTasks(ctx, tx, c.ID, c.Stage, assignees, now); err != nil {
 			return err
+		}
+		if guest {
+			if _, err := tx.NewRaw(`INSERT INTO case_participants (case_id, contact_id, role) VALUES (?, ?, ?)`,
+				c.ID, p.ContactID, Participant).Exec(ctx); err != nil {
+				return err
+			}
 		}
 		var err error
 		if out, err = s.load(ctx, tx, p, c.ID, true); err != nil {
@@ -71,13 +100,57 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, procedure str
 		if err := s.writeValues(ctx, tx, out, changes, now); err != nil {
 			return err
 		}
+		if guest {
+			// A guest files its request in one go: what is REQUIRED for it must be there.
+			if missing := missingRequired(proc, out); len(missing) > 0 {
+				return &apperr.FieldsError{Kind: apperr.ErrRequiredFieldsMissing, Fields: missing}
+			}
+		}
 		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "case.create", Entity: "case", EntityID: c.ID,
-			ChangedFields: append([]string{"stage", "assignees"}, paths(changes)...)})
+			ChangedFields: append(fields, paths(changes)...)})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.form(out)
+}
+
+// guestInput refuses what a guest may not choose on a case it creates: the client (its company),
+// the position and the assignees (itself).
+func guestInput(in CreateInput) error {
+	switch {
+	case in.ClientID != nil:
+		return apperr.Input("clientId", "a guest's case is its company's")
+	case in.PositionID != nil:
+		return apperr.Input("positionId", "a guest cannot place a case")
+	case in.AssigneeIDs != nil:
+		return apperr.Input("assigneeIds", "a guest cannot assign a case")
+	}
+	return nil
+}
+
+// guestProject is the project of a case a guest creates: the one given, which the guest must see
+// (else NOT_FOUND, as if it did not exist), else the first project it sees by creation time, else
+// none.
+func guestProject(ctx context.Context, db bun.IDB, p *access.Principal, given *string) (*string, error) {
+	q := db.NewSelect().TableExpr("projects AS pj").Column("pj.id").Apply(access.VisibleProjects(p))
+	if given != nil {
+		if !database.ValidUUID(*given) {
+			return nil, apperr.NotFound("project")
+		}
+		q = q.Where("pj.id = ?", *given)
+	}
+	var ids []string
+	if err := q.OrderExpr("pj.created_at, pj.id").Limit(1).Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(ids) == 1:
+		return &ids[0], nil
+	case given != nil:
+		return nil, apperr.NotFound("project")
+	}
+	return nil, nil
 }
 
 // Update sets form values of a case. Every field the input sets must be MODIFY or REQUIRED for the
