@@ -137,6 +137,9 @@ func externalVisible(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 		q = q.WhereOr("c.id IN (SELECT a.case_id FROM case_acl a WHERE a.contact_id = ?)", p.ContactID).
 			WhereOr("c.id IN (SELECT cp.case_id FROM case_participants cp WHERE cp.contact_id = ?)", p.ContactID)
 	}
+	if p.CompanyCases && p.CompanyID != "" {
+		q = q.WhereOr("c.client_id = ?", p.CompanyID)
+	}
 	return q
 }
 
