@@ -4497,7 +4497,7 @@ type AclEntry { user: User  group: Group  contact: Contact  rights: [Right!]!  a
 
 type CaseAccess {
   rights: [Right!]!
-  "Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT."
+  "Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM."
   grantedBy: [String!]!
   "Every field of the form, as \"section.field\", with its mode for the caller."
   fields: [FieldAccess!]!
@@ -5079,7 +5079,7 @@ type Settings {
   externalFunctionsEnabled: Boolean!
   "Substitutions may be created for users whose profile has expired."
   substitutionForExpiredProfiles: Boolean!
-  "Guests also see every case whose client is their company."
+  "Guests also read every case whose client is their contact's company (the COMPANY rule), and so its project. Default false."
   guestsSeeCompanyCases: Boolean!
   timeZone: String!
   publicBaseURL: String!

@@ -137,6 +137,9 @@ func externalVisible(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 		q = q.WhereOr("c.id IN (SELECT a.case_id FROM case_acl a WHERE a.contact_id = ?)", p.ContactID).
 			WhereOr("c.id IN (SELECT cp.case_id FROM case_participants cp WHERE cp.contact_id = ?)", p.ContactID)
 	}
+	if p.CompanyCases && p.CompanyID != "" {
+		q = q.WhereOr("c.client_id = ?", p.CompanyID)
+	}
 	return q
 }
 
@@ -151,6 +154,10 @@ func VisibleDocuments(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
 			return q
 		case p.Kind == KindInternal:
 			return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return internalDocuments(q, p) })
+		case p.Kind == KindExternal && p.ContactID != "":
+			// The guest's one rule: a case ACL entry naming its contact with allDocuments.
+			return q.Where(`NOT d.confidential AND d.case_id IN (SELECT ca.case_id FROM case_acl ca
+				WHERE ca.contact_id = ? AND ca.all_documents AND ca.level >= 1)`, p.ContactID)
 		}
 		return q.Where("false")
 	}
