@@ -196,8 +196,7 @@ func TestPortalGuestPath(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("confirm"), "guest-password-1"), chromedp.Click(chromedp.CSS(`#form button`)))
 	// The page navigates: wait for the portal's element first (a poll would end with the old page).
 	tab.Do("arrive in the portal", chromedp.WaitVisible(chromedp.ID("home")))
-	tab.Wait("the projects", `location.pathname === "/portal/" && document.querySelectorAll("#projects .project").length > 0 &&
-		document.getElementById("who").textContent !== ""`, portalState)
+	tab.Wait("the projects", `location.pathname === "/portal/" && `+shownJS("home"), portalState)
 	expect("who", text(`document.getElementById("who").textContent`), "Jan Klient · ACME")
 	expect("projects", text(`Array.from(document.querySelectorAll("#projects .project")).map((p) =>
 		p.querySelector("h3").textContent + ": " + Array.from(p.querySelectorAll("li a")).map((a) => a.textContent).join(",")).join("; ")`),
@@ -257,7 +256,7 @@ func TestPortalGuestPath(t *testing.T) {
 	tab.Do("send it empty", chromedp.Click(chromedp.CSS(`#new button[type=submit]`)))
 	tab.Wait("the refusal", msgText+` === "Fill in the required fields: Temat."`, portalState)
 	tab.Do("fill it in and send it", chromedp.SendKeys(chromedp.ID("new-title"), "Skaner nie skanuje"),
-		chromedp.SendKeys(field("n-request.subject"), "Skaner"), chromedp.SendKeys(field("n-request.description"), "Błąd 42"),
+		chromedp.SendKeys(field("n-request.subject"), "Skaner"), chromedp.SendKeys(field("n-request.description"), "Kod błędu 42"),
 		chromedp.Click(chromedp.CSS(`#new button[type=submit]`)))
 	tab.Wait("the new case", shownJS("case")+` && `+msgText+` === "Your request has been sent."`, portalState)
 	expect("new case", text(`document.getElementById("case-title").textContent`), "Skaner nie skanuje")
@@ -266,7 +265,7 @@ func TestPortalGuestPath(t *testing.T) {
 		AND c.procedure = 'service-request'`, newID, contact, project.CreateProject.ID); n != 1 {
 		t.Fatal("the new request is not the guest's, in ACME's project")
 	}
-	expect("new subject", formValue(newID, "request,subject")+" | "+formValue(newID, "request,description"), "Skaner | Błąd 42")
+	expect("new subject", formValue(newID, "request,subject")+" | "+formValue(newID, "request,description"), "Skaner | Kod błędu 42")
 
 	// Log out: the session ends.
 	session := text(`JSON.parse(sessionStorage.getItem("casegate-portal")).token`)
