@@ -256,8 +256,9 @@
           gql("query Values($id: ID!) { form: " + lower(current.type) + "(id: $id) { " + selection(sections) + " } }", {id: c.id});
         return values.then(function (v) {
           $("case-title").textContent = c.title;
-          $("case-meta").textContent = "Stage " + c.stage + (c.project ? " · " + c.project.name : "");
           var any = render($("case-fields"), "f-", sections, modes, v.form || {});
+          $("case-meta").textContent = "Stage " + c.stage + (c.project ? " · " + c.project.name : "") +
+            (any ? "" : " · you can read this case but not change it");
           $("save").hidden = !any;
           $("add-file").hidden = !current.write;
           showParts(c);
