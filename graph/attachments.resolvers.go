@@ -39,7 +39,7 @@ func (r *caseResolver) Attachments(ctx context.Context, obj *cases.Case) ([]atta
 }
 
 func (r *documentResolver) Attachments(ctx context.Context, obj *documents.Document) ([]attachments.Attachment, error) {
-	return r.AttachmentService.List(ctx, obj)
+	return r.AttachmentService.List(ctx, principal(ctx), obj)
 }
 
 func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error) {

@@ -96,16 +96,21 @@ func SeesGrantEmail(p *Principal, grantID string) bool {
 	return false
 }
 
-// MayShareCase decides whether p may give others a share of a case it holds WRITE on (participants):
-// not a temporary session, whose WRITE is for the form, its moves and the parts its grant opens.
+// MayShareCase decides whether p may change who a case is shared with and how it shows (its ACL,
+// its participants, its per-case mode overrides), on a case it holds the right for: employees and
+// the system user only. A guest's or a temporary session's rights are for the form, its moves and
+// the parts open to it, never for opening the case to others.
 func MayShareCase(p *Principal) Decision {
 	if d := Authenticated(p); !d.Allowed {
 		return d
 	}
-	if p.Kind == KindTemporary {
+	switch p.Kind {
+	case KindInternal, KindSystem:
+		return Decision{Allowed: true, Rule: string(p.Kind)}
+	case KindTemporary:
 		return Decision{Rule: RuleTemporaryGrant}
 	}
-	return Decision{Allowed: true, Rule: string(p.Kind)}
+	return Decision{Rule: RuleInternal}
 }
 
 // MayMoveTo decides whether a temporary session may move its case to stage (one of its grant's

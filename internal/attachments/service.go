@@ -42,14 +42,19 @@ type Service struct {
 	MaxBytes int64
 }
 
-// List returns the attachments of a document already loaded for the caller, oldest first.
-func (s *Service) List(ctx context.Context, d *documents.Document) ([]Attachment, error) {
+// List returns the attachments of a document already loaded for p, oldest first: for a guest only
+// those shared with external principals (access.AttachmentVisible), as on a case.
+func (s *Service) List(ctx context.Context, p *access.Principal, d *documents.Document) ([]Attachment, error) {
 	if d.Rights().Right < access.Read {
 		return nil, apperr.NotFound("document")
 	}
-	out, err := s.list(ctx, "document_id", d.ID)
-	for i := range out {
-		out[i].doc = d
+	all, err := s.list(ctx, "document_id", d.ID)
+	out := all[:0]
+	for _, a := range all {
+		if access.AttachmentVisible(p, a.VisibleToExternal) {
+			a.doc = d
+			out = append(out, a)
+		}
 	}
 	return out, err
 }
