@@ -51,9 +51,10 @@ func temporaryRights(p *Principal, c *Case, r *CaseRights) {
 }
 
 // CasePart decides whether p may see a part of a case it can read. Employees and the system see
-// every part; a temporary session sees the parts its grant opens; a guest (EXTERNAL) sees none of
-// these yet — its comments are decided by CommentsFor, and attachments and history wait for the
-// guest rules (unknown means deny).
+// every part; a temporary session sees the parts its grant opens; a guest (EXTERNAL) sees the
+// comments and attachments (of those, only the ones shared with external principals: CommentsFor,
+// AttachmentVisible) but not the history, whose records tell of the organisation's work on the
+// case (unknown means deny).
 func CasePart(p *Principal, part Part) bool {
 	if p == nil {
 		return false
@@ -61,6 +62,8 @@ func CasePart(p *Principal, part Part) bool {
 	switch p.Kind {
 	case KindInternal, KindSystem:
 		return true
+	case KindExternal:
+		return part == PartComments || part == PartAttachments
 	case KindTemporary:
 		return p.Temporary != nil && slices.Contains(p.Temporary.Parts, part)
 	}

@@ -70,9 +70,10 @@ func (s *Service) Document(ctx context.Context, p *access.Principal, a *Attachme
 	return s.Documents.Get(ctx, p, *a.DocumentID)
 }
 
-// Add attaches a file to a document. Needs WRITE on the document.
-func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File) (*Attachment, error) {
-	return s.add(ctx, p, owner{documentID: documentID}, f, nil)
+// Add attaches a file to a document. Needs WRITE on the document. visible asks to share it with
+// the guests who read the document (access.AttachmentVisible).
+func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File, visible *bool) (*Attachment, error) {
+	return s.add(ctx, p, owner{documentID: documentID}, f, visible)
 }
 
 // add attaches a file to a document or a case, after locking it and deciding WRITE on it afresh.
