@@ -819,6 +819,8 @@ type CommentResolver interface {
 	Byline(ctx context.Context, obj *comments.Comment) (string, error)
 }
 type ContactResolver interface {
+	Email(ctx context.Context, obj *clients.Client) (*string, error)
+	Phone(ctx context.Context, obj *clients.Client) (*string, error)
 	Company(ctx context.Context, obj *clients.Client) (*clients.Client, error)
 
 	GuestAccess(ctx context.Context, obj *clients.Client) (bool, error)
@@ -4840,7 +4842,9 @@ type PositionRight {
 type Contact {
   id: ID!
   name: String!
+  "Null for a guest, except on its own contact."
   email: String
+  "Null for a guest, except on its own contact."
   phone: String
   company: Company
   createdAt: DateTime!
@@ -12455,7 +12459,7 @@ func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Contact_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Contact().Email(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12466,7 +12470,7 @@ func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
@@ -12478,7 +12482,7 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Contact_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			return ec.Resolvers.Contact().Phone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12489,7 +12493,7 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _Contact_company(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
@@ -26641,15 +26645,17 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._Contact_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_email(ctx, field, obj)
+				})
 		case "phone":
-			out.Values[i] = ec._Contact_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_phone(ctx, field, obj)
+				})
 		case "company":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

@@ -19,6 +19,22 @@ import (
 	"github.com/casegate/casegate/internal/users"
 )
 
+// Email is the resolver for the email field.
+func (r *contactResolver) Email(ctx context.Context, obj *clients.Client) (*string, error) {
+	if !obj.OfViewer && !access.SeesContactDetails(principal(ctx), obj.ID) {
+		return nil, nil
+	}
+	return obj.Email, nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *contactResolver) Phone(ctx context.Context, obj *clients.Client) (*string, error) {
+	if !obj.OfViewer && !access.SeesContactDetails(principal(ctx), obj.ID) {
+		return nil, nil
+	}
+	return obj.Phone, nil
+}
+
 // Company is the resolver for the company field.
 func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*clients.Client, error) {
 	return optionalClient(ctx, deref(obj.CompanyID))

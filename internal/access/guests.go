@@ -22,3 +22,8 @@ func SeesPersonDetails(p *Principal, userID string) bool {
 	}
 	return p != nil && p.Kind == KindExternal && userID != "" && userID == p.UserID
 }
+
+// SeesContactDetails decides whether p is shown a contact's e-mail and phone: employees are, a
+// guest only its own contact's (the other contacts it meets on a case, its colleagues too, it is
+// shown by name), a temporary-access person none.
+func SeesContactDetails(p *Principal, contactID string) bool { return SeeGuestAccount(p, contactID) }

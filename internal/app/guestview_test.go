@@ -75,10 +75,13 @@ func newGuestView(t *testing.T) *guestView {
 	v.shared = request("Shared with Jan", v.pNone, "")
 	v.company = request("ACME's own", v.pOther, v.acme)
 	v.foreign = request("Globex's own", v.pGlobex, v.globex)
-	a.Do(`mutation($c: ID!, $k: ID!) { addCaseParticipant(caseId: $c, contactId: $k) { id } }`, map[string]any{"c": v.part, "k": v.janContact}).MustOK(t)
+	for _, k := range []string{v.janContact, v.kasia} {
+		a.Do(`mutation($c: ID!, $k: ID!) { addCaseParticipant(caseId: $c, contactId: $k) { id } }`, map[string]any{"c": v.part, "k": k}).MustOK(t)
+	}
 	a.Do(`mutation($c: ID!, $k: ID!) { setCaseAcl(caseId: $c, entries: [{contactId: $k, rights: [READ], allDocuments: true}]) { id } }`,
 		map[string]any{"c": v.shared, "k": v.janContact}).MustOK(t)
-	// Kasia, his colleague, is named on the foreign case: that gives Jan nothing.
+	// Kasia, his colleague, takes part in the same case, and is named on the foreign case: that
+	// gives Jan nothing.
 	a.Do(`mutation($c: ID!, $k: ID!) { setCaseAcl(caseId: $c, entries: [{contactId: $k, rights: [MANAGE], allDocuments: true}]) { id } }`,
 		map[string]any{"c": v.foreign, "k": v.kasia}).MustOK(t)
 
@@ -195,13 +198,19 @@ func TestWhatAGuestSees(t *testing.T) {
 				InternalNotes *string
 			}
 			Case struct {
-				Project   *struct{ ID string }
-				Position  *struct{ ID string }
-				ACL       []struct{ Rights []string }
-				Access    struct{ GrantedBy []string }
-				Creator   guestPerson
-				Assignees []guestPerson
-				Comments  struct {
+				Project      *struct{ ID string }
+				Position     *struct{ ID string }
+				ACL          []struct{ Rights []string }
+				Access       struct{ GrantedBy []string }
+				Creator      guestPerson
+				Assignees    []guestPerson
+				Participants []struct {
+					Contact *struct {
+						ID           string
+						Email, Phone *string
+					}
+				}
+				Comments struct {
 					Edges []struct{ Node struct{ ID, Text string } }
 				}
 				Attachments []struct{ ID string }
@@ -224,7 +233,7 @@ func TestWhatAGuestSees(t *testing.T) {
 	}
 	v.jan.Do(`query($id: ID!) { serviceRequest(id: $id) { request { subject description } internal { estimate internalNotes }
 		case { project { id } position { id } acl { rights } access { grantedBy }
-			creator { `+guestPersonFields+` } assignees { `+guestPersonFields+` }
+			creator { `+guestPersonFields+` } assignees { `+guestPersonFields+` } participants { contact { id email phone } }
 			comments { edges { node { id text } } } attachments { id }
 			procedure { grants { right } sections { key access { internal visibleOnlyFor { group { id } } } } } } } }`,
 		map[string]any{"id": v.part}).MustOK(t).Decode(t, &c)
@@ -245,6 +254,16 @@ func TestWhatAGuestSees(t *testing.T) {
 		t.Fatalf("assignees %+v", kase.Assignees)
 	}
 	kase.Assignees[0].byNameOnly(t, v.ewaID, "Ewa Serwis")
+	// Contacts too: his own with its e-mail, his colleague's by name only.
+	if len(kase.Participants) != 2 {
+		t.Fatalf("participants %+v", kase.Participants)
+	}
+	for _, pt := range kase.Participants {
+		own := pt.Contact.ID == v.janContact
+		if (pt.Contact.Email != nil) != own || pt.Contact.Phone != nil {
+			t.Errorf("participant %s (his own: %v): e-mail %v, phone %v", pt.Contact.ID, own, pt.Contact.Email, pt.Contact.Phone)
+		}
+	}
 	var comments []string
 	for _, e := range kase.Comments.Edges {
 		comments = append(comments, e.Node.ID)
