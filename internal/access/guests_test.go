@@ -175,4 +175,8 @@ func TestGuestsSeeNoInternals(t *testing.T) {
 			t.Errorf("%+v: internals, share, details of another, of itself = %v, want %v", tc.p, got, want)
 		}
 	}
+	// Contacts: employees see every contact's e-mail and phone, a guest only its own contact's.
+	if !SeesContactDetails(emp, "co-2") || SeesContactDetails(guest, "co-2") || !SeesContactDetails(guest, "co") || SeesContactDetails(tmp, "co") {
+		t.Error("contact details shown to the wrong callers")
+	}
 }
