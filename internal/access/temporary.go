@@ -126,8 +126,8 @@ func MayMoveTo(p *Principal, stage string) bool {
 }
 
 // SeesOrganisation decides whether p is shown the organisation around a case it reads: its people
-// and groups (creator, assignees, tasks, participants, the users and groups of access settings,
-// comment authors as users) and what the case is linked to (project, client, position). Everyone
-// is but a temporary-access person, who sees the form, the parts its grant opens and, where someone
-// wrote something, a name.
+// (creator, assignees, tasks, participants, the users of access settings, comment authors as users)
+// and what the case is linked to (project, client). Everyone is but a temporary-access person, who
+// sees the form, the parts its grant opens and, where someone wrote something, a name. A guest is
+// shown the people by name only (SeesPersonDetails) and no groups or positions (SeesInternals).
 func SeesOrganisation(p *Principal) bool { return p != nil && p.Kind != KindTemporary }
