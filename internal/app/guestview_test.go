@@ -419,3 +419,52 @@ func (p guestPerson) byNameOnly(t *testing.T, id, name string) {
 		t.Errorf("a guest is shown more of %s than its name: %+v", name, p)
 	}
 }
+
+// TestProjectsPage: projects page newest first by keyset, neither skipping nor repeating, and
+// first and after are checked like every list's.
+func TestProjectsPage(t *testing.T) {
+	v := newGuestView(t)
+	type page struct {
+		Projects struct {
+			Edges    []struct{ Node struct{ ID string } }
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+		}
+	}
+	q := `query($f: Int, $a: String) { projects(first: $f, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`
+	var all []string
+	var after *string
+	for range 3 {
+		var p page
+		v.admin.Do(q, map[string]any{"f": 3, "a": after}).MustOK(t).Decode(t, &p)
+		for _, e := range p.Projects.Edges {
+			all = append(all, e.Node.ID)
+		}
+		if !p.Projects.PageInfo.HasNextPage {
+			break
+		}
+		after = p.Projects.PageInfo.EndCursor
+	}
+	if !slices.Equal(sorted(all...), sorted(v.pACME, v.pGlobex, v.pNone, v.pOther)) {
+		t.Fatalf("pages hold %v", all)
+	}
+	var first page
+	v.admin.Do(q, map[string]any{"f": 4}).MustOK(t).Decode(t, &first)
+	var ids []string
+	for _, e := range first.Projects.Edges {
+		ids = append(ids, e.Node.ID)
+	}
+	if !slices.Equal(ids, all) || first.Projects.PageInfo.HasNextPage {
+		t.Errorf("one page %v (more: %v), three pages %v", ids, first.Projects.PageInfo.HasNextPage, all)
+	}
+	if e := v.admin.Do(q, map[string]any{"f": -1}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["field"] != "first" {
+		t.Errorf("first -1: %+v", e)
+	}
+	for _, bad := range []string{"not-a-cursor", "WyJ4Il0"} {
+		if e := v.jan.Do(q, map[string]any{"a": bad}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["field"] != "after" {
+			t.Errorf("after %q: %+v", bad, e)
+		}
+	}
+}
