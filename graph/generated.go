@@ -828,6 +828,8 @@ type CommentResolver interface {
 	Byline(ctx context.Context, obj *comments.Comment) (string, error)
 }
 type ContactResolver interface {
+	Email(ctx context.Context, obj *clients.Client) (*string, error)
+	Phone(ctx context.Context, obj *clients.Client) (*string, error)
 	Company(ctx context.Context, obj *clients.Client) (*clients.Client, error)
 
 	GuestAccess(ctx context.Context, obj *clients.Client) (bool, error)
@@ -999,8 +1001,13 @@ type TemporaryAccessGrantResolver interface {
 	RevokedBy(ctx context.Context, obj *tempaccess.Grant) (*users.User, error)
 }
 type UserResolver interface {
-	Manager(ctx context.Context, obj *users.User) (*users.User, error)
+	Email(ctx context.Context, obj *users.User) (*string, error)
 
+	Phone(ctx context.Context, obj *users.User) (*string, error)
+
+	ProfileExpiresOn(ctx context.Context, obj *users.User) (*time.Time, error)
+	Manager(ctx context.Context, obj *users.User) (*users.User, error)
+	Permissions(ctx context.Context, obj *users.User) ([]access.Permission, error)
 	Groups(ctx context.Context, obj *users.User) ([]groups.Group, error)
 	PositionRights(ctx context.Context, obj *users.User) ([]positions.Right, error)
 }
@@ -4829,9 +4836,15 @@ input PreferencesInput {
   taskNotifications: Boolean
 }
 
+"""
+A person who logs in. A guest is shown the organisation's people by id and name only: to it email,
+phone, profileExpiresOn and manager are null and permissions, groups and positionRights empty,
+except on its own account.
+"""
 type User {
   id: ID!
-  email: String!
+  "Null where the caller is not shown it (a guest, about anyone but itself)."
+  email: String
   name: String!
   phone: String
   status: UserStatus!
@@ -4889,7 +4902,9 @@ type PositionRight {
 type Contact {
   id: ID!
   name: String!
+  "Null for a guest, except on its own contact."
   email: String
+  "Null for a guest, except on its own contact."
   phone: String
   company: Company
   createdAt: DateTime!
@@ -12520,7 +12535,7 @@ func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Contact_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Contact().Email(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12531,7 +12546,7 @@ func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
@@ -12543,7 +12558,7 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Contact_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			return ec.Resolvers.Contact().Phone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12554,7 +12569,7 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _Contact_company(ctx context.Context, field graphql.CollectedField, obj *clients.Client) (ret graphql.Marshaler) {
@@ -21682,18 +21697,18 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.User().Email(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *users.User) (ret graphql.Marshaler) {
@@ -21728,7 +21743,7 @@ func (ec *executionContext) _User_phone(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			return ec.Resolvers.User().Phone(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -21739,7 +21754,7 @@ func (ec *executionContext) _User_phone(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_status(ctx context.Context, field graphql.CollectedField, obj *users.User) (ret graphql.Marshaler) {
@@ -21774,7 +21789,7 @@ func (ec *executionContext) _User_profileExpiresOn(ctx context.Context, field gr
 			return ec.fieldContext_User_profileExpiresOn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ProfileExpiresOn, nil
+			return ec.Resolvers.User().ProfileExpiresOn(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -21785,7 +21800,7 @@ func (ec *executionContext) _User_profileExpiresOn(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_User_profileExpiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Date")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Date")
 }
 
 func (ec *executionContext) _User_manager(ctx context.Context, field graphql.CollectedField, obj *users.User) (ret graphql.Marshaler) {
@@ -21829,7 +21844,7 @@ func (ec *executionContext) _User_permissions(ctx context.Context, field graphql
 			return ec.fieldContext_User_permissions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Permissions, nil
+			return ec.Resolvers.User().Permissions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []access.Permission) graphql.Marshaler {
@@ -21840,7 +21855,7 @@ func (ec *executionContext) _User_permissions(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_User_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Permission")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Permission")
 }
 
 func (ec *executionContext) _User_groups(ctx context.Context, field graphql.CollectedField, obj *users.User) (ret graphql.Marshaler) {
@@ -26862,15 +26877,17 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._Contact_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_email(ctx, field, obj)
+				})
 		case "phone":
-			out.Values[i] = ec._Contact_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_phone(ctx, field, obj)
+				})
 		case "company":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -29890,30 +29907,33 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_email(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phone":
-			out.Values[i] = ec._User_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_phone(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._User_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profileExpiresOn":
-			out.Values[i] = ec._User_profileExpiresOn(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_profileExpiresOn(ctx, field, obj)
+				})
 		case "manager":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -29921,10 +29941,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._User_manager(ctx, field, obj)
 				})
 		case "permissions":
-			out.Values[i] = ec._User_permissions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_permissions(ctx, field, obj)
+				})
 		case "groups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -29,8 +29,8 @@ type Document struct {
 	// CaseContacts names the contacts (guests) that an ACL entry of the document's case with
 	// allDocuments and READ or more names: the one rule that opens a document to a guest.
 	CaseContacts []string
-	ClientID         string
-	ActiveTasks      []string // users holding an active workflow task on the document
+	ClientID     string
+	ActiveTasks  []string // users holding an active workflow task on the document
 }
 
 // DocumentRightsOn decides a principal's rights on a document (SPEC §6). An ACL entry naming the

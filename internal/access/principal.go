@@ -50,7 +50,7 @@ type Principal struct {
 	CompanyID      string // EXTERNAL: the contact's company
 	// CompanyCases (EXTERNAL): the setting guestsSeeCompanyCases is on, so the guest also reads
 	// every case whose client is its contact's company (the COMPANY rule). Loaded with the principal.
-	CompanyCases bool
+	CompanyCases   bool
 	GrantID        string // TEMPORARY: the temporary-access grant
 	Groups         []string
 	Permissions    []Permission
