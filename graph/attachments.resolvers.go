@@ -39,7 +39,7 @@ func (r *caseResolver) Attachments(ctx context.Context, obj *cases.Case) ([]atta
 }
 
 func (r *documentResolver) Attachments(ctx context.Context, obj *documents.Document) ([]attachments.Attachment, error) {
-	return r.AttachmentService.List(ctx, obj)
+	return r.AttachmentService.List(ctx, principal(ctx), obj)
 }
 
 func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string, caseID *string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error) {
@@ -49,10 +49,8 @@ func (r *mutationResolver) AddAttachment(ctx context.Context, documentID *string
 		return nil, apperr.Input("documentId", "give exactly one of documentId and caseId")
 	case caseID != nil:
 		return r.AttachmentService.AddToCase(ctx, principal(ctx), *caseID, f, visibleToExternal)
-	case visibleToExternal != nil:
-		return nil, apperr.Input("visibleToExternal", "only a case's attachments are shared with external principals")
 	}
-	return r.AttachmentService.Add(ctx, principal(ctx), *documentID, f)
+	return r.AttachmentService.Add(ctx, principal(ctx), *documentID, f, visibleToExternal)
 }
 
 func (r *mutationResolver) ReplaceAttachment(ctx context.Context, id string, file graphql.Upload, visibleToExternal *bool) (*attachments.Attachment, error) {

@@ -42,10 +42,10 @@ func (r *aclEntryResolver) Rights(ctx context.Context, obj *cases.ACLEntry) ([]a
 // Procedure is the resolver for the procedure field.
 func (r *caseResolver) Procedure(ctx context.Context, obj *cases.Case) (*forms.Compiled, error) {
 	c, err := r.CaseService.Compiled(ctx, obj.Procedure)
-	if err != nil || access.SeesOrganisation(principal(ctx)) {
+	if err != nil || access.SeesInternals(principal(ctx)) {
 		return c, err
 	}
-	return c.ForOutsider(), nil
+	return c.ForOutsider(), nil // guests and temporary sessions: no grants, no lists naming groups
 }
 
 // Creator is the resolver for the creator field.
@@ -81,15 +81,16 @@ func (r *caseResolver) Participants(ctx context.Context, obj *cases.Case) ([]cas
 
 // ACL is the resolver for the acl field.
 func (r *caseResolver) ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEntry, error) {
-	if obj.Decision().Right < access.Manage {
+	if obj.Decision().Right < access.Manage || !access.MayShareCase(principal(ctx)).Allowed {
 		return []cases.ACLEntry{}, nil
 	}
 	return nonNil(obj.ACLEntries()), nil
 }
 
 // Project is the resolver for the project field.
+// A guest sees it: a project holding a case it reads is one it sees (access.ProjectVisible).
 func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.Project, error) {
-	if obj.ProjectID == nil || !access.SeesOrganisation(principal(ctx)) {
+	if obj.ProjectID == nil || !access.ProjectVisible(principal(ctx), "", true) {
 		return nil, nil
 	}
 	return loaders(ctx).Project.Load(ctx, *obj.ProjectID)()
@@ -113,7 +114,7 @@ func (r *caseResolver) Contact(ctx context.Context, obj *cases.Case) (*clients.C
 
 // Position is the resolver for the position field.
 func (r *caseResolver) Position(ctx context.Context, obj *cases.Case) (*positions.Position, error) {
-	if obj.PositionID == nil || !access.SeesOrganisation(principal(ctx)) {
+	if obj.PositionID == nil || !access.SeesInternals(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()
@@ -251,6 +252,12 @@ func (r *projectResolver) Counterparty(ctx context.Context, obj *clients.Project
 	return optionalClient(ctx, deref(obj.CounterpartyID))
 }
 
+// Cases is the resolver for the cases field.
+func (r *projectResolver) Cases(ctx context.Context, obj *clients.Project, first *int, after *string) (*model.CaseConnection, error) {
+	p, err := r.CaseService.List(ctx, principal(ctx), cases.Filter{ProjectID: obj.ID}, args(first, after))
+	return caseConnection(p, err)
+}
+
 // Procedures is the resolver for the procedures field.
 func (r *queryResolver) Procedures(ctx context.Context) ([]forms.Compiled, error) {
 	return r.FormService.All(ctx, principal(ctx))
@@ -279,6 +286,12 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	}
 	p, err := r.CaseService.List(ctx, principal(ctx), f, args(first, after))
 	return caseConnection(p, err)
+}
+
+// Projects is the resolver for the projects field.
+func (r *queryResolver) Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error) {
+	p, err := r.ClientService.Projects(ctx, principal(ctx), args(first, after))
+	return projectConnection(p, err)
 }
 
 // MyTasks is the resolver for the myTasks field.

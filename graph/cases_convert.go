@@ -21,6 +21,13 @@ func caseConnection(p relay.Page[*cases.Case], err error) (*model.CaseConnection
 		})
 }
 
+func projectConnection(p relay.Page[*clients.Project], err error) (*model.ProjectConnection, error) {
+	return connection(p, err, func(c string, n **clients.Project) model.ProjectEdge { return model.ProjectEdge{Cursor: c, Node: *n} },
+		func(e []model.ProjectEdge, pi *model.PageInfo) *model.ProjectConnection {
+			return &model.ProjectConnection{Edges: e, PageInfo: pi}
+		})
+}
+
 // caseAccess reports the caller's decision on a case: rights, the rules, and every field's mode.
 func caseAccess(c *cases.Case, s *cases.Service) (*model.CaseAccess, error) {
 	d := c.Decision()

@@ -31,6 +31,9 @@ func NewConfig(r *Resolver) Config {
 	c.Complexity.Group.Members = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Position.Children = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Query.Cases = func(child int, _ *model.CaseFilter, first *int, _ *string) int { return pageCost(child, first) }
+	c.Complexity.Query.Projects = func(child int, first *int, _ *string) int { return pageCost(child, first) }
+	// A project's cases are a list query of their own, one per project: priced as a load.
+	c.Complexity.Project.Cases = func(child int, first *int, _ *string) int { return loadCost + pageCost(child, first) }
 	c.Complexity.Query.MyTasks = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Query.Documents = func(child int, _ *model.DocumentFilter, first *int, _ *string) int { return pageCost(child, first) }
 	c.Complexity.Case.Comments = func(child int, first *int, _ *string) int { return pageCost(child, first) }

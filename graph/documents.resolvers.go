@@ -44,7 +44,7 @@ func (r *documentResolver) Contact(ctx context.Context, obj *documents.Document)
 }
 
 func (r *documentResolver) Position(ctx context.Context, obj *documents.Document) (*positions.Position, error) {
-	if obj.PositionID == nil {
+	if obj.PositionID == nil || !access.SeesInternals(principal(ctx)) {
 		return nil, nil
 	}
 	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()

@@ -19,6 +19,22 @@ import (
 	"github.com/casegate/casegate/internal/users"
 )
 
+// Email is the resolver for the email field.
+func (r *contactResolver) Email(ctx context.Context, obj *clients.Client) (*string, error) {
+	if !obj.OfViewer && !access.SeesContactDetails(principal(ctx), obj.ID) {
+		return nil, nil
+	}
+	return obj.Email, nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *contactResolver) Phone(ctx context.Context, obj *clients.Client) (*string, error) {
+	if !obj.OfViewer && !access.SeesContactDetails(principal(ctx), obj.ID) {
+		return nil, nil
+	}
+	return obj.Phone, nil
+}
+
 // Company is the resolver for the company field.
 func (r *contactResolver) Company(ctx context.Context, obj *clients.Client) (*clients.Client, error) {
 	return optionalClient(ctx, deref(obj.CompanyID))
@@ -194,17 +210,49 @@ func (r *queryResolver) Positions(ctx context.Context, parentID *string, first *
 		})
 }
 
+// Email is the resolver for the email field.
+func (r *userResolver) Email(ctx context.Context, obj *users.User) (*string, error) {
+	if !personDetails(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *userResolver) Phone(ctx context.Context, obj *users.User) (*string, error) {
+	if !personDetails(ctx, obj) {
+		return nil, nil
+	}
+	return obj.Phone, nil
+}
+
+// ProfileExpiresOn is the resolver for the profileExpiresOn field.
+func (r *userResolver) ProfileExpiresOn(ctx context.Context, obj *users.User) (*time.Time, error) {
+	if !personDetails(ctx, obj) {
+		return nil, nil
+	}
+	return obj.ProfileExpiresOn, nil
+}
+
 // Manager is the resolver for the manager field.
 func (r *userResolver) Manager(ctx context.Context, obj *users.User) (*users.User, error) {
-	if obj.ManagerID == nil {
+	if obj.ManagerID == nil || !personDetails(ctx, obj) {
 		return nil, nil
 	}
 	return organisationUser(ctx, *obj.ManagerID)
 }
 
+// Permissions is the resolver for the permissions field.
+func (r *userResolver) Permissions(ctx context.Context, obj *users.User) ([]access.Permission, error) {
+	if !personDetails(ctx, obj) || obj.Permissions == nil {
+		return []access.Permission{}, nil
+	}
+	return obj.Permissions, nil
+}
+
 // Groups is the resolver for the groups field.
 func (r *userResolver) Groups(ctx context.Context, obj *users.User) ([]groups.Group, error) {
-	if !access.SeesOrganisation(principal(ctx)) {
+	if !personDetails(ctx, obj) {
 		return []groups.Group{}, nil
 	}
 	return loaders(ctx).GroupsOf.Load(ctx, obj.ID)()
@@ -212,7 +260,7 @@ func (r *userResolver) Groups(ctx context.Context, obj *users.User) ([]groups.Gr
 
 // PositionRights is the resolver for the positionRights field.
 func (r *userResolver) PositionRights(ctx context.Context, obj *users.User) ([]positions.Right, error) {
-	if !access.SeesOrganisation(principal(ctx)) {
+	if !personDetails(ctx, obj) {
 		return []positions.Right{}, nil
 	}
 	return loaders(ctx).PositionRights.Load(ctx, obj.ID)()
@@ -220,12 +268,12 @@ func (r *userResolver) PositionRights(ctx context.Context, obj *users.User) ([]p
 
 // User is the resolver for the user field.
 func (r *viewerResolver) User(ctx context.Context, obj *access.Principal) (*users.User, error) {
-	return optionalUser(ctx, obj.UserID)
+	return viewerUser(ctx, obj.UserID)
 }
 
 // NativeUser is the resolver for the nativeUser field.
 func (r *viewerResolver) NativeUser(ctx context.Context, obj *access.Principal) (*users.User, error) {
-	return optionalUser(ctx, obj.NativeUserID)
+	return viewerUser(ctx, obj.NativeUserID)
 }
 
 // Substitution is the resolver for the substitution field.

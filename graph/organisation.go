@@ -17,12 +17,30 @@ func organisationUser(ctx context.Context, id string) (*users.User, error) {
 	return optionalUser(ctx, id)
 }
 
-// organisationGroup is organisationUser for groups.
+// organisationGroup is organisationUser for groups, which only those who see the organisation's
+// internals are shown (not guests).
 func organisationGroup(ctx context.Context, id string) (*groups.Group, error) {
-	if !access.SeesOrganisation(principal(ctx)) {
+	if !access.SeesInternals(principal(ctx)) {
 		return nil, nil
 	}
 	return optionalGroup(ctx, id)
+}
+
+// personDetails reports whether the caller is shown more of u than its id and name (its own
+// account always, also in the answer to a login, whose request has no principal yet).
+func personDetails(ctx context.Context, u *users.User) bool {
+	return u.OfViewer || access.SeesPersonDetails(principal(ctx), u.ID)
+}
+
+// viewerUser loads the viewer's own account, marked as such (users.User.OfViewer).
+func viewerUser(ctx context.Context, id string) (*users.User, error) {
+	u, err := optionalUser(ctx, id)
+	if u == nil || err != nil {
+		return nil, err
+	}
+	own := *u
+	own.OfViewer = true
+	return &own, nil
 }
 
 // externalPerson names a temporary-access person to someone not shown its e-mail address.

@@ -13,6 +13,7 @@ import (
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
+	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/groups"
@@ -84,7 +85,7 @@ type CandidateQuestionnaireEdge struct {
 
 type CaseAccess struct {
 	Rights []access.Right `json:"rights"`
-	// Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT.
+	// Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM.
 	GrantedBy []string `json:"grantedBy"`
 	// Every field of the form, as "section.field", with its mode for the caller.
 	Fields []FieldAccess `json:"fields"`
@@ -241,6 +242,16 @@ type PreferencesInput struct {
 type PrincipalRefInput struct {
 	UserID  *string `json:"userId,omitempty"`
 	GroupID *string `json:"groupId,omitempty"`
+}
+
+type ProjectConnection struct {
+	Edges    []ProjectEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type ProjectEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *clients.Project `json:"node"`
 }
 
 type Query struct {

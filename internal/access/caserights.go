@@ -12,6 +12,7 @@ const (
 	RulePosition     = "POSITION"
 	RuleClientData   = "CLIENT_DATA"
 	RuleParticipant  = "PARTICIPANT"
+	RuleCompany      = "COMPANY"
 	RuleSystem       = "SYSTEM"
 )
 
@@ -79,7 +80,9 @@ func internalRights(p *Principal, c *Case, f *Form, r *CaseRights) {
 }
 
 // externalRights: a guest gets rights only from being assigned, taking part, or an ACL entry naming
-// its contact — never from groups, positions, procedures or client data.
+// its contact — never from groups, positions, procedures or client data — and, while the setting
+// guestsSeeCompanyCases is on (Principal.CompanyCases), READ on every case whose client is its
+// contact's company (COMPANY).
 func externalRights(p *Principal, c *Case, r *CaseRights) {
 	if p.UserID != "" && slices.Contains(c.Assignees, p.UserID) {
 		r.add(RuleAssignee, Write)
@@ -95,6 +98,9 @@ func externalRights(p *Principal, c *Case, r *CaseRights) {
 	}
 	if slices.ContainsFunc(c.Participants, func(x Participant) bool { return x.ContactID != "" && x.ContactID == p.ContactID }) {
 		r.add(RuleParticipant, Read)
+	}
+	if p.CompanyCases && p.CompanyID != "" && c.ClientID == p.CompanyID {
+		r.add(RuleCompany, Read)
 	}
 }
 

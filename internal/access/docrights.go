@@ -26,8 +26,11 @@ type Document struct {
 	// CaseAllDocuments names who holds READ or more on the document's case through an ACL entry
 	// with allDocuments ("prawo do oglądania wszystkich dokumentów").
 	CaseAllDocuments []Ref
-	ClientID         string
-	ActiveTasks      []string // users holding an active workflow task on the document
+	// CaseContacts names the contacts (guests) that an ACL entry of the document's case with
+	// allDocuments and READ or more names: the one rule that opens a document to a guest.
+	CaseContacts []string
+	ClientID     string
+	ActiveTasks  []string // users holding an active workflow task on the document
 }
 
 // DocumentRightsOn decides a principal's rights on a document (SPEC §6). An ACL entry naming the
@@ -44,8 +47,15 @@ func DocumentRightsOn(p *Principal, d *Document) CaseRights {
 		r.add(RuleSystem, Manage)
 		return r
 	case KindInternal:
+	case KindExternal:
+		// A guest reads a document only when a case rule opens it to its contact: an ACL entry of
+		// the document's case naming the contact with allDocuments; never a confidential one.
+		if !d.Confidential && p.ContactID != "" && slices.Contains(d.CaseContacts, p.ContactID) {
+			r.add(RuleCase, Read)
+		}
+		return r
 	default:
-		return r // guests and temporary sessions reach documents only through their own issues' rules
+		return r // a temporary session reaches no document
 	}
 	for _, e := range d.ACL {
 		if e.UserID != "" && e.UserID == p.UserID {

@@ -54,3 +54,30 @@ func TestDocumentRightsTable(t *testing.T) {
 		t.Errorf("guest got %s", r.Right)
 	}
 }
+
+// TestGuestDocumentRights: a guest reads a document only through an ACL entry of its case naming
+// its contact with allDocuments, never a confidential one, and nothing else opens one to it.
+func TestGuestDocumentRights(t *testing.T) {
+	guest := &Principal{Kind: KindExternal, UserID: "gu", ContactID: "co", CompanyID: "cl", CompanyCases: true,
+		Groups: []string{"g"}, PositionRights: []PositionRight{{Path: "/p/"}}, ClientGrants: []string{"cl"}}
+	for _, tc := range []struct {
+		name  string
+		d     Document
+		right Right
+	}{
+		{"case entry naming the contact, allDocuments", Document{CaseContacts: []string{"co"}}, Read},
+		{"confidential", Document{CaseContacts: []string{"co"}, Confidential: true}, NoRight},
+		{"another contact's entry", Document{CaseContacts: []string{"other"}}, NoRight},
+		{"authored by its account", Document{AuthorID: "gu"}, NoRight},
+		{"document ACL naming its account or a group", Document{ACL: []DocumentACLEntry{{Ref: Ref{UserID: "gu"}, Right: Manage}, {Ref: Ref{GroupID: "g"}, Right: Manage}}}, NoRight},
+		{"its company's document", Document{ClientID: "cl", PositionPath: "/p/"}, NoRight},
+		{"case entries for users and groups", Document{CaseAllDocuments: []Ref{{UserID: "gu"}, {GroupID: "g"}}}, NoRight},
+		{"an active task", Document{ActiveTasks: []string{"gu"}}, NoRight},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DocumentRightsOn(guest, &tc.d); got.Right != tc.right {
+				t.Errorf("got %s %v, want %s", got.Right, got.GrantedBy, tc.right)
+			}
+		})
+	}
+}

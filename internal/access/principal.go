@@ -48,6 +48,9 @@ type Principal struct {
 	SessionID      string
 	ContactID      string // EXTERNAL: the contact; TEMPORARY: none
 	CompanyID      string // EXTERNAL: the contact's company
+	// CompanyCases (EXTERNAL): the setting guestsSeeCompanyCases is on, so the guest also reads
+	// every case whose client is its contact's company (the COMPANY rule). Loaded with the principal.
+	CompanyCases   bool
 	GrantID        string // TEMPORARY: the temporary-access grant
 	Groups         []string
 	Permissions    []Permission

@@ -51,9 +51,10 @@ func temporaryRights(p *Principal, c *Case, r *CaseRights) {
 }
 
 // CasePart decides whether p may see a part of a case it can read. Employees and the system see
-// every part; a temporary session sees the parts its grant opens; a guest (EXTERNAL) sees none of
-// these yet — its comments are decided by CommentsFor, and attachments and history wait for the
-// guest rules (unknown means deny).
+// every part; a temporary session sees the parts its grant opens; a guest (EXTERNAL) sees the
+// comments and attachments (of those, only the ones shared with external principals: CommentsFor,
+// AttachmentVisible) but not the history, whose records tell of the organisation's work on the
+// case (unknown means deny).
 func CasePart(p *Principal, part Part) bool {
 	if p == nil {
 		return false
@@ -61,6 +62,8 @@ func CasePart(p *Principal, part Part) bool {
 	switch p.Kind {
 	case KindInternal, KindSystem:
 		return true
+	case KindExternal:
+		return part == PartComments || part == PartAttachments
 	case KindTemporary:
 		return p.Temporary != nil && slices.Contains(p.Temporary.Parts, part)
 	}
@@ -96,16 +99,21 @@ func SeesGrantEmail(p *Principal, grantID string) bool {
 	return false
 }
 
-// MayShareCase decides whether p may give others a share of a case it holds WRITE on (participants):
-// not a temporary session, whose WRITE is for the form, its moves and the parts its grant opens.
+// MayShareCase decides whether p may change who a case is shared with and how it shows (its ACL,
+// its participants, its per-case mode overrides), on a case it holds the right for: employees and
+// the system user only. A guest's or a temporary session's rights are for the form, its moves and
+// the parts open to it, never for opening the case to others.
 func MayShareCase(p *Principal) Decision {
 	if d := Authenticated(p); !d.Allowed {
 		return d
 	}
-	if p.Kind == KindTemporary {
+	switch p.Kind {
+	case KindInternal, KindSystem:
+		return Decision{Allowed: true, Rule: string(p.Kind)}
+	case KindTemporary:
 		return Decision{Rule: RuleTemporaryGrant}
 	}
-	return Decision{Allowed: true, Rule: string(p.Kind)}
+	return Decision{Rule: RuleInternal}
 }
 
 // MayMoveTo decides whether a temporary session may move its case to stage (one of its grant's
@@ -118,8 +126,8 @@ func MayMoveTo(p *Principal, stage string) bool {
 }
 
 // SeesOrganisation decides whether p is shown the organisation around a case it reads: its people
-// and groups (creator, assignees, tasks, participants, the users and groups of access settings,
-// comment authors as users) and what the case is linked to (project, client, position). Everyone
-// is but a temporary-access person, who sees the form, the parts its grant opens and, where someone
-// wrote something, a name.
+// (creator, assignees, tasks, participants, the users of access settings, comment authors as users)
+// and what the case is linked to (project, client). Everyone is but a temporary-access person, who
+// sees the form, the parts its grant opens and, where someone wrote something, a name. A guest is
+// shown the people by name only (SeesPersonDetails) and no groups or positions (SeesInternals).
 func SeesOrganisation(p *Principal) bool { return p != nil && p.Kind != KindTemporary }

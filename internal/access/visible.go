@@ -137,6 +137,9 @@ func externalVisible(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 		q = q.WhereOr("c.id IN (SELECT a.case_id FROM case_acl a WHERE a.contact_id = ?)", p.ContactID).
 			WhereOr("c.id IN (SELECT cp.case_id FROM case_participants cp WHERE cp.contact_id = ?)", p.ContactID)
 	}
+	if p.CompanyCases && p.CompanyID != "" {
+		q = q.WhereOr("c.client_id = ?", p.CompanyID)
+	}
 	return q
 }
 
@@ -151,6 +154,10 @@ func VisibleDocuments(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
 			return q
 		case p.Kind == KindInternal:
 			return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return internalDocuments(q, p) })
+		case p.Kind == KindExternal && p.ContactID != "":
+			// The guest's one rule: a case ACL entry naming its contact with allDocuments.
+			return q.Where(`NOT d.confidential AND d.case_id IN (SELECT ca.case_id FROM case_acl ca
+				WHERE ca.contact_id = ? AND ca.all_documents AND ca.level >= 1)`, p.ContactID)
 		}
 		return q.Where("false")
 	}
@@ -219,29 +226,3 @@ func nonNilStrings(s []string) []string {
 
 // GrantRight is the best right the procedure grants give p (the PROCEDURE rule), for CaseScope.
 func GrantRight(p *Principal, grants []Grant) Right { return grantRight(p, grants) }
-
-// VisibleProjects is the SQL rule of which projects p may see: a bun query modifier restricting a
-// query on projects (alias pj). Employees and the system user see every project; a guest those
-// whose counterparty is its contact's company and those holding a case it may read (VisibleCases,
-// as a sub-select: one SQL query); a temporary-access session none.
-func VisibleProjects(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
-	return func(q *bun.SelectQuery) *bun.SelectQuery {
-		switch {
-		case p == nil:
-			return q.Where("false")
-		case p.Kind == KindSystem, p.Kind == KindInternal:
-			return q
-		case p.Kind == KindExternal:
-			holding := q.NewSelect().TableExpr("cases AS c").Column("c.project_id").Where("c.project_id IS NOT NULL").
-				Apply(VisibleCases(p, CaseScope{}))
-			return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				q = q.Where("pj.id IN (?)", holding)
-				if p.CompanyID != "" {
-					q = q.WhereOr("pj.counterparty_id = ?", p.CompanyID)
-				}
-				return q
-			})
-		}
-		return q.Where("false")
-	}
-}

@@ -58,6 +58,23 @@ func TestDemo(t *testing.T) {
 	if guest.Me.Kind != "EXTERNAL" || len(guest.Cases.Edges) != 1 || guest.Cases.Edges[0].Node.Title != "Awaria drukarki w biurze ACME" {
 		t.Fatalf("the demo guest: %+v", guest)
 	}
+	// It sees ACME's project, and in it the one case it reads.
+	var projects struct {
+		Projects struct {
+			Edges []struct {
+				Node struct {
+					Name  string
+					Cases struct {
+						Edges []struct{ Node struct{ Title string } }
+					}
+				}
+			}
+		}
+	}
+	jan.Do(`{ projects { edges { node { name cases { edges { node { title } } } } } } }`, nil).MustOK(t).Decode(t, &projects)
+	if e := projects.Projects.Edges; len(e) != 1 || e[0].Node.Name != "Wdrożenie ACME" || len(e[0].Node.Cases.Edges) != 1 {
+		t.Fatalf("the demo guest's projects: %+v", projects)
+	}
 	if n := s.Count(`SELECT count(*) FROM guest_invitations WHERE used_at IS NULL`); n != 0 {
 		t.Fatalf("%d demo invitations still open", n)
 	}

@@ -70,14 +70,15 @@ func (s *Service) lock(ctx context.Context, tx bun.IDB, p *access.Principal, o o
 }
 
 // reach loads an attachment's metadata for an operation by its id. A case's attachment is
-// NOT_FOUND for a session whose grant does not open attachments; whether p may read the owner is
+// NOT_FOUND for a session whose grant does not open attachments, and any attachment not shared with
+// external principals is NOT_FOUND for them (a guest's document's too); whether p may read the owner is
 // decided next, by the owner's service.
 func (s *Service) reach(ctx context.Context, p *access.Principal, id string) (*Attachment, error) {
 	a, err := s.byID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if a.CaseID != nil && (!access.CasePart(p, access.PartAttachments) || !access.AttachmentVisible(p, a.VisibleToExternal)) {
+	if a.CaseID != nil && !access.CasePart(p, access.PartAttachments) || !access.AttachmentVisible(p, a.VisibleToExternal) {
 		return nil, apperr.NotFound("attachment")
 	}
 	return a, nil

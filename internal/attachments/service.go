@@ -42,14 +42,19 @@ type Service struct {
 	MaxBytes int64
 }
 
-// List returns the attachments of a document already loaded for the caller, oldest first.
-func (s *Service) List(ctx context.Context, d *documents.Document) ([]Attachment, error) {
+// List returns the attachments of a document already loaded for p, oldest first: for a guest only
+// those shared with external principals (access.AttachmentVisible), as on a case.
+func (s *Service) List(ctx context.Context, p *access.Principal, d *documents.Document) ([]Attachment, error) {
 	if d.Rights().Right < access.Read {
 		return nil, apperr.NotFound("document")
 	}
-	out, err := s.list(ctx, "document_id", d.ID)
-	for i := range out {
-		out[i].doc = d
+	all, err := s.list(ctx, "document_id", d.ID)
+	out := all[:0]
+	for _, a := range all {
+		if access.AttachmentVisible(p, a.VisibleToExternal) {
+			a.doc = d
+			out = append(out, a)
+		}
 	}
 	return out, err
 }
@@ -65,9 +70,10 @@ func (s *Service) Document(ctx context.Context, p *access.Principal, a *Attachme
 	return s.Documents.Get(ctx, p, *a.DocumentID)
 }
 
-// Add attaches a file to a document. Needs WRITE on the document.
-func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File) (*Attachment, error) {
-	return s.add(ctx, p, owner{documentID: documentID}, f, nil)
+// Add attaches a file to a document. Needs WRITE on the document. visible asks to share it with
+// the guests who read the document (access.AttachmentVisible).
+func (s *Service) Add(ctx context.Context, p *access.Principal, documentID string, f File, visible *bool) (*Attachment, error) {
+	return s.add(ctx, p, owner{documentID: documentID}, f, visible)
 }
 
 // add attaches a file to a document or a case, after locking it and deciding WRITE on it afresh.

@@ -38,6 +38,7 @@ type principalRow struct {
 	PositionRights json.RawMessage `bun:"position_rights"`
 	ClientGrants   []string        `bun:"client_grants,array"`
 	Temporary      json.RawMessage `bun:"temporary"`
+	CompanyCases   bool            `bun:"company_cases"`
 }
 
 // userFacts are the effective user's (alias u) permissions, groups, position and client rights.
@@ -69,7 +70,8 @@ const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Ema
 func principalSQL(key string) string {
 	return `
 SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `,
-       n.contact_id, (SELECT cl.company_id FROM clients cl WHERE cl.id = n.contact_id) AS company_id, NULL::json AS temporary
+       n.contact_id, (SELECT cl.company_id FROM clients cl WHERE cl.id = n.contact_id) AS company_id, NULL::json AS temporary,
+       (n.contact_id IS NOT NULL AND ` + settings.GuestsSeeCompanyCasesSQL + `) AS company_cases
 FROM sessions s
 JOIN users n ON n.id = s.user_id
 LEFT JOIN LATERAL (
@@ -85,7 +87,7 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
 SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[],
-       NULL::uuid, NULL::uuid, ` + grantFacts + `
+       NULL::uuid, NULL::uuid, ` + grantFacts + `, false
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
@@ -128,7 +130,8 @@ func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte)
 
 func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
 	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.NativeUserID, SubstitutionID: r.SubstitutionID,
-		ContactID: r.ContactID, CompanyID: r.CompanyID, SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants, At: now}
+		ContactID: r.ContactID, CompanyID: r.CompanyID, SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants,
+		CompanyCases: r.CompanyCases, At: now}
 	if p.NativeUserID == "" {
 		p.NativeUserID = p.UserID // PrincipalFor: the user as if logged in
 	}

@@ -11,11 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/session"
+	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/substtest"
 )
 
@@ -33,8 +37,8 @@ func testRegistry() *forms.Registry {
 // world is a random company: users in groups, a position tree, clients, procedure grants and cases
 // with tasks, ACL entries and participants, all in the database.
 type world struct {
-	users, groups, positions, paths, clients, contacts []string
-	principals                                         []*access.Principal
+	users, groups, positions, paths, clients, contacts, guests, projects []string
+	principals                                                           []*access.Principal
 }
 
 func uuidFor(kind string, i int) string {
@@ -81,8 +85,21 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 	for i := range 3 {
 		w.clients = append(w.clients, uuidFor("client", i))
 		exec(`INSERT INTO clients (id, kind, name) VALUES (?, 'COMPANY', 'C')`, w.clients[i])
+	}
+	// Contacts: one of each company, a second of the first, and one of no company.
+	for i, company := range []any{w.clients[0], w.clients[1], w.clients[2], w.clients[0], nil} {
 		w.contacts = append(w.contacts, uuidFor("contact", i))
-		exec(`INSERT INTO clients (id, kind, name, company_id) VALUES (?, 'CONTACT', 'K', ?)`, w.contacts[i], w.clients[i])
+		exec(`INSERT INTO clients (id, kind, name, company_id) VALUES (?, 'CONTACT', 'K', ?)`, w.contacts[i], company)
+	}
+	// Projects: of a company, of another, of none.
+	for i, company := range []any{w.clients[0], w.clients[1], nil, w.clients[0]} {
+		w.projects = append(w.projects, uuidFor("project", i))
+		exec(`INSERT INTO projects (id, name, counterparty_id, created_at) VALUES (?, 'P', ?, ?)`, w.projects[i], company, agreeAt)
+	}
+	// Every contact but the last has a guest account.
+	for i, c := range w.contacts[:len(w.contacts)-1] {
+		w.guests = append(w.guests, uuidFor("guest", i))
+		exec(`INSERT INTO users (id, email, name, contact_id) VALUES (?, ?, 'Guest', ?)`, w.guests[i], fmt.Sprintf("g%d@x.test", i), c)
 	}
 	for _, u := range w.users {
 		p := &access.Principal{Kind: access.KindInternal, UserID: u, NativeUserID: u}
@@ -111,8 +128,21 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 		}
 		w.principals = append(w.principals, p)
 	}
+	// Contacts as bare principals (no account, no company known), and every guest account through a
+	// real session and the principal query, with guestsSeeCompanyCases off and on.
 	for _, c := range w.contacts {
 		w.principals = append(w.principals, &access.Principal{Kind: access.KindExternal, ContactID: c})
+	}
+	for _, on := range []bool{false, true} {
+		exec(`INSERT INTO settings (key, value, updated_at) VALUES ('guestsSeeCompanyCases', ?::jsonb, now())
+			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, fmt.Sprint(on))
+		for i, g := range w.guests {
+			p := guestPrincipal(t, db, g, agreeAt)
+			if p.ContactID != w.contacts[i] || p.CompanyCases != on || p.CompanyID == "" {
+				t.Fatalf("guest %s with guestsSeeCompanyCases %v: %+v", g, on, p)
+			}
+			w.principals = append(w.principals, p)
+		}
 	}
 	// Temporary sessions: a grant for one case at some stages; the last one's window is not open.
 	at := agreeAt
@@ -139,17 +169,26 @@ func build(t *testing.T, db *bun.DB, r *rand.Rand, cases int) *world {
 	}
 	for i := range cases {
 		id := uuidFor("case", i)
-		var position, client any
+		var position, client, project any
 		if r.IntN(2) == 0 {
 			position = w.positions[r.IntN(len(w.positions))]
 		}
-		if r.IntN(3) == 0 {
+		switch r.IntN(6) {
+		case 0, 1:
 			client = w.clients[r.IntN(len(w.clients))]
+		case 2:
+			client = w.contacts[r.IntN(len(w.contacts))] // a contact as the client is no company's case
 		}
-		exec(`INSERT INTO cases (id, procedure, stage, title, creator_id, position_id, client_id) VALUES (?, ?, ?, 't', ?, ?, ?)`,
-			id, procs[r.IntN(2)], []string{"A", "A", "B"}[r.IntN(3)], w.users[r.IntN(len(w.users))], position, client)
+		if r.IntN(3) > 0 {
+			project = w.projects[r.IntN(len(w.projects))]
+		}
+		exec(`INSERT INTO cases (id, procedure, stage, title, creator_id, position_id, client_id, project_id) VALUES (?, ?, ?, 't', ?, ?, ?, ?)`,
+			id, procs[r.IntN(2)], []string{"A", "A", "B"}[r.IntN(3)], w.users[r.IntN(len(w.users))], position, client, project)
 		for range r.IntN(3) {
 			exec(`INSERT INTO case_tasks (case_id, user_id, stage, active) VALUES (?, ?, 'A', ?)`, id, w.users[r.IntN(len(w.users))], r.IntN(2) == 0)
+		}
+		if r.IntN(10) == 0 { // a guest holding a task (active or not)
+			exec(`INSERT INTO case_tasks (case_id, user_id, stage, active) VALUES (?, ?, 'A', ?)`, id, w.guests[r.IntN(len(w.guests))], r.IntN(2) == 0)
 		}
 		for range r.IntN(3) {
 			col, who := "user_id", w.users[r.IntN(len(w.users))]
@@ -218,6 +257,7 @@ func TestEngineAndSQLAgree(t *testing.T) {
 				}
 				checked += len(sqlIDs)
 				visible[p] = sqlIDs
+				agreeOnProjects(t, db, w, p, all, engineIDs)
 			}
 			if checked == 0 {
 				t.Fatal("no principal could read any case: the world is too sparse to test anything")
@@ -230,6 +270,49 @@ func TestEngineAndSQLAgree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// agreeOnProjects checks the project predicate against the engine: p sees by SQL exactly the
+// projects access.ProjectVisible grants, given the cases it reads (readable, by the engine).
+func agreeOnProjects(t *testing.T, db *bun.DB, w *world, p *access.Principal, all []*Case, readable []string) {
+	t.Helper()
+	var bySQL []string
+	must(t, nil, db.NewSelect().TableExpr("projects AS pj").Column("pj.id").Apply(access.VisibleProjects(p)).OrderExpr("pj.id").Scan(context.Background(), &bySQL))
+	var byEngine []string
+	for _, id := range w.projects {
+		var counterparty string
+		must(t, nil, db.NewSelect().TableExpr("projects").ColumnExpr("COALESCE(counterparty_id::text, '')").Where("id = ?", id).Scan(context.Background(), &counterparty))
+		reads := slices.ContainsFunc(all, func(c *Case) bool {
+			return c.ProjectID != nil && *c.ProjectID == id && slices.Contains(readable, c.ID)
+		})
+		if access.ProjectVisible(p, counterparty, reads) {
+			byEngine = append(byEngine, id)
+		}
+	}
+	sort.Strings(byEngine)
+	if !slices.Equal(bySQL, byEngine) {
+		t.Fatalf("principal %+v: SQL sees projects %v, the engine %v", p, bySQL, byEngine)
+	}
+}
+
+// guestPrincipal opens an EXTERNAL session of the guest account userID and builds its principal
+// with auth's principal query at at.
+func guestPrincipal(t testing.TB, db bun.IDB, userID string, at time.Time) *access.Principal {
+	t.Helper()
+	_, hash := session.NewToken()
+	s := &session.Session{TokenHash: hash, Kind: access.KindExternal, UserID: &userID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	if err := session.Create(context.Background(), db, s); err != nil {
+		t.Fatal(err)
+	}
+	a := &auth.Service{Clock: clockwork.NewFakeClockAt(at), Settings: &settings.Service{Defaults: settings.Settings{TimeZone: substtest.Zone}}}
+	p, err := a.Reload(context.Background(), db, s.ID, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kind != access.KindExternal || p.UserID != userID {
+		t.Fatalf("the guest session of %s is %+v", userID, p)
+	}
+	return p
 }
 
 func minus(a, b []string) []string {

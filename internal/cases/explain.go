@@ -8,8 +8,12 @@ import (
 )
 
 // Explain says how a field's mode comes about for a user (the caller when userID is empty). The
-// caller must be able to read the case; asking about another user needs ADMIN.
+// caller must be able to read the case; asking about another user needs ADMIN. Explanations name
+// groups and settings, internals guests and temporary sessions are not shown (FORBIDDEN).
 func (s *Service) Explain(ctx context.Context, p *access.Principal, caseID, field, userID string) (access.Explanation, error) {
+	if err := access.Internal(p).Err(); err != nil {
+		return access.Explanation{}, err
+	}
 	c, err := s.Get(ctx, p, caseID)
 	if err != nil {
 		return access.Explanation{}, err

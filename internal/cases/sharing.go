@@ -30,8 +30,12 @@ type aclRow struct {
 	AllDocuments bool         `bun:"all_documents,notnull"`
 }
 
-// SetACL replaces a case's ACL. Needs MANAGE on the case.
+// SetACL replaces a case's ACL. Needs MANAGE on the case, and only employees and the system user
+// share cases (access.MayShareCase).
 func (s *Service) SetACL(ctx context.Context, p *access.Principal, id string, entries []ACLInput) (*Case, error) {
+	if err := access.MayShareCase(p).Err(); err != nil {
+		return nil, err
+	}
 	rows := make([]aclRow, 0, len(entries))
 	for i, e := range entries {
 		r, err := aclEntry(id, i, e)
@@ -75,8 +79,8 @@ func aclEntry(caseID string, i int, e ACLInput) (aclRow, error) {
 	return r, nil
 }
 
-// AddParticipant makes a user or contact a participant or auditor of a case. Needs WRITE, and may
-// not be done by a temporary-access session (access.MayShareCase).
+// AddParticipant makes a user or contact a participant or auditor of a case. Needs WRITE, and only
+// employees and the system user share cases (access.MayShareCase).
 func (s *Service) AddParticipant(ctx context.Context, p *access.Principal, id string, userID, contactID *string, role Role) (*Case, error) {
 	if err := access.MayShareCase(p).Err(); err != nil {
 		return nil, err
@@ -99,8 +103,12 @@ func (s *Service) AddParticipant(ctx context.Context, p *access.Principal, id st
 
 // SetFieldMode sets (or, with mode nil, clears) a per-case mode override of a section ("section")
 // or field ("section.field"): a workflow rule's setting that takes the place of the stage setting
-// for this case, for both audiences. Needs MANAGE.
+// for this case, for both audiences. Needs MANAGE, and is for employees and the system user only
+// (access.MayShareCase).
 func (s *Service) SetFieldMode(ctx context.Context, p *access.Principal, id, target string, mode *access.Mode) (*Case, error) {
+	if err := access.MayShareCase(p).Err(); err != nil {
+		return nil, err
+	}
 	if mode != nil && *mode == access.AsSection {
 		return nil, apperr.Input("mode", "a case override is REQUIRED, MODIFY, READ_ONLY or HIDDEN")
 	}

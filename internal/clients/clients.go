@@ -16,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/database"
+	"github.com/casegate/casegate/internal/relay"
 	"github.com/casegate/casegate/internal/users"
 )
 
@@ -323,4 +324,25 @@ func (s *Service) RevokeAccess(ctx context.Context, p *access.Principal, clientI
 		return nil, err
 	}
 	return &Grant{ClientID: clientID, UserID: userID}, nil
+}
+
+// Projects lists the projects p may see, newest first, by one SQL query whose predicate is the
+// project rule (access.VisibleProjects). A temporary-access person may not list them (FORBIDDEN).
+func (s *Service) Projects(ctx context.Context, p *access.Principal, page relay.Args) (relay.Page[*Project], error) {
+	if err := access.ListProjects(p).Err(); err != nil {
+		return relay.Page[*Project]{}, err
+	}
+	limit, after, err := page.TimeIDCursor()
+	if err != nil {
+		return relay.Page[*Project]{}, err
+	}
+	var rows []*Project
+	q := s.DB.NewSelect().Model(&rows).Apply(access.VisibleProjects(p)).OrderExpr("pj.created_at DESC, pj.id DESC").Limit(int64(limit) + 1)
+	if after != nil {
+		q.Where("(pj.created_at, pj.id) < (?, ?::uuid)", after.At, after.ID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return relay.Page[*Project]{}, err
+	}
+	return relay.NewPage(rows, limit, func(pr *Project) []any { return []any{pr.CreatedAt, pr.ID} }), nil
 }

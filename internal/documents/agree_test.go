@@ -55,17 +55,23 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				positions, paths = append(positions, pid), append(paths, path)
 				exec(`INSERT INTO positions (id, parent_id, name, path) VALUES (?, ?, 'P', ?)`, pid, parent, path)
 			}
+			var contacts []string
 			for i := range 3 {
 				clients = append(clients, id("client", i))
 				exec(`INSERT INTO clients (id, kind, name) VALUES (?, 'COMPANY', 'C')`, clients[i])
+				contacts = append(contacts, id("contact", i))
+				exec(`INSERT INTO clients (id, kind, name, company_id) VALUES (?, 'CONTACT', 'K', ?)`, contacts[i], clients[i])
 			}
 			for i := range 8 {
 				casesIDs = append(casesIDs, id("case", i))
 				exec(`INSERT INTO cases (id, procedure, stage, title) VALUES (?, 'p', 'A', 't')`, casesIDs[i])
 				for range r.IntN(3) {
 					col, who := "user_id", users[r.IntN(len(users))]
-					if r.IntN(2) == 0 {
+					switch r.IntN(3) {
+					case 1:
 						col, who = "group_id", allGroups[r.IntN(len(allGroups))]
+					case 2:
+						col, who = "contact_id", contacts[r.IntN(len(contacts))]
 					}
 					exec(`INSERT INTO case_acl (case_id, `+col+`, level, all_documents) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 						casesIDs[i], who, 1+r.IntN(3), r.IntN(2) == 0)
@@ -95,6 +101,13 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				}
 				principals = append(principals, p)
 			}
+			// Guests: a contact's principal, with guestsSeeCompanyCases off and on (documents do not
+			// follow it), and one whose contact is none of the cases'.
+			var guests []*access.Principal
+			for i, c := range contacts {
+				guests = append(guests, &access.Principal{Kind: access.KindExternal, UserID: id("guest", i), ContactID: c, CompanyID: clients[i], CompanyCases: i == 0})
+			}
+			guests = append(guests, &access.Principal{Kind: access.KindExternal, UserID: id("guest", 9), ContactID: id("contact", 9)})
 			for i := range 300 {
 				did := id("doc", i)
 				var caseID, pos, client any
@@ -137,7 +150,7 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 			}
 			visible := map[*access.Principal][]string{}
 			checked := 0
-			for _, p := range append(slices.Clone(principals), slices.Collect(maps.Keys(substituted))...) {
+			for _, p := range append(append(slices.Clone(principals), guests...), slices.Collect(maps.Keys(substituted))...) {
 				var bySQL []*Document
 				if err := db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleDocuments(p)).Scan(ctx); err != nil {
 					t.Fatal(err)
@@ -161,6 +174,13 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 			}
 			if checked == 0 {
 				t.Fatal("nobody could read anything: the world is too sparse")
+			}
+			guestsRead := 0
+			for _, g := range guests {
+				guestsRead += len(visible[g])
+			}
+			if guestsRead == 0 {
+				t.Fatal("no guest could read a document: the world is too sparse")
 			}
 			for p, b := range substituted {
 				if !slices.Equal(visible[p], visible[b]) {

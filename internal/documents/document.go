@@ -40,8 +40,8 @@ const factColumns = `
 	pos.path AS position_path,
 	COALESCE((SELECT json_agg(json_build_object('userId', a.user_id, 'groupId', a.group_id, 'level', a.level))
 		FROM document_acl a WHERE a.document_id = d.id), '[]') AS acl,
-	COALESCE((SELECT json_agg(json_build_object('userId', ca.user_id, 'groupId', ca.group_id))
-		FROM case_acl ca WHERE ca.case_id = d.case_id AND ca.all_documents AND ca.level >= 1 AND ca.contact_id IS NULL), '[]') AS case_all_documents,
+	COALESCE((SELECT json_agg(json_build_object('userId', ca.user_id, 'groupId', ca.group_id, 'contactId', ca.contact_id))
+		FROM case_acl ca WHERE ca.case_id = d.case_id AND ca.all_documents AND ca.level >= 1), '[]') AS case_all_documents,
 	ARRAY(SELECT t.user_id::text FROM document_tasks t WHERE t.document_id = d.id AND t.active ORDER BY t.created_at) AS active_tasks`
 
 func withFacts(q *bun.SelectQuery) *bun.SelectQuery {
@@ -70,11 +70,16 @@ func (d *Document) Facts() *access.Document {
 		f.ACL = append(f.ACL, access.DocumentACLEntry{Ref: access.Ref{UserID: deref(e.UserID), GroupID: deref(e.GroupID)}, Right: e.Level})
 	}
 	var refs []struct {
-		UserID  *string `json:"userId"`
-		GroupID *string `json:"groupId"`
+		UserID    *string `json:"userId"`
+		GroupID   *string `json:"groupId"`
+		ContactID *string `json:"contactId"`
 	}
 	_ = json.Unmarshal(d.CaseAllDocuments, &refs)
 	for _, r := range refs {
+		if r.ContactID != nil {
+			f.CaseContacts = append(f.CaseContacts, *r.ContactID)
+			continue
+		}
 		f.CaseAllDocuments = append(f.CaseAllDocuments, access.Ref{UserID: deref(r.UserID), GroupID: deref(r.GroupID)})
 	}
 	return f

@@ -159,6 +159,9 @@ func (s *Service) Tasks(ctx context.Context, d *Document) ([]Task, error) {
 // Explain reports which rules give a user (the caller when userID is empty) what rights on a
 // document. The caller must be able to read it; asking about another user needs ADMIN.
 func (s *Service) Explain(ctx context.Context, p *access.Principal, id, userID string) (access.CaseRights, error) {
+	if err := access.Internal(p).Err(); err != nil { // the rules name groups and positions: internals
+		return access.CaseRights{}, err
+	}
 	d, err := s.Get(ctx, p, id)
 	if err != nil {
 		return access.CaseRights{}, err

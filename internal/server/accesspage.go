@@ -10,10 +10,10 @@ package server
 // the same; CASEGATE_PUBLIC_URL may point at a portal that serves /access/ itself instead.
 //
 // The link's token is in the path: the page moves it to the tab's sessionStorage and out of the
-// address bar at once, sends no Referer and is never cached. Its script and style are files of
-// their own under /access/static/ (see pages.go), so the Content-Security-Policy allows no inline
-// code at all. The request log shows /access/ paths without the token.
+// address bar at once, sends no Referer and is never cached. Its script is a file of its own under
+// /access/static/, its style and GraphQL helper the shared /static/ files (see pages.go), so the
+// Content-Security-Policy allows no inline code at all. The request log shows /access/ paths without the token.
 var (
 	accessLinkPage  = servePage("accesspage")
-	accessPageFiles = serveFiles("accesspage", "access.js", "access.css")
+	accessPageFiles = serveFiles("accesspage", "access.js")
 )

@@ -94,11 +94,14 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// loggedPath is the path as the request log shows it: an access link's token is a credential, so
-// /access/<token> is logged as /access/ (the page's own files as they are).
+// loggedPath is the path as the request log shows it: an access link's token and an invitation's
+// token are credentials, so /access/<token> is logged as /access/ and /activate/<token> as
+// /activate/ (the pages' own files as they are).
 func loggedPath(path string) string {
-	if strings.HasPrefix(path, "/access/") && !strings.HasPrefix(path, "/access/static/") {
-		return "/access/"
+	for _, page := range []string{"/access/", "/activate/"} {
+		if strings.HasPrefix(path, page) && !strings.HasPrefix(path, page+"static/") {
+			return page
+		}
 	}
 	return path
 }

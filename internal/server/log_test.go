@@ -39,9 +39,12 @@ func TestRequestIDReachesEveryLogLine(t *testing.T) {
 
 func TestLoggedPathHidesAccessTokens(t *testing.T) {
 	for path, want := range map[string]string{
-		"/access/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG": "/access/",
-		"/access/static/access.js":                            "/access/static/access.js",
-		"/graphql":                                            "/graphql",
+		"/access/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG":   "/access/",
+		"/access/static/access.js":                              "/access/static/access.js",
+		"/activate/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG": "/activate/",
+		"/activate/static/activate.js":                          "/activate/static/activate.js",
+		"/portal/":                                              "/portal/",
+		"/graphql":                                              "/graphql",
 	} {
 		if got := loggedPath(path); got != want {
 			t.Errorf("loggedPath(%q) = %q, want %q", path, got, want)

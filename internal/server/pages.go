@@ -9,11 +9,15 @@ import (
 )
 
 // casegate's own web pages are files embedded in the binary, one folder a page: its index.html and
-// the script and style it loads from its own static path. No page has inline code, so their
+// the script it loads from its own static path. They share one look and one GraphQL helper, the
+// folder static (/static/casegate.css and /static/casegate.js). No page has inline code, so their
 // Content-Security-Policy allows scripts and styles from the server's own files only.
 
-//go:embed accesspage resetpage
+//go:embed accesspage resetpage portalpage activatepage static
 var pageFiles embed.FS
+
+// sharedFiles serves /static/{file}: the style and the script every page loads.
+var sharedFiles = serveFiles("static", "casegate.css", "casegate.js")
 
 var pageCSP = strings.Join([]string{
 	"default-src 'none'",

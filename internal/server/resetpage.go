@@ -6,10 +6,11 @@ package server
 // that serves /reset-password itself instead.
 //
 // The token is in the URL, so the page takes it out of the address bar (and the history) at once,
-// sends no Referer and is never cached; its script and style are files of their own under
-// /reset-password/static/ (see pages.go), so the Content-Security-Policy allows no inline code. The
+// sends no Referer and is never cached; its script is a file of its own under
+// /reset-password/static/, its style and GraphQL helper the shared /static/ files (see pages.go),
+// so the Content-Security-Policy allows no inline code. The
 // request log records the path, never the query string.
 var (
 	resetPasswordPage  = servePage("resetpage")
-	resetPasswordFiles = serveFiles("resetpage", "reset.js", "reset.css")
+	resetPasswordFiles = serveFiles("resetpage", "reset.js")
 )

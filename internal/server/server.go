@@ -60,6 +60,11 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /reset-password/static/{file}", resetPasswordFiles)
 	mux.HandleFunc("GET /access/", accessLinkPage)
 	mux.HandleFunc("GET /access/static/{file}", accessPageFiles)
+	mux.HandleFunc("GET /portal/", portalPage)
+	mux.HandleFunc("GET /portal/static/{file}", portalFiles)
+	mux.HandleFunc("GET /activate/", activatePage)
+	mux.HandleFunc("GET /activate/static/{file}", activateFiles)
+	mux.HandleFunc("GET /static/{file}", sharedFiles)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

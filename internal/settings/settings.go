@@ -62,6 +62,10 @@ const TimeZoneSQL = `COALESCE((SELECT value #>> '{}' FROM settings WHERE key = '
 // unless stored as true).
 const ExpiredProfilesSQL = `COALESCE((SELECT value = 'true'::jsonb FROM settings WHERE key = 'substitutionForExpiredProfiles'), false)`
 
+// GuestsSeeCompanyCasesSQL is the setting guestsSeeCompanyCases as a SQL expression (false unless
+// stored as true), read by the principal query: a guest's principal carries it (CompanyCases).
+const GuestsSeeCompanyCasesSQL = `COALESCE((SELECT value = 'true'::jsonb FROM settings WHERE key = 'guestsSeeCompanyCases'), false)`
+
 // Location is the server's time zone (valid by construction: Update and config validate it).
 func (s Settings) Location() *time.Location {
 	loc, err := time.LoadLocation(s.TimeZone)

@@ -22,13 +22,14 @@ type Filter struct {
 }
 
 // Get returns one user. Employees see the directory, which holds employees only (a guest account
-// is reached through its contact); guests and temporary sessions see only themselves.
+// is reached through its contact); guests and temporary sessions see only themselves, and asking
+// for anyone else is FORBIDDEN (whoever it is: the answer tells nothing).
 func (s *Service) Get(ctx context.Context, p *access.Principal, id string) (*User, error) {
 	if err := access.Authenticated(p).Err(); err != nil {
 		return nil, err
 	}
 	if !access.Internal(p).Allowed && id != p.UserID {
-		return nil, apperr.NotFound("user")
+		return nil, access.Internal(p).Err()
 	}
 	u, err := Find(ctx, s.DB, id)
 	if err == nil && u.IsGuest() && id != p.UserID {

@@ -56,6 +56,9 @@ type User struct {
 	ContactID *string   `bun:"contact_id,type:uuid"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
+	// OfViewer marks the account loaded as the viewer's own (in a login or activation answer, which
+	// the request's principal, anonymous, does not name yet), so that it is shown in full.
+	OfViewer bool `bun:"-"`
 }
 
 // ProfileExpired reports whether the profile's expiry date has passed at now (in loc): the profile

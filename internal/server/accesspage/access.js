@@ -2,38 +2,19 @@
 // the page does and why.
 (function () {
   var KEY = "casegate-access";
-  var st = {};
-  try { st = JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { st = {}; }
+  var st = casegate.load(KEY);
   var m = window.location.pathname.match(/\/access\/([^\/]+)\/?$/);
   if (m) { st = {link: m[1]}; save(); history.replaceState(null, "", "/access/"); }
   var $ = function (id) { return document.getElementById(id); };
-  function save() { sessionStorage.setItem(KEY, JSON.stringify(st)); }
-  function show(text, cls) { $("msg").textContent = text; $("msg").className = cls || ""; }
+  function save() { casegate.store(KEY, st); }
+  var show = casegate.show, item = casegate.item;
   function only(id) { ["start", "code", "form", "done"].forEach(function (s) { $(s).hidden = s !== id; }); }
-  function gql(query, variables) {
-    return post({"Content-Type": "application/json"}, JSON.stringify({query: query, variables: variables || {}}));
-  }
-  // post sends a GraphQL request body (JSON or multipart) with the session's token and answers its
-  // data, or fails with the first error's message, code and fields.
-  function post(headers, body) {
-    if (st.session) { headers.Authorization = "Bearer " + st.session; }
-    return fetch("/graphql", {method: "POST", headers: headers, body: body})
-      .then(function (res) { return res.json(); })
-      .then(function (body) {
-        if (body.errors && body.errors.length) {
-          var e = new Error(body.errors[0].message);
-          e.code = (body.errors[0].extensions || {}).code;
-          e.fields = (body.errors[0].extensions || {}).fields;
-          throw e;
-        }
-        return body.data;
-      });
-  }
+  function gql(query, variables) { return casegate.gql(query, variables, st.session); }
   function fail(e) {
     if (e.code === "UNAUTHENTICATED" && st.session) {
       st = {link: st.link}; save(); only("start"); show("Your session has ended. Ask for a new code.", "err"); return;
     }
-    show(e.fields ? e.message + ": " + e.fields.join(", ") : (e.message || "The server could not be reached."), "err");
+    show(casegate.errorText(e), "err");
   }
   if (!st.link) { only("none"); show("This page needs the link from your e-mail.", "err"); return; }
   $("send").addEventListener("click", function () {
@@ -100,11 +81,6 @@
     return parts();
   }
   function has(part) { return (st.parts || []).indexOf(part) >= 0; }
-  function item(list, text, meta) {
-    var li = document.createElement("li"), m = document.createElement("span");
-    li.textContent = text; m.className = "meta"; m.textContent = meta ? " (" + meta + ")" : ""; li.appendChild(m);
-    list.appendChild(li); return li;
-  }
   // parts shows what the grant opens besides the form: attachments, comments and history.
   function parts() {
     $("attachments").hidden = !has("ATTACHMENTS"); $("comments").hidden = !has("COMMENTS"); $("history").hidden = !has("HISTORY");
@@ -132,27 +108,13 @@
       }
     });
   }
-  // download fetches a file with the session's token (links cannot carry it) and saves it.
-  function download(a) {
-    return fetch(a.downloadUrl, {headers: {Authorization: "Bearer " + st.session}}).then(function (res) {
-      if (!res.ok) { var e = new Error("The file could not be downloaded."); if (res.status === 401) { e.code = "UNAUTHENTICATED"; } throw e; }
-      return res.blob();
-    }).then(function (blob) {
-      var link = document.createElement("a"), url = URL.createObjectURL(blob);
-      link.href = url; link.download = a.name; link.click();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
-    });
-  }
+  function download(a) { return casegate.download(a.downloadUrl, a.name, st.session); }
   // upload sends a file as a GraphQL multipart request (addAttachment's Upload).
   function upload() {
     var file = ($("file").files || [])[0];
     if (!file) { show("Choose a file first.", "err"); return Promise.resolve(); }
-    var body = new FormData();
-    body.append("operations", JSON.stringify({query: "mutation Attach($id: ID!, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }",
-      variables: {id: st.caseId, file: null}}));
-    body.append("map", JSON.stringify({"0": ["variables.file"]}));
-    body.append("0", file, file.name);
-    return post({}, body).then(function () {
+    return casegate.upload("mutation Attach($id: ID!, $file: Upload!) { addAttachment(caseId: $id, file: $file) { id } }",
+      {id: st.caseId}, "file", file, st.session).then(function () {
       $("file").value = ""; show("The file is attached.", "ok"); return parts();
     });
   }
