@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -154,4 +155,177 @@ func readmeSection(readme, heading string) string {
 		sec = sec[:len(heading)+j]
 	}
 	return sec
+}
+
+// TestReadmeGuestFlow runs the README's guest section on the demo data, as the demo's guest and
+// administrator, and checks what each step says.
+func TestReadmeGuestFlow(t *testing.T) {
+	b, _ := os.ReadFile("../../README.md")
+	sec := readmeSection(string(b), "## A client's guest")
+	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
+	if len(blocks) != 9 {
+		t.Fatalf("%d graphql blocks in the section", len(blocks))
+	}
+	s := gqltest.Start(t)
+	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
+	ids := map[string]string{}
+	run := func(c *gqltest.Client, q string) *gqltest.Response {
+		for k, v := range ids {
+			q = strings.ReplaceAll(q, k, v)
+		}
+		r := c.Do(q, nil)
+		t.Logf("%s\n=> %s %v %v", q, r.Data, r.Errors, r.Extensions)
+		return r
+	}
+
+	var login struct {
+		Login struct {
+			Token  string
+			Viewer struct {
+				Kind    string
+				Contact struct{ Name string }
+			}
+		}
+	}
+	run(s.Anonymous(), blocks[0][1]).MustOK(t).Decode(t, &login)
+	if login.Login.Viewer.Kind != "EXTERNAL" || login.Login.Viewer.Contact.Name != "Jan Klient" {
+		t.Fatalf("login %+v", login)
+	}
+	jan := s.WithToken(login.Login.Token)
+
+	type caseNode struct {
+		ID, Title, Stage string
+		Assignees        []struct {
+			Name  string
+			Email *string
+		}
+	}
+	var projects struct {
+		Projects struct {
+			Edges []struct {
+				Node struct {
+					Name         string
+					Counterparty struct{ Name string }
+					Cases        struct{ Edges []struct{ Node caseNode } }
+				}
+			}
+		}
+	}
+	run(jan, blocks[1][1]).MustOK(t).Decode(t, &projects)
+	if len(projects.Projects.Edges) != 1 {
+		t.Fatalf("Jan's projects: %+v", projects)
+	}
+	p := projects.Projects.Edges[0].Node
+	if p.Name != "Wdrożenie ACME" || p.Counterparty.Name != "ACME sp. z o.o." || len(p.Cases.Edges) != 1 ||
+		p.Cases.Edges[0].Node.Title != "Awaria drukarki w biurze ACME" {
+		t.Fatalf("Jan's project: %+v", p)
+	}
+	for _, a := range p.Cases.Edges[0].Node.Assignees {
+		if a.Name == "" || a.Email != nil {
+			t.Fatalf("a guest sees an employee as %+v", a)
+		}
+	}
+
+	r := run(jan, blocks[2][1]).MustOK(t)
+	var requests struct {
+		ServiceRequests struct {
+			Edges []struct {
+				Node struct {
+					Request  struct{ Subject string }
+					Internal *struct{ Estimate *string }
+				}
+			}
+		}
+	}
+	r.Decode(t, &requests)
+	if len(requests.ServiceRequests.Edges) != 1 || requests.ServiceRequests.Edges[0].Node.Request.Subject == "" ||
+		requests.ServiceRequests.Edges[0].Node.Internal != nil {
+		t.Fatalf("Jan's requests: %+v", requests)
+	}
+	if hidden := fmt.Sprint(r.Extensions["hiddenFields"]); !strings.Contains(hidden, "node.internal") {
+		t.Fatalf("hiddenFields %s", hidden)
+	}
+
+	var creatable struct {
+		CreatableProcedures []struct {
+			Key    string
+			Fields []struct{ Field, Mode string }
+		}
+	}
+	run(jan, blocks[3][1]).MustOK(t).Decode(t, &creatable)
+	if len(creatable.CreatableProcedures) != 1 || creatable.CreatableProcedures[0].Key != "service-request" {
+		t.Fatalf("Jan may create %+v", creatable)
+	}
+	var created struct {
+		CreateServiceRequest struct {
+			ID   string
+			Case struct {
+				Stage   string
+				Project struct{ Name string }
+				Company struct{ Name string }
+			}
+		}
+	}
+	run(jan, blocks[4][1]).MustOK(t).Decode(t, &created)
+	if c := created.CreateServiceRequest.Case; c.Stage != "NEW" || c.Project.Name != "Wdrożenie ACME" || c.Company.Name != "ACME sp. z o.o." {
+		t.Fatalf("Jan's new request: %+v", created)
+	}
+	for _, q := range []string{`{ users { edges { node { id } } } }`, `{ auditLog { edges { node { id } } } }`,
+		`{ settings { timeZone } }`, `{ procedures { key } }`} {
+		run(jan, q).MustFail(t, "FORBIDDEN")
+	}
+
+	var acme struct {
+		Cases struct {
+			Edges []struct {
+				Node struct {
+					Company *struct{ ID, Name string }
+				}
+			}
+		}
+	}
+	run(admin, blocks[5][1]).MustOK(t).Decode(t, &acme)
+	for _, e := range acme.Cases.Edges {
+		if e.Node.Company != nil && e.Node.Company.Name == "ACME sp. z o.o." {
+			ids["<ACME's id>"] = e.Node.Company.ID
+		}
+	}
+	if ids["<ACME's id>"] == "" {
+		t.Fatalf("no ACME case: %+v", acme)
+	}
+	var contact struct{ CreateContact struct{ ID string } }
+	run(admin, blocks[6][1]).MustOK(t).Decode(t, &contact)
+	ids["<Ewa's id>"] = contact.CreateContact.ID
+	var access struct {
+		SetGuestAccess struct {
+			Name                        string
+			GuestAccess, GuestActivated bool
+		}
+	}
+	run(admin, blocks[7][1]).MustOK(t).Decode(t, &access)
+	if !access.SetGuestAccess.GuestAccess || access.SetGuestAccess.GuestActivated {
+		t.Fatalf("Ewa's access %+v", access)
+	}
+	mails := mailsTo(t, s, "ewa.klient@acme.example")
+	if len(mails) != 1 || !strings.Contains(mails[0].Body, "https://casegate.test/activate/") {
+		t.Fatalf("Ewa's invitation: %+v", mails)
+	}
+
+	// A case of ACME's that Jan has no part in: hidden until the setting opens the company's cases.
+	var other struct{ CreateServiceRequest struct{ ID string } }
+	admin.Do(`mutation($c: ID!) { createServiceRequest(input: {request: {subject: "Przegląd serwerowni"}}, clientId: $c) { id } }`,
+		map[string]any{"c": ids["<ACME's id>"]}).MustOK(t).Decode(t, &other)
+	sees := func() bool {
+		return jan.Do(`query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": other.CreateServiceRequest.ID}).Code() == ""
+	}
+	if sees() {
+		t.Fatal("Jan reads a case of his company's with the setting off")
+	}
+	run(admin, blocks[8][1]).MustOK(t)
+	if !sees() {
+		t.Fatal("Jan does not read his company's case with guestsSeeCompanyCases on")
+	}
 }
