@@ -71,16 +71,22 @@ func CasePart(p *Principal, part Part) bool {
 }
 
 // MayChangeAttachment decides whether p, holding WRITE on an attachment's owner, may replace or
-// delete it: a temporary session only what its own grant uploaded (ATTACHMENTS lets the person add
-// files, not remove the organisation's), everyone else any.
-func MayChangeAttachment(p *Principal, uploadedByGrant string) bool {
+// delete it: outsiders only their own files (a temporary session what its grant uploaded, a guest
+// what its account uploaded: they may add files, not remove or overwrite the organisation's);
+// employees and the system any.
+func MayChangeAttachment(p *Principal, uploadedByGrant, uploadedBy string) bool {
 	if p == nil {
 		return false
 	}
-	if p.Kind != KindTemporary {
+	switch p.Kind {
+	case KindInternal, KindSystem:
 		return true
+	case KindTemporary:
+		return p.GrantID != "" && uploadedByGrant == p.GrantID
+	case KindExternal:
+		return p.UserID != "" && uploadedBy == p.UserID
 	}
-	return p.GrantID != "" && uploadedByGrant == p.GrantID
+	return false
 }
 
 // SeesGrantEmail decides whether p is shown the e-mail address of the person behind a grant (in a

@@ -88,8 +88,12 @@ func TestCaseParts(t *testing.T) {
 		t.Error("a temporary session shares nothing; an employee with WRITE may")
 	}
 	own := &Principal{Kind: KindTemporary, GrantID: "g1", Temporary: &TemporaryAccess{GrantID: "g1"}}
-	if !MayChangeAttachment(own, "g1") || MayChangeAttachment(own, "") || MayChangeAttachment(own, "g2") {
+	if !MayChangeAttachment(own, "g1", "") || MayChangeAttachment(own, "", "") || MayChangeAttachment(own, "g2", "") {
 		t.Error("a temporary session changes only its own grant's uploads")
+	}
+	if guest := (&Principal{Kind: KindExternal, UserID: "guest"}); !MayChangeAttachment(guest, "", "guest") ||
+		MayChangeAttachment(guest, "", "employee") || MayChangeAttachment(guest, "", "") || MayChangeAttachment(&Principal{Kind: KindExternal}, "", "") {
+		t.Error("a guest changes only the files its account uploaded")
 	}
 	if guest := (&Principal{Kind: KindExternal}); CasePart(guest, PartHistory) || !CasePart(guest, PartAttachments) || !CasePart(guest, PartComments) {
 		t.Error("a guest sees a case's comments and attachments (those shared with it), not its history")
@@ -98,7 +102,7 @@ func TestCaseParts(t *testing.T) {
 		t.Error("an outsider sees only its own grant's e-mail")
 	}
 	emp := &Principal{Kind: KindInternal, UserID: "u"}
-	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !SeesOrganisation(emp) || SeesOrganisation(tmp) || !MayChangeAttachment(emp, "") || !SeesGrantEmail(emp, "g1") {
+	if !CasePart(emp, PartHistory) || !MayMoveTo(emp, "DONE") || !SeesOrganisation(emp) || SeesOrganisation(tmp) || !MayChangeAttachment(emp, "", "") || !SeesGrantEmail(emp, "g1") {
 		t.Error("employees are not limited by grants")
 	}
 	if CasePart(nil, PartHistory) || SeesOrganisation(nil) {

@@ -252,7 +252,8 @@ func TestPortalGuestPath(t *testing.T) {
 	expect("heading", text(`document.getElementById("new-heading").textContent`), "Zgłoszenie serwisowe")
 	expect("new fields", fields("new-fields"), "request.description:rw= request.subject:rw=")
 	expect("new required", required("new-fields"), "n-request.subject")
-	expect("project", text(`document.getElementById("new-project").selectedOptions[0].textContent`), "Serwis ACME")
+	expect("projects", text(`Array.from(document.getElementById("new-project").options).map(o => (o.selected ? "*" : "") + o.textContent).join("|")`),
+		"*(default)|Serwis ACME")
 	tab.Do("send it empty", chromedp.Click(chromedp.CSS(`#new button[type=submit]`)))
 	tab.Wait("the refusal", msgText+` === "Fill in the required fields: Temat."`, portalState)
 	tab.Do("fill it in and send it", chromedp.SendKeys(chromedp.ID("new-title"), "Skaner nie skanuje"),

@@ -84,11 +84,11 @@ func (s *Service) reach(ctx context.Context, p *access.Principal, id string) (*A
 	return a, nil
 }
 
-// mayChange refuses a replace or delete that access.MayChangeAttachment does not allow (a
-// temporary-access person and a file it did not add).
+// mayChange refuses a replace or delete that access.MayChangeAttachment does not allow (an
+// outsider and a file it did not add).
 func mayChange(p *access.Principal, a *Attachment) error {
-	if !access.MayChangeAttachment(p, deref(a.GrantID)) {
-		return apperr.Forbidden("a temporary-access person may replace or delete only the files it added")
+	if !access.MayChangeAttachment(p, deref(a.GrantID), deref(a.CreatedByID)) {
+		return apperr.Forbidden("an outsider may replace or delete only the files it added")
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ type MoveInput struct {
 //
 // The new assignees are mailed in the same transaction (Notify), except the mover.
 func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in MoveInput) (*Case, error) {
-	if err := access.Authenticated(p).Err(); err != nil {
+	if err := access.MoveCases(p).Err(); err != nil {
 		return nil, err
 	}
 	var out *Case
@@ -45,6 +45,9 @@ func (s *Service) Move(ctx context.Context, p *access.Principal, id string, in M
 
 // MoveIn is Move inside a transaction the caller runs.
 func (s *Service) MoveIn(ctx context.Context, tx bun.Tx, p *access.Principal, id string, in MoveInput) (*Case, error) {
+	if err := access.MoveCases(p).Err(); err != nil {
+		return nil, err
+	}
 	var proc *forms.Procedure
 	var assignees []string
 	check := func(c *Case) error {

@@ -264,7 +264,8 @@ func checkLinks(ctx context.Context, db bun.IDB, in CreateInput) error {
 	return nil
 }
 
-// checkAssignees requires active employees; the system user only when allowSystem.
+// checkAssignees requires active employees (not guest accounts: a task opens the case to its
+// holder, which is the organisation's to give); the system user only when allowSystem.
 func checkAssignees(ctx context.Context, db bun.IDB, ids []string, allowSystem bool) error {
 	for _, id := range ids {
 		if id == access.SystemUserID && allowSystem {
@@ -273,7 +274,7 @@ func checkAssignees(ctx context.Context, db bun.IDB, ids []string, allowSystem b
 		if !database.ValidUUID(id) {
 			return apperr.Input("assigneeIds", fmt.Sprintf("no such user %q", id))
 		}
-		ok, err := db.NewSelect().TableExpr("users").Where("id = ? AND status = 'ACTIVE' AND NOT is_system", id).Exists(ctx)
+		ok, err := db.NewSelect().TableExpr("users").Where("id = ? AND status = 'ACTIVE' AND NOT is_system AND contact_id IS NULL", id).Exists(ctx)
 		if err != nil {
 			return err
 		}

@@ -323,6 +323,8 @@
         $("new-title").value = "";
         var sel = $("new-project");
         sel.textContent = "";
+        // The first option leaves the choice to the server (the first project the guest sees).
+        var auto = document.createElement("option"); auto.value = ""; auto.textContent = "(default)"; sel.appendChild(auto);
         projects.forEach(function (pr) { var o = document.createElement("option"); o.value = pr.id; o.textContent = pr.name; sel.appendChild(o); });
         $("new-project-box").hidden = projects.length === 0;
         render($("new-fields"), "n-", visible(all, modes), modes, {});
