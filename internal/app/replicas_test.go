@@ -70,7 +70,9 @@ func TestReplicasShareState(t *testing.T) {
 		// a new grant.
 		kadryB := b.WithToken(w.kadry.Token)
 		adminA.Do(`mutation { updateSettings(input: {externalFunctionsEnabled: false}) { externalFunctionsEnabled } }`, nil).MustOK(t)
-		var set struct{ Settings struct{ ExternalFunctionsEnabled bool } }
+		var set struct {
+			Settings struct{ ExternalFunctionsEnabled bool }
+		}
 		adminB.Do(`{ settings { externalFunctionsEnabled } }`, nil).MustOK(t).Decode(t, &set)
 		if set.Settings.ExternalFunctionsEnabled {
 			t.Fatal("B still reads externalFunctionsEnabled as true")
