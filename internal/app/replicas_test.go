@@ -135,6 +135,53 @@ func TestReplicasShareState(t *testing.T) {
 	})
 }
 
+// TestReplicasEnforceAccessChanges: what decides a case's visibility and its fields' modes, changed
+// on A, is in force on B at B's next request: a removed ACL entry, a removed group member, a
+// changed field setting of the procedure.
+func TestReplicasEnforceAccessChanges(t *testing.T) {
+	a := gqltest.Start(t)
+	b := a.Replica()
+	c := newCompany(t, a)
+	villainB, creatorB := b.WithToken(c.villain.Token), b.WithToken(c.creator.Token)
+	id := c.createSalaryChange(t, map[string]any{})
+	vars := map[string]any{"id": id}
+	const caseQ = `query($id: ID!) { case(id: $id) { id } }`
+	villainB.Do(caseQ, vars).MustFail(t, "NOT_FOUND")
+
+	var g struct{ CreateGroup struct{ ID string } }
+	c.admin.Do(`mutation { createGroup(name: "Audyt") { id } }`, nil).MustOK(t).Decode(t, &g)
+	member := map[string]any{"g": g.CreateGroup.ID, "u": c.users["villain"]}
+	const addMember = `mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`
+	c.admin.Do(addMember, member).MustOK(t)
+	setACL := `mutation($id: ID!, $e: [AclEntryInput!]!) { setCaseAcl(caseId: $id, entries: $e) { id } }`
+	entries := []map[string]any{{"groupId": g.CreateGroup.ID, "rights": []string{"READ"}}}
+	c.admin.Do(setACL, map[string]any{"id": id, "e": entries}).MustOK(t)
+	villainB.Do(caseQ, vars).MustOK(t)
+
+	// The group member removed on A: B no longer shows the case.
+	c.admin.Do(`mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }`, member).MustOK(t)
+	villainB.Do(caseQ, vars).MustFail(t, "NOT_FOUND")
+	c.admin.Do(addMember, member).MustOK(t)
+	villainB.Do(caseQ, vars).MustOK(t)
+	// The ACL entry removed on A: the same.
+	c.admin.Do(setACL, map[string]any{"id": id, "e": []any{}}).MustOK(t)
+	villainB.Do(caseQ, vars).MustFail(t, "NOT_FOUND")
+
+	// A field setting changed on A: B hides the field from its next request.
+	const field = "compensation.requestedSalary"
+	if m := modes(t, creatorB.Do(readSalary, vars), "salaryChange", "case", "access"); m[field] == "HIDDEN" {
+		t.Fatalf("%s hidden before the change: %v", field, m)
+	}
+	c.admin.Do(`mutation { setFieldAccess(procedure: "salary-change", field: "compensation.requestedSalary", input: {internal: HIDDEN}) { path } }`, nil).MustOK(t)
+	if m := modes(t, creatorB.Do(readSalary, vars), "salaryChange", "case", "access"); m[field] != "HIDDEN" {
+		t.Fatalf("%s on B after it was hidden on A: %v", field, m)
+	}
+	c.admin.Do(`mutation { resetFieldAccess(procedure: "salary-change", field: "compensation.requestedSalary") { path } }`, nil).MustOK(t)
+	if m := modes(t, creatorB.Do(readSalary, vars), "salaryChange", "case", "access"); m[field] == "HIDDEN" {
+		t.Fatalf("%s still hidden on B after the reset on A: %v", field, m)
+	}
+}
+
 // jobNames are the jobs app.New registers.
 var jobNames = []string{"outbox-delivery", "temporary-access-expiry", "substitution-end", "substitution-notices", "session-cleanup"}
 
