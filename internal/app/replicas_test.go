@@ -1,14 +1,28 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/migrate"
 
 	"github.com/casegate/casegate/internal/app"
 	"github.com/casegate/casegate/internal/gqltest"
+	"github.com/casegate/casegate/migrations"
 )
 
 // The replica story (docs/operations.md, "Running several replicas"): several casegate processes
@@ -258,4 +272,209 @@ func TestReplicasRunEachJobOncePerTick(t *testing.T) {
 			t.Errorf("a job failed:\n%s", s.Logs())
 		}
 	}
+}
+
+// balancer sends a query as a load balancer without stickiness would: to the first replica that
+// takes the connection, the next one when a replica is gone. It reports which replica answered
+// (-1: none) and the response.
+func balancer(t *testing.T, servers []*gqltest.Server, first int, token, query string) (int, *gqltest.Response) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	for i := range servers {
+		n := (first + i) % len(servers)
+		req, err := http.NewRequest(http.MethodPost, servers[n].URL+"/graphql", bytes.NewReader(body))
+		if err != nil {
+			t.Error(err)
+			return -1, nil
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			continue // the replica is gone (or going): the balancer tries the next
+		}
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		out := &gqltest.Response{Status: res.StatusCode, Raw: raw}
+		if err != nil || json.Unmarshal(raw, out) != nil {
+			continue
+		}
+		return n, out
+	}
+	return -1, nil
+}
+
+// TestRollingRestart: A is stopped (HTTP server drained and closed, app and pool closed) while
+// clients keep sending requests through a balancer; every request is answered, by A until it goes
+// and by B after, and the sessions made on A keep working on B.
+func TestRollingRestart(t *testing.T) {
+	a := gqltest.Start(t)
+	b := a.Replica()
+	servers := []*gqltest.Server{a, b}
+	admin := a.Admin()
+	createUser(t, admin, "worker@casegate.test", "Worker")
+	tokens := []string{admin.Token, a.Login("worker@casegate.test", "user-password-1").Token}
+
+	var (
+		mu       sync.Mutex
+		answered = [2]int{}
+		lost     []string
+		afterB   int
+	)
+	stopped := make(chan struct{})
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				token := tokens[(w+i)%len(tokens)]
+				wasStopped := false
+				select {
+				case <-stopped:
+					wasStopped = true
+				default:
+				}
+				n, r := balancer(t, servers, (w+i)%2, token, meQ)
+				mu.Lock()
+				switch {
+				case n < 0:
+					lost = append(lost, "no replica answered")
+				case len(r.Errors) > 0 || r.Status != http.StatusOK:
+					lost = append(lost, fmt.Sprintf("replica %d: %d %s", n, r.Status, r.Raw))
+				default:
+					answered[n]++
+					if wasStopped && n == 1 {
+						afterB++
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	a.Stop()
+	close(stopped)
+	time.Sleep(300 * time.Millisecond)
+	close(done)
+	wg.Wait()
+	t.Logf("answered by A %d, by B %d (after A stopped %d)", answered[0], answered[1], afterB)
+	if len(lost) > 0 {
+		t.Fatalf("%d requests lost, first: %s", len(lost), lost[0])
+	}
+	if answered[0] == 0 || afterB == 0 {
+		t.Fatal("the load did not reach A before it stopped and B after")
+	}
+	// B goes on alone: the sessions made on A, the jobs A ran (B runs them now), writes.
+	for _, tok := range tokens {
+		b.WithToken(tok).Do(meQ, nil).MustOK(t)
+	}
+	createUser(t, b.WithToken(admin.Token), "newcomer@casegate.test", "Newcomer")
+	b.Login("newcomer@casegate.test", "user-password-1").Do(meQ, nil).MustOK(t)
+}
+
+// newerMigration is what a newer release might add while the older one still serves: a nullable
+// column and a column with a default on every table, and a new table. docs/operations.md
+// ("Migrations during a rolling upgrade") states the rule; this is the rule applied.
+const newerMigration = `
+DO $$
+DECLARE t text;
+BEGIN
+	FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'bun\_%' LOOP
+		EXECUTE format('ALTER TABLE %I ADD COLUMN newer_note text, ADD COLUMN newer_flag boolean NOT NULL DEFAULT false', t);
+	END LOOP;
+END $$;
+--bun:split
+CREATE TABLE newer_things (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), note text);
+`
+
+// migrateAsNewerRelease applies the migrations of this release plus newerMigration, under the
+// migration lock, as a newer replica starting up would.
+func migrateAsNewerRelease(t *testing.T, db *bun.DB) {
+	t.Helper()
+	ctx := context.Background()
+	files := fstest.MapFS{"29991231000001_newer.tx.up.sql": {Data: []byte(newerMigration)}}
+	current, err := fs.Glob(os.DirFS("../../migrations"), "*.sql")
+	if err != nil || len(current) == 0 {
+		t.Fatalf("migrations of this release: %v %v", current, err)
+	}
+	for _, name := range current {
+		data, err := os.ReadFile("../../migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = &fstest.MapFile{Data: data}
+	}
+	newer := migrate.NewMigrations()
+	if err := newer.Discover(files); err != nil {
+		t.Fatal(err)
+	}
+	err = migrations.Locked(ctx, db, func(ctx context.Context, _ *migrate.Migrator) error {
+		group, err := migrate.NewMigrator(db, newer, migrate.WithMarkAppliedOnSuccess(true)).Migrate(ctx)
+		if err == nil && group.IsZero() {
+			err = errors.New("the newer migration was not applied")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("newer release's migration: %v", err)
+	}
+}
+
+// TestOlderReplicaSurvivesNewerMigration: while A (this release) serves, a newer replica migrates
+// the database additively; A goes on serving everything it did (reads with c.* and g.*, writes,
+// lists, logins, the outbox, the jobs' work), and A restarting (its migrate step finding a migration
+// it does not know) starts normally.
+func TestOlderReplicaSurvivesNewerMigration(t *testing.T) {
+	a := gqltest.Start(t)
+	before := newCompany(t, a)
+	oldCase := before.createSalaryChange(t, map[string]any{"employee": map[string]any{"employeeName": "Jan"}})
+
+	migrateAsNewerRelease(t, a.DB)
+
+	// Sessions made before and after.
+	before.creator.Do(meQ, nil).MustOK(t)
+	admin := a.Admin()
+	admin.Do(`{ me { user { email groups { name } } } }`, nil).MustOK(t)
+	// Cases and documents: read, list, write.
+	before.creator.Do(readSalary, map[string]any{"id": oldCase}).MustOK(t)
+	id := before.createSalaryChange(t, map[string]any{"employee": map[string]any{"employeeName": "Ewa"}})
+	before.creator.Do(`mutation($id: ID!) { updateSalaryChange(id: $id, input: {employee: {employeeName: "Ewa N."}}) { id } }`,
+		map[string]any{"id": id}).MustOK(t)
+	if ids := allCases(t, before.creator); !slices.Contains(ids, oldCase) || !slices.Contains(ids, id) {
+		t.Fatalf("cases after the newer migration: %v", ids)
+	}
+	doc := createDocument(t, before.creator, map[string]any{"caseId": id, "title": "Aneks"})
+	if !slices.Contains(documentIDs(t, before.creator), doc) {
+		t.Fatal("the new document is not listed")
+	}
+	before.creator.Do(`query($id: ID!) { document(id: $id) { id title } }`, map[string]any{"id": doc}).MustOK(t)
+	// Directory, groups, settings, audit log.
+	admin.Do(`{ users(first: 50) { edges { node { id groups { name } } } } groups { edges { node { name } } } }`, nil).MustOK(t)
+	admin.Do(`mutation { updateSettings(input: {taskNotifications: false}) { taskNotifications } }`, nil).MustOK(t)
+	admin.Do(`{ settings { taskNotifications } auditLog(first: 5) { edges { cursor } } }`, nil).MustOK(t)
+	// Rate-limit bookkeeping and the outbox.
+	login(a.Anonymous(), "kadry@casegate.test", "wrong-password-1").MustFail(t, "UNAUTHENTICATED")
+	createUser(t, admin, "forgetful@casegate.test", "Forgetful")
+	a.Anonymous().Do(`mutation { requestPasswordReset(email: "forgetful@casegate.test") }`, nil).MustOK(t)
+	deliverAll(t, a)
+	if len(mailsTo(t, a, "forgetful@casegate.test")) != 1 {
+		t.Fatal("the reset mail did not go out")
+	}
+
+	// A restarts (the old release again, as on a rolled-back deploy): its migrate step finds the
+	// newer migration applied, which it does not know, and has nothing to do.
+	group, err := migrations.Up(context.Background(), a.DB)
+	if err != nil {
+		t.Fatalf("the older release's migrate step after the newer migration: %v", err)
+	}
+	if !group.IsZero() {
+		t.Fatalf("the older release migrated %s", group)
+	}
+	again := a.Replica()
+	again.WithToken(before.creator.Token).Do(readSalary, map[string]any{"id": oldCase}).MustOK(t)
 }
