@@ -21,7 +21,10 @@ import (
 	"github.com/uptrace/bun/migrate"
 
 	"github.com/casegate/casegate/internal/app"
+	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/gqltest"
+	"github.com/casegate/casegate/internal/password"
 	"github.com/casegate/casegate/migrations"
 )
 
@@ -477,4 +480,59 @@ func TestOlderReplicaSurvivesNewerMigration(t *testing.T) {
 	}
 	again := a.Replica()
 	again.WithToken(before.creator.Token).Do(readSalary, map[string]any{"id": oldCase}).MustOK(t)
+}
+
+// TestReplicasStartTogether: two replicas started at the same moment on an empty database both
+// come up: one migrates while the other waits on the migration lock, and both make sure the
+// configured administrator exists without tripping over each other.
+func TestReplicasStartTogether(t *testing.T) {
+	for round := range 2 {
+		url := dbtest.NewEmptyURL(t)
+		cfg := config.Defaults()
+		cfg.AdminEmail, cfg.AdminPassword = gqltest.AdminEmail, gqltest.AdminPassword
+		fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
+		var (
+			wg       sync.WaitGroup
+			errs     [2]error
+			migrated [2]bool
+			start    = make(chan struct{})
+		)
+		for i := range 2 {
+			db := dbtest.Open(t, url)
+			wg.Go(func() {
+				<-start
+				ctx := context.Background()
+				group, err := migrations.Up(ctx, db)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				migrated[i] = !group.IsZero()
+				a, err := app.New(ctx, cfg, db, nil, app.Options{Password: &fast})
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				errs[i] = a.Close()
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: replica %d did not start: %v", round, i, err)
+			}
+		}
+		if migrated[0] == migrated[1] {
+			t.Fatalf("round %d: migrated %v, want exactly one replica to migrate", round, migrated)
+		}
+		db := dbtest.Open(t, url)
+		var admins int
+		if err := db.QueryRow(`SELECT count(*) FROM users WHERE lower(email) = ? AND 'ADMIN' = ANY(permissions)`, gqltest.AdminEmail).Scan(&admins); err != nil {
+			t.Fatal(err)
+		}
+		if admins != 1 {
+			t.Fatalf("round %d: %d administrators, want 1", round, admins)
+		}
+	}
 }
