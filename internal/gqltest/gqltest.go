@@ -50,6 +50,13 @@ type Server struct {
 
 	logs    *logBuffer
 	queries atomic.Int64
+
+	// What a replica needs to start the same casegate on the same database.
+	dbURL    string
+	cfg      config.Config
+	opts     app.Options
+	http     *httptest.Server
+	stopOnce sync.Once
 }
 
 // logBuffer collects everything the server logs (at debug level and above), so tests can check
@@ -92,7 +99,14 @@ func (s *Server) Queries() int64 { return s.queries.Load() }
 // configure before the app is built.
 func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	t.Helper()
-	db := dbtest.New(t)
+	return StartWith(t, app.Options{}, configure...)
+}
+
+// StartWith is Start with app options (JobInterval, say); the clock and password parameters are
+// always the test's own.
+func StartWith(t testing.TB, o app.Options, configure ...func(*config.Config)) *Server {
+	t.Helper()
+	url := dbtest.NewURL(t)
 	smtp := smtptest.Start(t)
 	smsAPI := smstest.Start(t, SMSToken)
 	cfg := config.Defaults()
@@ -103,21 +117,59 @@ func Start(t testing.TB, configure ...func(*config.Config)) *Server {
 	for _, c := range configure {
 		c(&cfg)
 	}
-	clock := clockwork.NewFakeClockAt(time.Now())
 	fast := password.Params{Memory: 1024, Time: 1, Threads: 1}
-	s := &Server{DB: db, SMTP: smtp, SMS: smsAPI, Clock: clock, t: t, logs: &logBuffer{}}
-	db.AddQueryHook(queryCounter{&s.queries})
+	o.Clock, o.Password = clockwork.NewFakeClockAt(time.Now()), &fast
+	s := &Server{SMTP: smtp, SMS: smsAPI, t: t, dbURL: url, cfg: cfg, opts: o}
+	s.start()
+	return s
+}
+
+// Replica starts another casegate on s's database, as a second replica behind a load balancer
+// would run: its own connection pool, app (with its own scheduler) and HTTP server, the same
+// configuration. It shares s's fake clock (the replicas' clocks agree, as NTP keeps real ones)
+// and its SMTP and SMS peers.
+func (s *Server) Replica() *Server {
+	s.t.Helper()
+	r := &Server{SMTP: s.SMTP, SMS: s.SMS, t: s.t, dbURL: s.dbURL, cfg: s.cfg, opts: s.opts}
+	r.start()
+	return r
+}
+
+func (s *Server) start() {
+	t := s.t
+	t.Helper()
+	s.DB = dbtest.Open(t, s.dbURL)
+	s.Clock = s.opts.Clock.(*clockwork.FakeClock)
+	s.logs = &logBuffer{}
+	s.DB.AddQueryHook(queryCounter{&s.queries})
 	logger := slog.New(server.LogHandler(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	a, err := app.New(context.Background(), cfg, db, logger, app.Options{Clock: clock, Password: &fast})
+	a, err := app.New(context.Background(), s.cfg, s.DB, logger, s.opts)
 	if err != nil {
 		t.Fatalf("gqltest: start app: %v", err)
 	}
-	t.Cleanup(func() { _ = a.Close() }) // after the server: cleanups run last first
 	hs := httptest.NewServer(a.Handler)
-	t.Cleanup(hs.Close)
-	s.URL, s.App = hs.URL, a
-	return s
+	s.URL, s.App, s.http = hs.URL, a, hs
+	// The HTTP server first, then the app: before the pool, which dbtest.Open closes.
+	t.Cleanup(func() { s.stopOnce.Do(func() { hs.Close(); _ = a.Close() }) })
 }
+
+// Stop shuts this server down as a rolling restart does: the HTTP server stops (waiting for the
+// requests under way), then the app (its jobs), then its connection pool. The database stays.
+func (s *Server) Stop() {
+	s.t.Helper()
+	s.stopOnce.Do(func() {
+		s.http.Close()
+		if err := s.App.Close(); err != nil {
+			s.t.Errorf("gqltest: close app: %v", err)
+		}
+		if err := s.DB.Close(); err != nil {
+			s.t.Errorf("gqltest: close pool: %v", err)
+		}
+	})
+}
+
+// DatabaseURL is the URL of the server's database (for a pool of the test's own).
+func (s *Server) DatabaseURL() string { return s.dbURL }
 
 // Client sends GraphQL requests, with a bearer token once logged in.
 type Client struct {

@@ -14,11 +14,16 @@ import (
 
 // EnsureAdmin makes sure a user with email exists, is active and holds ADMIN. A new one gets
 // password; an existing one keeps its own, so a restart never resets a password someone changed.
+// Replicas starting together all run it: one creates the user, the others find it.
 func (s *Service) EnsureAdmin(ctx context.Context, email, name, pw string) (*User, error) {
 	sys := access.System()
 	u, err := FindByEmail(ctx, s.DB, email)
 	if errors.Is(err, apperr.ErrNotFound) {
-		if u, err = s.Create(ctx, sys, CreateInput{Email: email, Name: name, Password: pw}); err != nil {
+		u, err = s.Create(ctx, sys, CreateInput{Email: email, Name: name, Password: pw})
+		if errors.Is(err, apperr.ErrConflict) { // another replica created it in the meantime
+			u, err = FindByEmail(ctx, s.DB, email)
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else if err != nil {
