@@ -103,8 +103,12 @@ func TestCachedSettingsAreNeverStale(t *testing.T) {
 	}
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	var ids struct {
-		Cases  struct{ Edges []struct{ Node struct{ ID string } } }
-		Groups struct{ Edges []struct{ Node struct{ ID, Name string } } }
+		Cases struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+		Groups struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
 	}
 	admin.Do(`{ cases(first: 5, filter: {procedure: "salary-change"}) { edges { node { id } } }
 		groups(search: "Kadry", first: 5) { edges { node { id name } } } }`, nil).MustOK(t).Decode(t, &ids)
