@@ -14,7 +14,9 @@ import (
 // The round trips to PostgreSQL per operation (issue 13): case(id) with all the fields the load
 // command asks for costs at most two (the principal; the case with its facts, its users and its
 // procedure's settings), a list page at most three, for an employee and for a guest. Counted by the
-// server's query hook, so that a regression shows here and not only under load.
+// server's query hook, so that a regression shows here and not only under load. The settings are
+// those the process compiled at the version the principal query read; the first request after a
+// change of settings or grants reads them again, in one more statement (the admin's request below).
 const (
 	maxCaseRoundTrips = 2
 	maxListRoundTrips = 3
