@@ -84,6 +84,9 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				c.Do(q, vars).MustOK(t)
 				sql := stop()
 				t.Logf("%s: %d round trips", what, len(sql))
+				if len(sql) == 0 || !strings.HasPrefix(sql[0], "EXECUTE casegate_principal") {
+					t.Errorf("%s: the principal query is not the prepared statement: %.80q", what, sql)
+				}
 				if len(sql) > max {
 					t.Errorf("%s: %d round trips, want ≤ %d:\n%s", what, len(sql), max, strings.Join(sql, "\n---\n"))
 				}

@@ -101,13 +101,16 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
 const settingsVersion = `(SELECT version FROM procedure_settings_version)`
 
 var (
-	principalByToken   = principalSQL("token_hash")
+	// principalByToken runs on every request: prepared once per connection, it is planned once.
+	principalByToken   = database.Prepare("casegate_principal", "bytea, timestamptz, text, timestamptz", principalSQL("token_hash"))
 	principalBySession = principalSQL("id")
 )
 
 // load builds the principal of the session whose token hashes to hash, with one query.
 func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
-	return s.loadBy(ctx, db, principalByToken, hash, now)
+	var r principalRow
+	err := principalByToken.Scan(ctx, db, []any{hash, now, s.Settings.Defaults.TimeZone, database.MaxTime}, &r)
+	return r.build(err, now)
 }
 
 // Reload builds again, inside tx, the principal of the session sessionID at the time at (after a
@@ -119,6 +122,11 @@ func (s *Service) Reload(ctx context.Context, tx bun.IDB, sessionID string, at t
 func (s *Service) loadBy(ctx context.Context, db bun.IDB, query string, key any, now time.Time) (*access.Principal, error) {
 	var r principalRow
 	err := db.NewRaw(query, key, now, s.Settings.Defaults.TimeZone, database.MaxTime).Scan(ctx, &r)
+	return r.build(err, now)
+}
+
+// build is the principal of a row the principal query scanned with err.
+func (r *principalRow) build(err error, now time.Time) (*access.Principal, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthenticated
 	}
