@@ -78,7 +78,7 @@ func TestRoundTripsPerOperation(t *testing.T) {
 	} {
 		t.Run(who.name, func(t *testing.T) {
 			c := s.Login(who.email, app.DemoPassword)
-			check := func(what, q string, vars map[string]any, max int) {
+			check := func(what, q string, vars map[string]any, max int) []string {
 				t.Helper()
 				stop := s.RecordSQL()
 				c.Do(q, vars).MustOK(t)
@@ -90,8 +90,11 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				if len(sql) > max {
 					t.Errorf("%s: %d round trips, want ≤ %d:\n%s", what, len(sql), max, strings.Join(sql, "\n---\n"))
 				}
+				return sql
 			}
-			check("case(id) with all fields", caseQueryAllFields(t, "service-request"), map[string]any{"id": id}, maxCaseRoundTrips)
+			if sql := check("case(id) with all fields", caseQueryAllFields(t, "service-request"), map[string]any{"id": id}, maxCaseRoundTrips); len(sql) < 2 || !strings.HasPrefix(sql[1], "EXECUTE casegate_case") {
+				t.Errorf("case(id): the case is not read by the prepared statement: %.80q", sql)
+			}
 			check("cases page", casesPage, nil, maxListRoundTrips)
 			check("documents page", documentsPage, nil, maxListRoundTrips)
 			check("serviceRequests page", serviceRequestsPage, nil, maxListRoundTrips)

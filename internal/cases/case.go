@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/users"
 )
@@ -79,6 +81,12 @@ func (c *Case) decodePeople() error {
 	c.people = us
 	return err
 }
+
+// caseByID is one case with its facts and the users it names, by id (?0): the statement of every
+// case(id), prepared once per connection (database.Prepare).
+var caseByID = database.Prepare("casegate_case", "uuid",
+	bun.NewDB(nil, pgdialect.New()).NewSelect().Model((*Case)(nil)).Apply(withFacts).Apply(withPeople).
+		Where("c.id = ?", bun.Safe("?0")).String())
 
 // Users returns the users loaded with the case (withPeople); none when it was loaded without them.
 func (c *Case) Users() []users.User { return c.people }

@@ -171,11 +171,13 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 		}
 	}
 	c := new(Case)
-	q := db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id)
-	if !forUpdate {
-		q.Apply(withPeople)
+	var err error
+	if forUpdate {
+		err = db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id).Scan(ctx)
+	} else {
+		err = caseByID.Scan(ctx, db, []any{id}, c)
 	}
-	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("case")
 	} else if err != nil {
 		return nil, fmt.Errorf("load case: %w", err)
