@@ -2,7 +2,9 @@ package database
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,17 +39,21 @@ var (
 	unprepared atomic.Bool
 )
 
-// Prepare registers a statement under name (an SQL identifier) with its parameters' types (e.g.
+// Prepare registers a statement under name (an SQL identifier, suffixed with a hash of the SQL) with its parameters' types (e.g.
 // "bytea, timestamptz") and its SQL, whose parameters are written ?0, ?1 … as for bun's NewRaw.
 // Register at package initialisation, before any pool opens.
 func Prepare(name, params, query string) *Prepared {
-	p := &Prepared{name: name, params: params, inline: query}
+	p := &Prepared{params: params, inline: query}
 	n := strings.Count(params, ",") + 1
 	r := make([]string, 0, 2*n)
 	for i := n - 1; i >= 0; i-- { // ?10 before ?1
 		r = append(r, fmt.Sprintf("?%d", i), fmt.Sprintf("$%d", i+1))
 	}
 	p.query = strings.NewReplacer(r...).Replace(query)
+	// The name carries a hash of the SQL: a server connection that outlives its client (behind a
+	// pooler) and holds another version's statement under the same name is never executed by mistake.
+	sum := sha256.Sum256([]byte(params + "\x00" + p.query))
+	p.name = name + "_" + hex.EncodeToString(sum[:6])
 	preparedMu.Lock()
 	preparedList = append(preparedList, p)
 	preparedMu.Unlock()
