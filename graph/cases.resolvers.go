@@ -53,6 +53,7 @@ func (r *caseResolver) Creator(ctx context.Context, obj *cases.Case) (*users.Use
 	if !access.SeesOrganisation(principal(ctx)) {
 		return nil, nil
 	}
+	primeCaseUsers(ctx, obj)
 	return optionalUser(ctx, deref(obj.CreatorID))
 }
 
@@ -61,6 +62,7 @@ func (r *caseResolver) Assignees(ctx context.Context, obj *cases.Case) ([]users.
 	if !access.SeesOrganisation(principal(ctx)) {
 		return []users.User{}, nil
 	}
+	primeCaseUsers(ctx, obj)
 	return loadUsers(ctx, obj.Assignees)
 }
 
@@ -68,6 +70,7 @@ func (r *caseResolver) Tasks(ctx context.Context, obj *cases.Case) ([]cases.Task
 	if !access.SeesOrganisation(principal(ctx)) {
 		return []cases.Task{}, nil
 	}
+	primeCaseUsers(ctx, obj)
 	return r.CaseService.Tasks(ctx, obj)
 }
 
@@ -76,6 +79,7 @@ func (r *caseResolver) Participants(ctx context.Context, obj *cases.Case) ([]cas
 	if !access.SeesOrganisation(principal(ctx)) {
 		return []cases.ParticipantEntry{}, nil
 	}
+	primeCaseUsers(ctx, obj)
 	return nonNil(obj.ParticipantEntries()), nil
 }
 
@@ -84,6 +88,7 @@ func (r *caseResolver) ACL(ctx context.Context, obj *cases.Case) ([]cases.ACLEnt
 	if obj.Decision().Right < access.Manage || !access.MayShareCase(principal(ctx)).Allowed {
 		return []cases.ACLEntry{}, nil
 	}
+	primeCaseUsers(ctx, obj)
 	return nonNil(obj.ACLEntries()), nil
 }
 

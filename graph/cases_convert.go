@@ -154,3 +154,12 @@ func guestAccount(ctx context.Context, c *clients.Client) (*users.User, error) {
 	}
 	return loaders(ctx).GuestAccount.Load(ctx, c.ID)()
 }
+
+// primeCaseUsers hands the users loaded with a case (its creator, tasks, ACL and participants) to
+// the request's user loader, so that showing them costs no query of its own.
+func primeCaseUsers(ctx context.Context, c *cases.Case) {
+	l := loaders(ctx).User
+	for _, u := range c.Users() {
+		l.Prime(ctx, u.ID, &u)
+	}
+}

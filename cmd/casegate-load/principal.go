@@ -16,10 +16,11 @@ type listFigure struct {
 	s         stats
 }
 
-// rateFigure is case(id)'s throughput for one principal, beside the baseline's.
+// rateFigure is case(id)'s throughput for one principal, beside the two baselines': the one that
+// replays casegate's own SQL and the fixed one (one query, whatever casegate does).
 type rateFigure struct {
-	who            string
-	casegate, base rate
+	who                   string
+	casegate, base, fixed rate
 }
 
 type report struct {
@@ -165,13 +166,28 @@ func caseFigures(ctx context.Context, o options, c *client, p scale.Principal, t
 	defer stop()
 	bc := newClient(url)
 	base := hammer(o.clients, o.duration, func() error { return bc.post(ctx, "", "{}", nil, nil) })
-	r.rates = append(r.rates, rateFigure{p.Kind, cg, base})
+	stop()
+	furl, fstop, err := serveFixedBaseline(ctx, o.dbURL)
+	if err != nil {
+		return err
+	}
+	defer fstop()
+	fc := newClient(furl)
+	if err := fc.post(ctx, token, "{}", vars, nil); err != nil {
+		return fmt.Errorf("fixed baseline: %w", err)
+	}
+	fixed := hammer(o.clients, o.duration, func() error { return fc.post(ctx, token, "{}", vars, nil) })
+	r.rates = append(r.rates, rateFigure{p.Kind, cg, base, fixed})
 	ratio := cg.perSec / base.perSec
 	fmt.Printf("   %-28s %7.0f req/s %-9s (%d done, %d failed%s)\n", fmt.Sprintf("case(id) × %d clients", o.clients),
 		cg.perSec, mark(cg.perSec >= targetRate), cg.done, cg.failed, errNote(cg.firstErr))
 	fmt.Printf("   %-28s %7.0f req/s           (%d done, %d failed%s; replays casegate's %d queries: %s)\n", "baseline, same SQL",
 		base.perSec, base.done, base.failed, errNote(base.firstErr), len(queries), queryKinds(queries))
 	fmt.Printf("   %-28s %7.2f       %s\n", "casegate / baseline", ratio, mark(ratio >= targetRatio))
+	fmt.Printf("   %-28s %7.0f req/s           (%d done, %d failed%s; token and case in one query)\n", "fixed baseline",
+		fixed.perSec, fixed.done, fixed.failed, errNote(fixed.firstErr))
+	fratio := cg.perSec / fixed.perSec
+	fmt.Printf("   %-28s %7.2f       %s\n", "casegate / fixed baseline", fratio, mark(fratio >= targetFixedRatio))
 	return nil
 }
 

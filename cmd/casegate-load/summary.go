@@ -49,8 +49,8 @@ func (r *report) summary() string {
 	parts = append(parts, fmt.Sprintf("p99 ≤ %v: %d/%d (worst %s %s %s) %s", targetP99, ok99, n,
 		ms(worst99.s.p(0.99)), worst99.who, worst99.what, check("list p99", ok99 == n && failed == 0)))
 	if len(r.rates) > 0 {
-		minRate, minRatio := r.rates[0], r.rates[0]
-		var each []string
+		minRate, minRatio, minFixed := r.rates[0], r.rates[0], r.rates[0]
+		var each, eachFixed []string
 		for _, f := range r.rates {
 			if f.casegate.perSec < minRate.casegate.perSec {
 				minRate = f
@@ -58,12 +58,18 @@ func (r *report) summary() string {
 			if ratio(f) < ratio(minRatio) {
 				minRatio = f
 			}
+			if fixedRatio(f) < fixedRatio(minFixed) {
+				minFixed = f
+			}
 			each = append(each, fmt.Sprintf("%s %.0f/%.0f", f.who, f.casegate.perSec, f.base.perSec))
+			eachFixed = append(eachFixed, fmt.Sprintf("%s %.0f/%.0f", f.who, f.casegate.perSec, f.fixed.perSec))
 		}
 		parts = append(parts, fmt.Sprintf("case(id) at %d clients min %.0f req/s (%s) %s", r.clients, minRate.casegate.perSec, minRate.who,
 			check("case(id) rate", minRate.casegate.perSec >= targetRate)))
 		parts = append(parts, fmt.Sprintf("casegate/baseline min %.2f (%s; %s) %s", ratio(minRatio), minRatio.who, strings.Join(each, ", "),
 			check("casegate/baseline", ratio(minRatio) >= targetRatio)))
+		parts = append(parts, fmt.Sprintf("casegate/fixed baseline min %.2f (%s; %s) %s", fixedRatio(minFixed), minFixed.who, strings.Join(eachFixed, ", "),
+			check("casegate/fixed baseline", fixedRatio(minFixed) >= targetFixedRatio)))
 	}
 	parts = append(parts, fmt.Sprintf("RSS %d MiB, peak %d MiB ≤ %d MiB %s", r.rssKB/1024, r.hwmKB/1024, targetRSSMiB,
 		check("RSS", r.hwmKB/1024 <= targetRSSMiB)))
@@ -79,4 +85,11 @@ func ratio(f rateFigure) float64 {
 		return 0
 	}
 	return f.casegate.perSec / f.base.perSec
+}
+
+func fixedRatio(f rateFigure) float64 {
+	if f.fixed.perSec == 0 {
+		return 0
+	}
+	return f.casegate.perSec / f.fixed.perSec
 }

@@ -63,6 +63,10 @@ type Principal struct {
 	// At is the request's time, when the principal was built: decisions that depend on time (a
 	// temporary grant's window) are made against it, so access needs no clock of its own.
 	At time.Time
+	// SettingsVersion is the version of the procedures' settings and grants, read by the principal
+	// query in the same statement (0: not read). Settings compiled at this version or later are in
+	// force for the request; nothing here decides with it.
+	SettingsVersion int64
 }
 
 // System is the principal of the built-in system user, used by jobs and bootstrap.

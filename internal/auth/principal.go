@@ -39,6 +39,7 @@ type principalRow struct {
 	ClientGrants   []string        `bun:"client_grants,array"`
 	Temporary      json.RawMessage `bun:"temporary"`
 	CompanyCases   bool            `bun:"company_cases"`
+	Settings       int64           `bun:"settings_version"`
 }
 
 // userFacts are the effective user's (alias u) permissions, groups, position and client rights.
@@ -71,7 +72,8 @@ func principalSQL(key string) string {
 	return `
 SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `,
        n.contact_id, (SELECT cl.company_id FROM clients cl WHERE cl.id = n.contact_id) AS company_id, NULL::json AS temporary,
-       (n.contact_id IS NOT NULL AND ` + settings.GuestsSeeCompanyCasesSQL + `) AS company_cases
+       (n.contact_id IS NOT NULL AND ` + settings.GuestsSeeCompanyCasesSQL + `) AS company_cases,
+       ` + settingsVersion + ` AS settings_version
 FROM sessions s
 JOIN users n ON n.id = s.user_id
 LEFT JOIN LATERAL (
@@ -87,21 +89,28 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
 SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[],
-       NULL::uuid, NULL::uuid, ` + grantFacts + `, false
+       NULL::uuid, NULL::uuid, ` + grantFacts + `, false, ` + settingsVersion + `
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
   AND g.revoked_at IS NULL AND g.valid_from <= ?1 AND g.valid_until > ?1`
 }
 
+// settingsVersion is the version of the procedures' settings (forms.SettingsCache), read with the
+// principal so that settings compiled at it are proven fresh for the request at no extra round trip.
+const settingsVersion = `(SELECT version FROM procedure_settings_version)`
+
 var (
-	principalByToken   = principalSQL("token_hash")
+	// principalByToken runs on every request: prepared once per connection, it is planned once.
+	principalByToken   = database.Prepare("casegate_principal", "bytea, timestamptz, text, timestamptz", principalSQL("token_hash"))
 	principalBySession = principalSQL("id")
 )
 
 // load builds the principal of the session whose token hashes to hash, with one query.
 func (s *Service) load(ctx context.Context, db bun.IDB, hash []byte, now time.Time) (*access.Principal, error) {
-	return s.loadBy(ctx, db, principalByToken, hash, now)
+	var r principalRow
+	err := principalByToken.Scan(ctx, db, []any{hash, now, s.Settings.Defaults.TimeZone, database.MaxTime}, &r)
+	return r.build(err, now)
 }
 
 // Reload builds again, inside tx, the principal of the session sessionID at the time at (after a
@@ -113,6 +122,11 @@ func (s *Service) Reload(ctx context.Context, tx bun.IDB, sessionID string, at t
 func (s *Service) loadBy(ctx context.Context, db bun.IDB, query string, key any, now time.Time) (*access.Principal, error) {
 	var r principalRow
 	err := db.NewRaw(query, key, now, s.Settings.Defaults.TimeZone, database.MaxTime).Scan(ctx, &r)
+	return r.build(err, now)
+}
+
+// build is the principal of a row the principal query scanned with err.
+func (r *principalRow) build(err error, now time.Time) (*access.Principal, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthenticated
 	}
@@ -131,7 +145,7 @@ func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte)
 func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
 	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.NativeUserID, SubstitutionID: r.SubstitutionID,
 		ContactID: r.ContactID, CompanyID: r.CompanyID, SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants,
-		CompanyCases: r.CompanyCases, At: now}
+		CompanyCases: r.CompanyCases, At: now, SettingsVersion: r.Settings}
 	if p.NativeUserID == "" {
 		p.NativeUserID = p.UserID // PrincipalFor: the user as if logged in
 	}

@@ -243,7 +243,7 @@ func TestEngineAndSQLAgree(t *testing.T) {
 					sqlIDs = append(sqlIDs, c.ID)
 				}
 				for _, c := range all {
-					comp, err := s.compiled(ctx, db, s.Registry.Get(c.Procedure))
+					comp, err := s.compiled(ctx, db, p, s.Registry.Get(c.Procedure))
 					must(t, nil, err)
 					if access.RightsOn(p, c.Facts(), comp.Form).Right >= access.Read {
 						engineIDs = append(engineIDs, c.ID)

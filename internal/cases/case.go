@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
+	"github.com/casegate/casegate/internal/users"
 )
 
 // Case is a row of the cases table with the facts access needs, loaded in the same query.
@@ -34,9 +37,13 @@ type Case struct {
 	ACL           json.RawMessage `bun:"acl,scanonly"`
 	Participants  json.RawMessage `bun:"participants,scanonly"`
 	Overrides     json.RawMessage `bun:"overrides,scanonly"`
+	// People are the users the case names (creator, tasks, ACL, participants), loaded with a single
+	// case (withPeople) so that showing them costs no round trip of its own; nil in lists.
+	People json.RawMessage `bun:"people,scanonly"`
 
 	facts    *access.Case
 	decision *access.CaseDecision
+	people   []users.User // People decoded, once, when the case is loaded
 }
 
 // factColumns are the fact columns loaded with every case (alias c); one round trip per list.
@@ -55,6 +62,34 @@ const factColumns = `
 func withFacts(q *bun.SelectQuery) *bun.SelectQuery {
 	return q.ColumnExpr("c.*").ColumnExpr(factColumns).Join("LEFT JOIN positions AS pos ON pos.id = c.position_id")
 }
+
+// withPeople adds the users the case names (alias c), as users.DecodeJSON reads them: for one
+// case, whose page shows them.
+func withPeople(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr(`(SELECT COALESCE(json_agg(` + users.JSONObjectSQL + `), '[]') FROM users pu WHERE pu.id IN (
+		SELECT c.creator_id UNION SELECT t.user_id FROM case_tasks t WHERE t.case_id = c.id
+		UNION SELECT a.user_id FROM case_acl a WHERE a.case_id = c.id
+		UNION SELECT cp.user_id FROM case_participants cp WHERE cp.case_id = c.id)) AS people`)
+}
+
+// decodePeople decodes People once, right after the case is loaded.
+func (c *Case) decodePeople() error {
+	if len(c.People) == 0 {
+		return nil
+	}
+	us, err := users.DecodeJSON(c.People)
+	c.people = us
+	return err
+}
+
+// caseByID is one case with its facts and the users it names, by id (?0): the statement of every
+// case(id), prepared once per connection (database.Prepare).
+var caseByID = database.Prepare("casegate_case", "uuid",
+	bun.NewDB(nil, pgdialect.New()).NewSelect().Model((*Case)(nil)).Apply(withFacts).Apply(withPeople).
+		Where("c.id = ?", bun.Safe("?0")).String())
+
+// Users returns the users loaded with the case (withPeople); none when it was loaded without them.
+func (c *Case) Users() []users.User { return c.people }
 
 // ACLEntry is one entry of a case's ACL as stored.
 type ACLEntry struct {

@@ -26,7 +26,7 @@ func (s *Service) Creatable(ctx context.Context, p *access.Principal) ([]Creatab
 		if !access.CreateCase(p, proc.ExternalCreate).Allowed {
 			continue
 		}
-		comp, err := s.compiled(ctx, s.DB, proc)
+		comp, err := s.compiled(ctx, s.DB, p, proc)
 		if err != nil {
 			return nil, err
 		}

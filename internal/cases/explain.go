@@ -35,7 +35,7 @@ func (s *Service) Explain(ctx context.Context, p *access.Principal, caseID, fiel
 			return access.Explanation{}, err
 		}
 	}
-	comp, err := s.compiled(ctx, s.DB, proc)
+	comp, err := s.compiled(ctx, s.DB, p, proc)
 	if err != nil {
 		return access.Explanation{}, err
 	}

@@ -123,7 +123,7 @@ func (s *Service) Forms(ctx context.Context, p *access.Principal, procedure stri
 func (s *Service) scope(ctx context.Context, db bun.IDB, p *access.Principal) (access.CaseScope, error) {
 	sc := access.CaseScope{Procedures: s.procedureKeys(), KeepAccess: s.keepAccess()}
 	for _, proc := range s.Registry.All() {
-		comp, err := s.compiled(ctx, db, proc)
+		comp, err := s.compiled(ctx, db, p, proc)
 		if err != nil {
 			return sc, err
 		}

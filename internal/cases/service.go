@@ -16,6 +16,7 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
+	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/notify"
@@ -30,16 +31,18 @@ type Service struct {
 	Principal func(ctx context.Context, userID string) (*access.Principal, error)
 	// Notify mails the users a case moves to; nil mails nobody.
 	Notify *notify.Tasks
+	// settings keeps the procedures' settings last compiled, reused only at the request's version.
+	settings forms.SettingsCache
 	// AccessOff switches access enforcement off. It exists for the benchmark that measures what
 	// enforcement costs (cmd/casegate-bench) and is set nowhere else: no flag or setting reaches it.
 	AccessOff bool
 }
 
-// requestCache holds what one request computes once: each procedure's compiled settings and each
+// requestCache holds what one request computes once: the procedures' compiled settings and each
 // case's decision.
 type requestCache struct {
 	mu        sync.Mutex
-	compiled  map[string]*forms.Compiled
+	settings  *forms.CompiledSet
 	decisions map[string]*access.CaseDecision
 	cases     map[string]*caseEntry // read once per request: `case(id)` and the typed query share it
 }
@@ -55,8 +58,7 @@ type cacheKey struct{}
 
 // WithRequestCache gives a request its cache; the HTTP middleware calls it once per request.
 func WithRequestCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, cacheKey{}, &requestCache{compiled: map[string]*forms.Compiled{},
-		decisions: map[string]*access.CaseDecision{}, cases: map[string]*caseEntry{}})
+	return context.WithValue(ctx, cacheKey{}, &requestCache{decisions: map[string]*access.CaseDecision{}, cases: map[string]*caseEntry{}})
 }
 
 func cacheFrom(ctx context.Context) *requestCache {
@@ -67,27 +69,39 @@ func cacheFrom(ctx context.Context) *requestCache {
 // procedure returns a procedure by key or NOT_FOUND.
 func (s *Service) procedure(key string) (*forms.Procedure, error) { return s.Registry.Lookup(key) }
 
-// compiled returns the procedure's settings in force, once per request.
-func (s *Service) compiled(ctx context.Context, db bun.IDB, proc *forms.Procedure) (*forms.Compiled, error) {
+// compiled returns the procedure's settings in force, once per request: those of the version p's
+// principal query read, or later (see forms.SettingsCache); p nil (or a principal built without
+// it) reads them afresh.
+func (s *Service) compiled(ctx context.Context, db bun.IDB, p *access.Principal, proc *forms.Procedure) (*forms.Compiled, error) {
 	rc := cacheFrom(ctx)
+	var set *forms.CompiledSet
 	if rc != nil {
 		rc.mu.Lock()
-		c := rc.compiled[proc.Key]
+		set = rc.settings
 		rc.mu.Unlock()
-		if c != nil {
-			return c, nil
+	}
+	if set == nil {
+		var min int64
+		if p != nil {
+			min = p.SettingsVersion
+		}
+		var err error
+		if set, err = s.settings.At(ctx, db, s.Registry.All(), min); err != nil {
+			return nil, err
+		}
+		if rc != nil {
+			rc.mu.Lock()
+			if rc.settings == nil {
+				rc.settings = set
+			}
+			set = rc.settings
+			rc.mu.Unlock()
 		}
 	}
-	c, err := forms.Compile(ctx, db, proc)
-	if err != nil {
-		return nil, err
+	if c := set.Get(proc.Key); c != nil {
+		return c, nil
 	}
-	if rc != nil {
-		rc.mu.Lock()
-		rc.compiled[proc.Key] = c
-		rc.mu.Unlock()
-	}
-	return c, nil
+	return forms.Compile(ctx, db, proc) // not in the registry's list: cannot happen, but stay correct
 }
 
 // decide attaches p's decision to c, reusing one made earlier in the request for the same version.
@@ -96,7 +110,7 @@ func (s *Service) decide(ctx context.Context, db bun.IDB, p *access.Principal, c
 	if err != nil {
 		return err
 	}
-	comp, err := s.compiled(ctx, db, proc)
+	comp, err := s.compiled(ctx, db, p, proc)
 	if err != nil {
 		return err
 	}
@@ -157,11 +171,19 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 		}
 	}
 	c := new(Case)
-	q := db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id)
-	if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+	var err error
+	if forUpdate {
+		err = db.NewSelect().Model(c).Apply(withFacts).Where("c.id = ?", id).Scan(ctx)
+	} else {
+		err = caseByID.Scan(ctx, db, []any{id}, c)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("case")
 	} else if err != nil {
 		return nil, fmt.Errorf("load case: %w", err)
+	}
+	if err := c.decodePeople(); err != nil {
+		return nil, err
 	}
 	if err := s.decide(ctx, db, p, c); err != nil {
 		return nil, err
@@ -258,5 +280,5 @@ func (s *Service) Compiled(ctx context.Context, key string) (*forms.Compiled, er
 	if err != nil {
 		return nil, err
 	}
-	return s.compiled(ctx, s.DB, proc)
+	return s.compiled(ctx, s.DB, auth.PrincipalFrom(ctx), proc)
 }

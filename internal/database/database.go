@@ -22,8 +22,9 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	}
 	// JIT compilation costs hundreds of milliseconds on a misestimated list plan and never pays
 	// back on casegate's short queries, so every connection turns it off.
-	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second),
-		pgdriver.WithConnParams(map[string]any{"jit": "off"})))
+	// Every connection prepares the statements registered with Prepare.
+	sqldb := sql.OpenDB(preparing{pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second),
+		pgdriver.WithConnParams(map[string]any{"jit": "off"}))})
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -80,26 +81,117 @@ func Compile(ctx context.Context, db bun.IDB, proc *Procedure) (*Compiled, error
 	if err != nil {
 		return nil, fmt.Errorf("load procedure settings: %w", err)
 	}
-	var rows []struct {
-		Target   string          `json:"target"`
-		Settings json.RawMessage `json:"settings"`
+	set, err := decodeSet([]*Procedure{proc}, 0, rawSettings, rawGrants)
+	if err != nil {
+		return nil, err
 	}
-	var grants []grantRow
+	return set.Get(proc.Key), nil
+}
+
+// CompiledSet is every procedure's settings in force at one version of procedure_settings_version.
+type CompiledSet struct {
+	Version int64
+	byKey   map[string]*Compiled
+}
+
+// Get returns one procedure's settings; nil for a procedure the set was not compiled for.
+func (s *CompiledSet) Get(key string) *Compiled { return s.byKey[key] }
+
+// CompileAll loads the overrides and grants of every procedure, and the version they are at, in one
+// statement (one snapshot), and compiles them.
+func CompileAll(ctx context.Context, db bun.IDB, procs []*Procedure) (*CompiledSet, error) {
+	var version int64
+	var rawSettings, rawGrants string
+	err := db.NewRaw(`SELECT (SELECT version FROM procedure_settings_version),
+		COALESCE((SELECT json_agg(json_build_object('procedure', s.procedure, 'target', s.target, 'settings', s.settings))
+			FROM procedure_settings s), '[]'),
+		COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
+			FROM procedure_grants g), '[]')`).Scan(ctx, &version, &rawSettings, &rawGrants)
+	if err != nil {
+		return nil, fmt.Errorf("load procedure settings: %w", err)
+	}
+	return decodeSet(procs, version, rawSettings, rawGrants)
+}
+
+// decodeSet compiles procs from the JSON of their settings and grants rows (rows without a
+// procedure key belong to the one procedure given).
+func decodeSet(procs []*Procedure, version int64, rawSettings, rawGrants string) (*CompiledSet, error) {
+	var rows []struct {
+		Procedure string          `json:"procedure"`
+		Target    string          `json:"target"`
+		Settings  json.RawMessage `json:"settings"`
+	}
+	var grants []struct {
+		Procedure string `json:"procedure"`
+		grantRow
+	}
 	if err := json.Unmarshal([]byte(rawSettings), &rows); err != nil {
 		return nil, fmt.Errorf("decode procedure settings: %w", err)
 	}
 	if err := json.Unmarshal([]byte(rawGrants), &grants); err != nil {
 		return nil, fmt.Errorf("decode procedure grants: %w", err)
 	}
-	stored := map[string]storedSettings{}
-	for _, r := range rows {
-		var s storedSettings
-		if err := json.Unmarshal(r.Settings, &s); err != nil {
-			return nil, fmt.Errorf("decode settings of %s %s: %w", proc.Key, r.Target, err)
+	only := func(key string) string {
+		if key == "" && len(procs) == 1 {
+			return procs[0].Key
 		}
-		stored[r.Target] = s
+		return key
 	}
-	return compile(proc, stored, grants), nil
+	stored := map[string]map[string]storedSettings{}
+	for _, r := range rows {
+		var st storedSettings
+		if err := json.Unmarshal(r.Settings, &st); err != nil {
+			return nil, fmt.Errorf("decode settings of %s %s: %w", only(r.Procedure), r.Target, err)
+		}
+		key := only(r.Procedure)
+		if stored[key] == nil {
+			stored[key] = map[string]storedSettings{}
+		}
+		stored[key][r.Target] = st
+	}
+	byProc := map[string][]grantRow{}
+	for _, g := range grants {
+		key := only(g.Procedure)
+		byProc[key] = append(byProc[key], g.grantRow)
+	}
+	set := &CompiledSet{Version: version, byKey: make(map[string]*Compiled, len(procs))}
+	for _, p := range procs {
+		set.byKey[p.Key] = compile(p, stored[p.Key], byProc[p.Key])
+	}
+	return set, nil
+}
+
+// SettingsCache keeps the newest settings a process has compiled. It is fresh by proof, never by
+// time: a request asks for the version its principal query read (access.Principal.SettingsVersion),
+// and gets the cached set only when it is at that version or later; otherwise the settings are
+// loaded again, with their version, in one statement. Version 0 (unknown) always loads.
+type SettingsCache struct {
+	mu  sync.Mutex
+	set *CompiledSet
+}
+
+// At returns every procedure's settings at version min or later.
+func (c *SettingsCache) At(ctx context.Context, db bun.IDB, procs []*Procedure, min int64) (*CompiledSet, error) {
+	c.mu.Lock()
+	set := c.set
+	c.mu.Unlock()
+	if min > 0 && set != nil && set.Version >= min {
+		return set, nil
+	}
+	set, err := CompileAll(ctx, db, procs)
+	if err != nil {
+		return nil, err
+	}
+	// Only what is committed is shared: inside a transaction the version may be the transaction's
+	// own, uncommitted one.
+	if _, ok := db.(*bun.DB); ok {
+		c.mu.Lock()
+		if c.set == nil || set.Version > c.set.Version {
+			c.set = set
+		}
+		c.mu.Unlock()
+	}
+	return set, nil
 }
 
 func compile(proc *Procedure, stored map[string]storedSettings, grants []grantRow) *Compiled {

@@ -50,6 +50,9 @@ type Server struct {
 
 	logs    *logBuffer
 	queries atomic.Int64
+	sqlMu   sync.Mutex
+	sql     []string // the statements run, when recording (RecordSQL)
+	record  atomic.Bool
 
 	// What a replica needs to start the same casegate on the same database.
 	dbURL    string
@@ -81,11 +84,17 @@ func (l *logBuffer) String() string {
 // Logs returns everything the server has logged so far, debug level included.
 func (s *Server) Logs() string { return s.logs.String() }
 
-// queryCounter is a bun query hook counting the queries the server's pool runs.
-type queryCounter struct{ n *atomic.Int64 }
+// queryCounter is a bun query hook counting the queries the server's pool runs (and keeping their
+// text while RecordSQL records).
+type queryCounter struct{ s *Server }
 
-func (q queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	q.n.Add(1)
+func (q queryCounter) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	q.s.queries.Add(1)
+	if q.s.record.Load() {
+		q.s.sqlMu.Lock()
+		q.s.sql = append(q.s.sql, e.Query)
+		q.s.sqlMu.Unlock()
+	}
 	return ctx
 }
 
@@ -94,6 +103,21 @@ func (queryCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
 // Queries returns how many SQL statements the server has run so far (background jobs do not run
 // in tests unless started).
 func (s *Server) Queries() int64 { return s.queries.Load() }
+
+// RecordSQL starts recording the text of the statements the server runs and returns a function
+// that stops recording and returns them, in order: to show what a round-trip count consists of.
+func (s *Server) RecordSQL() func() []string {
+	s.sqlMu.Lock()
+	s.sql = nil
+	s.sqlMu.Unlock()
+	s.record.Store(true)
+	return func() []string {
+		s.record.Store(false)
+		s.sqlMu.Lock()
+		defer s.sqlMu.Unlock()
+		return s.sql
+	}
+}
 
 // Start starts a server (with an SMTP server and an SMS API in the test process). The clock is fake (starting now) so tests can move time; change cfg with
 // configure before the app is built.
@@ -141,7 +165,7 @@ func (s *Server) start() {
 	s.DB = dbtest.Open(t, s.dbURL)
 	s.Clock = s.opts.Clock.(*clockwork.FakeClock)
 	s.logs = &logBuffer{}
-	s.DB.AddQueryHook(queryCounter{&s.queries})
+	s.DB.AddQueryHook(queryCounter{s})
 	logger := slog.New(server.LogHandler(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	a, err := app.New(context.Background(), s.cfg, s.DB, logger, s.opts)
 	if err != nil {

@@ -3,6 +3,7 @@
 package users
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/casegate/casegate/internal/apperr"
 	"io"
@@ -95,4 +96,53 @@ func (u *User) Self() *access.Principal {
 // CanLogIn reports whether the account may hold a session at now.
 func (u *User) CanLogIn(now time.Time, loc *time.Location) bool {
 	return u.Status == Active && !u.IsSystem && u.PasswordHash != nil && !u.ProfileExpired(now, loc)
+}
+
+// JSONObjectSQL is the SQL of the users row aliased pu as a JSON object that DecodeJSON reads: for
+// a statement that brings the users it names along with its own rows (a case with its people).
+const JSONObjectSQL = `json_build_object('id', pu.id, 'email', pu.email, 'name', pu.name, 'phone', pu.phone,
+	'managerId', pu.manager_id, 'status', pu.status, 'profileExpiresOn', pu.profile_expires_on,
+	'passwordHash', pu.password_hash, 'permissions', pu.permissions, 'isSystem', pu.is_system,
+	'contactId', pu.contact_id, 'createdAt', pu.created_at, 'updatedAt', pu.updated_at)`
+
+// jsonUser is a User as JSONObjectSQL writes it.
+type jsonUser struct {
+	ID               string              `json:"id"`
+	Email            string              `json:"email"`
+	Name             string              `json:"name"`
+	Phone            *string             `json:"phone"`
+	ManagerID        *string             `json:"managerId"`
+	Status           Status              `json:"status"`
+	ProfileExpiresOn *string             `json:"profileExpiresOn"`
+	PasswordHash     *string             `json:"passwordHash"`
+	Permissions      []access.Permission `json:"permissions"`
+	IsSystem         bool                `json:"isSystem"`
+	ContactID        *string             `json:"contactId"`
+	CreatedAt        time.Time           `json:"createdAt"`
+	UpdatedAt        time.Time           `json:"updatedAt"`
+}
+
+// DecodeJSON reads a JSON array of JSONObjectSQL objects (null reads as none).
+func DecodeJSON(raw []byte) ([]User, error) {
+	var in []jsonUser
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, fmt.Errorf("decode users: %w", err)
+	}
+	out := make([]User, len(in))
+	for i, u := range in {
+		out[i] = User{ID: u.ID, Email: u.Email, Name: u.Name, Phone: u.Phone, ManagerID: u.ManagerID, Status: u.Status,
+			PasswordHash: u.PasswordHash, Permissions: u.Permissions, IsSystem: u.IsSystem, ContactID: u.ContactID,
+			CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		if out[i].Permissions == nil {
+			out[i].Permissions = []access.Permission{}
+		}
+		if u.ProfileExpiresOn != nil {
+			d, err := time.Parse(time.DateOnly, *u.ProfileExpiresOn)
+			if err != nil {
+				return nil, fmt.Errorf("decode users: profile expiry: %w", err)
+			}
+			out[i].ProfileExpiresOn = &d
+		}
+	}
+	return out, nil
 }
