@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve takes no arguments, only flags (got %q)", rest)
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
+	tuneGC()
 	// Listen first, so that a busy address is reported before PostgreSQL starts and migrates.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
