@@ -32,6 +32,11 @@ func CreateCase(p *Principal, externalCreate bool) Decision {
 	return Decision{Rule: RuleExternalCreate}
 }
 
+// ChoosesCaseLinks decides whether p chooses the client, the position and the assignees of a case
+// it creates: employees and the system user do; a guest does not (its case is its company's, placed
+// nowhere, and its own first task: NewCase), and naming any of them is refused.
+func ChoosesCaseLinks(p *Principal) bool { return p != nil && p.Kind != KindExternal }
+
 // NewCase is the facts of a case p is about to create at stage, as creation makes it by default:
 // p is its creator and holds its first task; a guest also takes part through its contact, and its
 // company is the case's client. A new case has no ACL and no overrides, so deciding on these facts
@@ -45,7 +50,7 @@ func NewCase(p *Principal, stage string) *Case {
 	if p.UserID != "" {
 		c.Assignees = []string{p.UserID}
 	}
-	if p.Kind == KindExternal {
+	if !ChoosesCaseLinks(p) {
 		c.ClientID = p.CompanyID
 		if p.ContactID != "" {
 			c.Participants = []Participant{{ContactID: p.ContactID, Role: "PARTICIPANT"}}

@@ -133,3 +133,19 @@ func TestLawCreatorMayFillItsForm(t *testing.T) {
 		}
 	})
 }
+
+func TestChoosesCaseLinks(t *testing.T) {
+	for _, c := range []struct {
+		p    *Principal
+		want bool
+	}{
+		{nil, false},
+		{&Principal{Kind: KindInternal, UserID: "u"}, true},
+		{System(), true},
+		{&Principal{Kind: KindExternal, UserID: "g", ContactID: "c", CompanyID: "co"}, false},
+	} {
+		if got := ChoosesCaseLinks(c.p); got != c.want {
+			t.Errorf("ChoosesCaseLinks(%+v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}

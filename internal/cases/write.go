@@ -40,7 +40,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, procedure str
 	if err := access.CreateCase(p, proc.ExternalCreate).Err(); err != nil {
 		return nil, err
 	}
-	guest := p.Kind == access.KindExternal
+	guest := !access.ChoosesCaseLinks(p)
 	if guest {
 		if err := guestInput(in); err != nil {
 			return nil, err

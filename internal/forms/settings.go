@@ -74,9 +74,9 @@ type Compiled struct {
 func Compile(ctx context.Context, db bun.IDB, proc *Procedure) (*Compiled, error) {
 	var rawSettings, rawGrants string
 	err := db.NewRaw(`SELECT
-		COALESCE((SELECT json_agg(json_build_object('target', s.target, 'settings', s.settings))
+		COALESCE((SELECT json_agg(json_build_object('procedure', s.procedure, 'target', s.target, 'settings', s.settings))
 			FROM procedure_settings s WHERE s.procedure = ?), '[]'),
-		COALESCE((SELECT json_agg(json_build_object('userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
+		COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
 			FROM procedure_grants g WHERE g.procedure = ?), '[]')`, proc.Key, proc.Key).Scan(ctx, &rawSettings, &rawGrants)
 	if err != nil {
 		return nil, fmt.Errorf("load procedure settings: %w", err)
@@ -113,8 +113,7 @@ func CompileAll(ctx context.Context, db bun.IDB, procs []*Procedure) (*CompiledS
 	return decodeSet(procs, version, rawSettings, rawGrants)
 }
 
-// decodeSet compiles procs from the JSON of their settings and grants rows (rows without a
-// procedure key belong to the one procedure given).
+// decodeSet compiles procs from the JSON of their settings and grants rows.
 func decodeSet(procs []*Procedure, version int64, rawSettings, rawGrants string) (*CompiledSet, error) {
 	var rows []struct {
 		Procedure string          `json:"procedure"`
@@ -131,28 +130,20 @@ func decodeSet(procs []*Procedure, version int64, rawSettings, rawGrants string)
 	if err := json.Unmarshal([]byte(rawGrants), &grants); err != nil {
 		return nil, fmt.Errorf("decode procedure grants: %w", err)
 	}
-	only := func(key string) string {
-		if key == "" && len(procs) == 1 {
-			return procs[0].Key
-		}
-		return key
-	}
 	stored := map[string]map[string]storedSettings{}
 	for _, r := range rows {
 		var st storedSettings
 		if err := json.Unmarshal(r.Settings, &st); err != nil {
-			return nil, fmt.Errorf("decode settings of %s %s: %w", only(r.Procedure), r.Target, err)
+			return nil, fmt.Errorf("decode settings of %s %s: %w", r.Procedure, r.Target, err)
 		}
-		key := only(r.Procedure)
-		if stored[key] == nil {
-			stored[key] = map[string]storedSettings{}
+		if stored[r.Procedure] == nil {
+			stored[r.Procedure] = map[string]storedSettings{}
 		}
-		stored[key][r.Target] = st
+		stored[r.Procedure][r.Target] = st
 	}
 	byProc := map[string][]grantRow{}
 	for _, g := range grants {
-		key := only(g.Procedure)
-		byProc[key] = append(byProc[key], g.grantRow)
+		byProc[g.Procedure] = append(byProc[g.Procedure], g.grantRow)
 	}
 	set := &CompiledSet{Version: version, byKey: make(map[string]*Compiled, len(procs))}
 	for _, p := range procs {
