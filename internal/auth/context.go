@@ -11,7 +11,37 @@ type ctxKey int
 const (
 	principalKey ctxKey = iota
 	clientAddrKey
+	pendingKey
 )
+
+// Pending is a request's bearer token whose check waits until the server knows what the request
+// asks for (the GraphQL endpoint checks it with the operation's first statement). Used by one
+// request's goroutine only.
+type Pending struct {
+	Token   string
+	checked bool
+	err     error
+}
+
+// Check records the outcome of checking the token.
+func (p *Pending) Check(err error) { p.checked, p.err = true, err }
+
+// Checked reports whether the token has been checked.
+func (p *Pending) Checked() bool { return p.checked }
+
+// Err is the outcome of the check: nil when the token works (or is not yet checked).
+func (p *Pending) Err() error { return p.err }
+
+// WithPending stores the request's pending token.
+func WithPending(ctx context.Context, p *Pending) context.Context {
+	return context.WithValue(ctx, pendingKey, p)
+}
+
+// PendingFrom returns the request's pending token, nil when there is none.
+func PendingFrom(ctx context.Context) *Pending {
+	p, _ := ctx.Value(pendingKey).(*Pending)
+	return p
+}
 
 // WithPrincipal stores the request's principal, resolved once per request by the HTTP middleware.
 func WithPrincipal(ctx context.Context, p *access.Principal) context.Context {

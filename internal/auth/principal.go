@@ -96,13 +96,17 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
   AND g.revoked_at IS NULL AND g.valid_from <= ?1 AND g.valid_until > ?1`
 }
 
+// principalParams are the types of the principal query's parameters: the token's hash or the
+// session's id, the time, the server's time zone and database.MaxTime.
+const principalParams = "bytea, timestamptz, text, timestamptz"
+
 // settingsVersion is the version of the procedures' settings (forms.SettingsCache), read with the
 // principal so that settings compiled at it are proven fresh for the request at no extra round trip.
 const settingsVersion = `(SELECT version FROM procedure_settings_version)`
 
 var (
 	// principalByToken runs on every request: prepared once per connection, it is planned once.
-	principalByToken   = database.Prepare("casegate_principal", "bytea, timestamptz, text, timestamptz", principalSQL("token_hash"))
+	principalByToken   = database.Prepare("casegate_principal", principalParams, principalSQL("token_hash"))
 	principalBySession = principalSQL("id")
 )
 

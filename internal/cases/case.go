@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/users"
@@ -82,11 +83,25 @@ func (c *Case) decodePeople() error {
 	return err
 }
 
-// caseByID is one case with its facts and the users it names, by id (?0): the statement of every
-// case(id), prepared once per connection (database.Prepare).
-var caseByID = database.Prepare("casegate_case", "uuid",
-	bun.NewDB(nil, pgdialect.New()).NewSelect().Model((*Case)(nil)).Apply(withFacts).Apply(withPeople).
-		Where("c.id = ?", bun.Safe("?0")).String())
+// caseSQL is one case with its facts and the users it names, by the id in parameter param.
+func caseSQL(param string) string {
+	return bun.NewDB(nil, pgdialect.New()).NewSelect().Model((*Case)(nil)).Apply(withFacts).Apply(withPeople).
+		Where("c.id = ?", bun.Safe(param)).String()
+}
+
+var (
+	// caseByID is the statement of every case(id), prepared once per connection (database.Prepare).
+	caseByID = database.Prepare("casegate_case", "uuid", caseSQL("?0"))
+	// caseWithPrincipal is the principal of a bearer token and one case, in one statement: for an
+	// operation that reads only that case (AuthenticateReading).
+	caseWithPrincipal = database.Prepare("casegate_principal_case", auth.AlongParams+", uuid", auth.AlongSQL(caseSQL("?4")))
+)
+
+// principalAndCase is a row of caseWithPrincipal; Case's columns are NULL when there is no such case.
+type principalAndCase struct {
+	auth.PrincipalRow
+	Case
+}
 
 // Users returns the users loaded with the case (withPeople); none when it was loaded without them.
 func (c *Case) Users() []users.User { return c.people }

@@ -182,6 +182,11 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 	} else if err != nil {
 		return nil, fmt.Errorf("load case: %w", err)
 	}
+	return s.loaded(ctx, db, p, c)
+}
+
+// loaded decodes a case just read and decides for p.
+func (s *Service) loaded(ctx context.Context, db bun.IDB, p *access.Principal, c *Case) (*Case, error) {
 	if err := c.decodePeople(); err != nil {
 		return nil, err
 	}
@@ -189,6 +194,36 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 		return nil, err
 	}
 	return c, nil
+}
+
+// AuthenticateReading authenticates a bearer token (as a.Authenticate does) and reads the case id
+// in the same statement, for an operation that reads only that case: the case, decided for the
+// principal, waits in the request's cache for Get, so the operation costs one round trip. Whatever
+// the case, the token is judged first: an invalid one is UNAUTHENTICATED and the case is dropped.
+func (s *Service) AuthenticateReading(ctx context.Context, a *auth.Service, token, id string) (*access.Principal, error) {
+	rc := cacheFrom(ctx)
+	if rc == nil || !database.ValidUUID(id) {
+		return a.Authenticate(ctx, token)
+	}
+	row := new(principalAndCase)
+	p, err := a.AuthenticateAlong(ctx, token, caseWithPrincipal, row, id)
+	if err != nil {
+		return nil, err
+	}
+	e := &caseEntry{}
+	e.once.Do(func() {
+		if row.Case.ID == "" {
+			e.err = apperr.NotFound("case")
+			return
+		}
+		if e.c, e.err = s.loaded(ctx, s.DB, p, &row.Case); e.err == nil && e.c.decision.Right < access.Read {
+			e.c, e.err = nil, apperr.NotFound("case")
+		}
+	})
+	rc.mu.Lock()
+	rc.cases[id] = e
+	rc.mu.Unlock()
+	return p, nil
 }
 
 // Get returns one case p may read, loading it once per request.

@@ -3,14 +3,17 @@ package server
 import (
 	"context"
 	"errors"
+	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/cases"
 )
 
 var errInternal = errors.New("internal error")
@@ -22,13 +25,27 @@ var anonymousFields = map[string]bool{
 	"__schema": true, "__type": true, "__typename": true,
 }
 
-// authenticate resolves the bearer token into the request's principal once, before GraphQL runs.
-// A token that does not (or no longer) work is UNAUTHENTICATED for the whole request, never
-// silently anonymous, so a client learns at once that its session ended.
-func authenticate(a *auth.Service, next http.Handler) http.Handler {
+// authenticate resolves the bearer token into the request's principal once. A token that does not
+// (or no longer) work is UNAUTHENTICATED for the whole request, never silently anonymous, so a
+// client learns at once that its session ended.
+//
+// With pending (the GraphQL endpoint, but for uploads, which need the principal before GraphQL
+// reads their files) the token is checked once the operation is parsed (principalOperation), so
+// that an operation reading one case can check it in the same statement that reads the case. Its
+// response still waits for the check: a request whose token fails gets the same 401 as ever, and
+// nothing else, whatever GraphQL would have answered (pendingWriter).
+func authenticate(a *auth.Service, pending bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if token, ok := bearer(r); ok {
+		token, ok := bearer(r)
+		switch {
+		case !ok:
+		case pending && !isMultipart(r):
+			pw := &pendingWriter{ResponseWriter: w, ctx: ctx, auth: a, pending: &auth.Pending{Token: token}}
+			next.ServeHTTP(pw, r.WithContext(auth.WithPending(ctx, pw.pending)))
+			pw.settle()
+			return
+		default:
 			p, err := a.Authenticate(ctx, token)
 			if err != nil {
 				writeError(w, err)
@@ -38,6 +55,76 @@ func authenticate(a *auth.Service, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
+// pendingWriter holds a response back until the request's pending token is checked: by the
+// operation (principalOperation), else here, before the first byte of a response that GraphQL
+// wrote without running an operation (a syntax error, a body too large). A failed check replaces
+// the response with writeError's.
+type pendingWriter struct {
+	http.ResponseWriter
+	ctx     context.Context
+	auth    *auth.Service
+	pending *auth.Pending
+	refused bool
+}
+
+// settle checks the token if no one has, and reports whether the response may go out.
+func (w *pendingWriter) settle() bool {
+	if !w.pending.Checked() {
+		_, err := w.auth.Authenticate(w.ctx, w.pending.Token)
+		w.pending.Check(err)
+	}
+	err := w.pending.Err()
+	if err != nil && !w.refused {
+		w.refused = true
+		writeError(w.ResponseWriter, err)
+	}
+	return err == nil
+}
+
+func (w *pendingWriter) WriteHeader(status int) {
+	if w.settle() {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (w *pendingWriter) Write(b []byte) (int, error) {
+	if !w.settle() {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// principalOperation checks a pending token (see authenticate) once the operation is parsed and
+// valid, before anything of it runs: with the case for an operation that reads only one case
+// (graph.Resolver.CaseReadID), else alone. It also gives the operation its cache of cases and
+// decisions, which the case read with the principal goes into.
+func principalOperation(o Options) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		ctx = cases.WithRequestCache(ctx)
+		pending := auth.PendingFrom(ctx)
+		if pending == nil || pending.Checked() {
+			return next(ctx)
+		}
+		var p *access.Principal
+		var err error
+		if id, ok := o.Resolver.CaseReadID(graphql.GetOperationContext(ctx)); ok {
+			p, err = o.Resolver.CaseService.AuthenticateReading(ctx, o.Auth, pending.Token, id)
+		} else {
+			p, err = o.Auth.Authenticate(ctx, pending.Token)
+		}
+		pending.Check(err)
+		if err != nil { // pendingWriter answers instead
+			return graphql.OneShot(graphql.ErrorResponse(ctx, "session is invalid or has expired"))
+		}
+		return next(auth.WithPrincipal(ctx, p))
+	}
 }
 
 // bearer returns the token of an Authorization header; ok is false when there is no header. The

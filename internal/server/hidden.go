@@ -8,12 +8,11 @@ import (
 	"github.com/casegate/casegate/internal/cases"
 )
 
-// reportHidden runs one operation with a collector of hidden fields and a per-request cache of
-// access decisions, and lists the hidden fields that were requested in extensions.hiddenFields
+// reportHidden runs one operation with a collector of hidden fields, and lists the hidden fields that were requested in extensions.hiddenFields
 // (no entry in errors, so standard clients do not fail) unless they are reported as errors.
 func reportHidden(ctx context.Context, next graphql.ResponseHandler, asErrors bool) *graphql.Response {
 	h := &cases.Hidden{AsErrors: asErrors}
-	resp := next(cases.WithRequestCache(cases.WithHidden(ctx, h)))
+	resp := next(cases.WithHidden(ctx, h))
 	if resp == nil {
 		return nil
 	}

@@ -47,14 +47,14 @@ func New(o Options) http.Handler {
 	metrics := NewMetrics(o.DB.DB)
 	gql := newGraphQL(o, metrics)
 	// api is a route that knows its client, is traced and authenticates its bearer token.
-	api := func(route string, h http.Handler) http.Handler {
-		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, h)))
+	api := func(route string, pending bool, h http.Handler) http.Handler {
+		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, pending, h)))
 	}
 	mux := http.NewServeMux()
 	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
 	slots := newTransfers(o.Limits)
-	mux.Handle("/graphql", api("/graphql", graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
-	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
+	mux.Handle("/graphql", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
+	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", false, download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /reset-password/static/{file}", resetPasswordFiles)
@@ -88,6 +88,7 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
+	srv.AroundOperations(principalOperation(o))
 	srv.Use(extension.Introspection{})
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
