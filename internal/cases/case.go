@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -32,49 +34,58 @@ type Case struct {
 	CreatedAt  time.Time    `bun:"created_at,notnull"`
 	UpdatedAt  time.Time    `bun:"updated_at,notnull"`
 
-	PositionPath  string          `bun:"position_path,scanonly"`
-	Assignees     []string        `bun:"assignees,array,scanonly"`
-	PastAssignees []string        `bun:"past_assignees,array,scanonly"`
-	ACL           json.RawMessage `bun:"acl,scanonly"`
-	Participants  json.RawMessage `bun:"participants,scanonly"`
-	Overrides     json.RawMessage `bun:"overrides,scanonly"`
+	PositionPath string `bun:"position_path,scanonly"`
+	// FactsJSON is the facts column: the case's tasks' users, ACL, participants and overrides, kept
+	// on the row by triggers (migration case_facts), decoded once when the case is loaded.
+	FactsJSON json.RawMessage `bun:"facts,scanonly"`
 	// People are the users the case names (creator, tasks, ACL, participants), loaded with a single
 	// case (withPeople) so that showing them costs no round trip of its own; nil in lists.
 	People json.RawMessage `bun:"people,scanonly"`
+
+	Assignees     []string `bun:"-"` // users of the active tasks, oldest task first
+	PastAssignees []string `bun:"-"`
+	acl           []ACLEntry
+	participants  []ParticipantEntry
+	overrides     []overrideEntry
 
 	facts    *access.Case
 	decision *access.CaseDecision
 	people   []users.User // People decoded, once, when the case is loaded
 }
 
-// factColumns are the fact columns loaded with every case (alias c); one round trip per list.
-const factColumns = `
-	pos.path AS position_path,
-	ARRAY(SELECT t.user_id::text FROM case_tasks t WHERE t.case_id = c.id AND t.active ORDER BY t.created_at) AS assignees,
-	ARRAY(SELECT DISTINCT t.user_id::text FROM case_tasks t WHERE t.case_id = c.id AND NOT t.active) AS past_assignees,
-	COALESCE((SELECT json_agg(json_build_object('userId', a.user_id, 'groupId', a.group_id, 'contactId', a.contact_id,
-		'level', a.level, 'allDocuments', a.all_documents)) FROM case_acl a WHERE a.case_id = c.id), '[]') AS acl,
-	COALESCE((SELECT json_agg(json_build_object('userId', cp.user_id, 'contactId', cp.contact_id, 'role', cp.role))
-		FROM case_participants cp WHERE cp.case_id = c.id), '[]') AS participants,
-	COALESCE((SELECT json_agg(json_build_object('target', m.target, 'mode', m.mode))
-		FROM case_field_modes m WHERE m.case_id = c.id), '[]') AS overrides`
-
-// withFacts selects a case's columns and its facts.
+// withFacts selects a case's columns, its facts among them, and its position's path.
 func withFacts(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ColumnExpr("c.*").ColumnExpr(factColumns).Join("LEFT JOIN positions AS pos ON pos.id = c.position_id")
+	return q.ColumnExpr("c.*, pos.path AS position_path").Join("LEFT JOIN positions AS pos ON pos.id = c.position_id")
 }
 
 // withPeople adds the users the case names (alias c), as users.DecodeJSON reads them: for one
 // case, whose page shows them.
 func withPeople(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ColumnExpr(`(SELECT COALESCE(json_agg(` + users.JSONObjectSQL + `), '[]') FROM users pu WHERE pu.id IN (
-		SELECT c.creator_id UNION SELECT t.user_id FROM case_tasks t WHERE t.case_id = c.id
-		UNION SELECT a.user_id FROM case_acl a WHERE a.case_id = c.id
-		UNION SELECT cp.user_id FROM case_participants cp WHERE cp.case_id = c.id)) AS people`)
+	return q.ColumnExpr(`(SELECT COALESCE(json_agg(` + users.JSONObjectSQL + `), '[]') FROM users pu
+		WHERE pu.id = c.creator_id OR pu.id IN (SELECT jsonb_array_elements_text(c.facts->'people')::uuid)) AS people`)
 }
 
-// decodePeople decodes People once, right after the case is loaded.
-func (c *Case) decodePeople() error {
+// storedFacts is the facts column as the triggers write it.
+type storedFacts struct {
+	Assignees     []string           `json:"assignees"`
+	PastAssignees []string           `json:"pastAssignees"`
+	ACL           []ACLEntry         `json:"acl"`
+	Participants  []ParticipantEntry `json:"participants"`
+	Overrides     []overrideEntry    `json:"overrides"`
+}
+
+var _ bun.AfterScanRowHook = (*Case)(nil)
+
+// AfterScanRow decodes the facts and the people, once, right after a case is read, however it is
+// read (one case, a page, with the principal).
+func (c *Case) AfterScanRow(context.Context) error {
+	if len(c.FactsJSON) > 0 {
+		var f storedFacts
+		if err := json.Unmarshal(c.FactsJSON, &f); err != nil {
+			return fmt.Errorf("decode facts of case %s: %w", c.ID, err)
+		}
+		c.Assignees, c.PastAssignees, c.acl, c.participants, c.overrides = f.Assignees, f.PastAssignees, f.ACL, f.Participants, f.Overrides
+	}
 	if len(c.People) == 0 {
 		return nil
 	}
@@ -127,19 +138,11 @@ type overrideEntry struct {
 	Mode   access.Mode `json:"mode"`
 }
 
-// ACLEntries decodes the case's ACL.
-func (c *Case) ACLEntries() []ACLEntry {
-	var out []ACLEntry
-	_ = json.Unmarshal(c.ACL, &out)
-	return out
-}
+// ACLEntries is the case's ACL.
+func (c *Case) ACLEntries() []ACLEntry { return c.acl }
 
-// ParticipantEntries decodes the case's participants.
-func (c *Case) ParticipantEntries() []ParticipantEntry {
-	var out []ParticipantEntry
-	_ = json.Unmarshal(c.Participants, &out)
-	return out
-}
+// ParticipantEntries is the case's participants.
+func (c *Case) ParticipantEntries() []ParticipantEntry { return c.participants }
 
 // Facts is the snapshot access decides on; built once per loaded case.
 func (c *Case) Facts() *access.Case {
@@ -155,9 +158,7 @@ func (c *Case) Facts() *access.Case {
 	for _, p := range c.ParticipantEntries() {
 		f.Participants = append(f.Participants, access.Participant{UserID: deref(p.UserID), ContactID: deref(p.ContactID), Role: string(p.Role)})
 	}
-	var overrides []overrideEntry
-	_ = json.Unmarshal(c.Overrides, &overrides)
-	for _, o := range overrides {
+	for _, o := range c.overrides {
 		section, field, _ := strings.Cut(o.Target, ".")
 		f.Overrides = append(f.Overrides, access.Override{Section: section, Field: field, Mode: o.Mode})
 	}

@@ -185,11 +185,8 @@ func (s *Service) fetch(ctx context.Context, db bun.IDB, p *access.Principal, id
 	return s.loaded(ctx, db, p, c)
 }
 
-// loaded decodes a case just read and decides for p.
+// loaded decides for p on a case just read.
 func (s *Service) loaded(ctx context.Context, db bun.IDB, p *access.Principal, c *Case) (*Case, error) {
-	if err := c.decodePeople(); err != nil {
-		return nil, err
-	}
 	if err := s.decide(ctx, db, p, c); err != nil {
 		return nil, err
 	}

@@ -145,9 +145,11 @@ func Generate(ctx context.Context, db *bun.DB, cfg Config) (*Manifest, error) {
 	}{
 		{"people", g.people},
 		{"drop secondary indexes", g.dropIndexes},
+		{"pause case facts", g.pauseFacts},
 		{"cases", g.cases},
 		{"documents", g.documents},
 		{"rebuild indexes", g.rebuildIndexes},
+		{"case facts", g.fillFacts},
 		{"principals", g.principals},
 		{"vacuum analyze", g.analyze},
 	}
