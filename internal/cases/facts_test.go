@@ -54,13 +54,19 @@ func TestCaseFactsFollowEveryStatement(t *testing.T) {
 	}
 	pick := func(s []string) string { return s[r.IntN(len(s))] }
 	ops := []func(){
-		func() { exec(`INSERT INTO case_tasks (case_id, user_id, stage) VALUES (?, ?, 'A')`, pick(cs), pick(users)) },
+		func() {
+			exec(`INSERT INTO case_tasks (case_id, user_id, stage) VALUES (?, ?, 'A')`, pick(cs), pick(users))
+		},
 		func() {
 			exec(`INSERT INTO case_tasks (case_id, user_id, stage) VALUES (?, ?, 'A'), (?, ?, 'B')`, pick(cs), pick(users), pick(cs), pick(users))
 		},
 		func() { exec(`UPDATE case_tasks SET active = NOT active WHERE case_id = ?`, pick(cs)) },
-		func() { exec(`UPDATE case_tasks SET case_id = ? WHERE id IN (SELECT id FROM case_tasks LIMIT 1)`, pick(cs)) },
-		func() { exec(`DELETE FROM case_tasks WHERE id IN (SELECT id FROM case_tasks ORDER BY random() LIMIT 2)`) },
+		func() {
+			exec(`UPDATE case_tasks SET case_id = ? WHERE id IN (SELECT id FROM case_tasks LIMIT 1)`, pick(cs))
+		},
+		func() {
+			exec(`DELETE FROM case_tasks WHERE id IN (SELECT id FROM case_tasks ORDER BY random() LIMIT 2)`)
+		},
 		func() {
 			exec(`INSERT INTO case_acl (case_id, user_id, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, pick(cs), pick(users), 1+r.IntN(3))
 		},
