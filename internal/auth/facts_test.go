@@ -112,3 +112,50 @@ func TestPrincipalFactsFollowEveryChange(t *testing.T) {
 		t.Fatalf("the other user after their group was deleted: %+v, %v", p, err)
 	}
 }
+
+// Two transactions adding the same user to different groups at once: the second waits for the
+// first's lock on the user's row and then reads its committed member, so neither group is lost.
+func TestConcurrentMembershipsKeepBothGroups(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	u, g1, g2 := id("user", 1), id("grp", 1), id("grp", 2)
+	if _, err := db.ExecContext(ctx, `INSERT INTO users (id, email, name) VALUES (?, 'u@x.test', 'U')`, u); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO groups (id, name) VALUES (?, 'G1'), (?, 'G2')`, g1, g2); err != nil {
+		t.Fatal(err)
+	}
+	first, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, g1, u); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, g2, u)
+		done <- err
+	}()
+	// The second statement is waiting on the user's row when the first commits.
+	for waiting := false; !waiting; {
+		if err := db.NewRaw(`SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO group_members%')`).Scan(ctx, &waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	p, err := (&auth.Service{DB: db}).PrincipalFor(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Groups, []string{g1, g2}) {
+		t.Fatalf("groups after two concurrent memberships: %v", p.Groups)
+	}
+}
