@@ -42,14 +42,12 @@ type principalRow struct {
 	Settings       int64           `bun:"settings_version"`
 }
 
-// userFacts are the effective user's (alias u) permissions, groups, position and client rights.
-const userFacts = `u.id AS user_id, u.permissions,
-       ARRAY(SELECT gm.group_id::text FROM group_members gm WHERE gm.user_id = u.id ORDER BY 1) AS groups,
-       COALESCE((SELECT json_agg(json_build_object('PositionID', pr.position_id, 'Path', p.path,
-                                                   'IncludeSubtree', pr.include_subtree))
-                 FROM position_rights pr JOIN positions p ON p.id = pr.position_id
-                 WHERE pr.user_id = u.id), '[]') AS position_rights,
-       ARRAY(SELECT cg.client_id::text FROM client_grants cg WHERE cg.user_id = u.id ORDER BY 1) AS client_grants`
+// userFacts are the effective user's (alias u) permissions, groups, position and client rights. The
+// groups, rights and grants are kept on the user's row by triggers in the same transaction as any
+// change to them (migration user_facts), so reading them here is as fresh as the sub-selects it
+// replaces, at a fraction of the cost on a query that runs on every request.
+const userFacts = `u.id AS user_id, u.permissions, u.fact_groups AS groups,
+       u.fact_position_rights AS position_rights, u.fact_client_grants AS client_grants`
 
 // grantFacts are a temporary-access grant's (alias g) case, stages, window and parts, as the JSON
 // of access.TemporaryAccess. The window's end is capped at database.MaxTime: Go cannot decode a
@@ -88,7 +86,7 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND (s.kind = 'EXTERNAL') = (n.contact_id IS NOT NULL)
   AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
-SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::json, '{}'::text[],
+SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::jsonb, '{}'::text[],
        NULL::uuid, NULL::uuid, ` + grantFacts + `, false, ` + settingsVersion + `
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id

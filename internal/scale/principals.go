@@ -54,6 +54,9 @@ func (g *gen) principals() error {
 		division.ID, people[1].ID, g.start()); err != nil {
 		return err
 	}
+	if err := g.exec(`SELECT refresh_user_facts(ARRAY[?::uuid])`, people[1].ID); err != nil { // triggers may be off
+		return err
+	}
 	var caseID string
 	mean := g.start().Add(g.cfg.End.Sub(g.start()) / 2)
 	if err := g.conn.NewRaw(`SELECT case_id FROM documents WHERE case_id IS NOT NULL AND created_at >= ? ORDER BY created_at, id LIMIT 1`, mean).

@@ -1,0 +1,46 @@
+package scale_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/scale"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+// The generator loads people without triggers (or with one refresh per statement), so it refreshes
+// the facts kept on users at the end: every user's groups, position rights and client grants must
+// be what their rows say, and the load must have made some of each.
+func TestGeneratedUsersHoldTheirFacts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 20,000 cases")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	if _, _, err := scale.PlanCompany(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Wrong, Groups, Rights, Clients int
+	}
+	if err := db.NewRaw(`SELECT
+		count(*) FILTER (WHERE u.fact_groups IS DISTINCT FROM
+			ARRAY(SELECT gm.group_id::text FROM group_members gm WHERE gm.user_id = u.id ORDER BY 1)
+		  OR u.fact_client_grants IS DISTINCT FROM
+			ARRAY(SELECT cg.client_id::text FROM client_grants cg WHERE cg.user_id = u.id ORDER BY 1)
+		  OR u.fact_position_rights IS DISTINCT FROM COALESCE((SELECT jsonb_agg(jsonb_build_object('PositionID', pr.position_id,
+			'Path', p.path, 'IncludeSubtree', pr.include_subtree) ORDER BY pr.position_id)
+			FROM position_rights pr JOIN positions p ON p.id = pr.position_id WHERE pr.user_id = u.id), '[]')) AS wrong,
+		count(*) FILTER (WHERE u.fact_groups <> '{}') AS groups,
+		count(*) FILTER (WHERE u.fact_position_rights <> '[]') AS rights,
+		count(*) FILTER (WHERE u.fact_client_grants <> '{}') AS clients
+		FROM users u`).Scan(ctx, &r.Wrong, &r.Groups, &r.Rights, &r.Clients); err != nil {
+		t.Fatal(err)
+	}
+	if r.Wrong != 0 || r.Groups == 0 || r.Rights == 0 || r.Clients == 0 {
+		t.Fatalf("users with stale facts %d; with groups %d, position rights %d, client grants %d", r.Wrong, r.Groups, r.Rights, r.Clients)
+	}
+}

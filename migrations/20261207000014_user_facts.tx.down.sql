@@ -1,0 +1,18 @@
+DROP TRIGGER positions_facts_update ON positions;
+DROP TRIGGER client_grants_facts_truncate ON client_grants;
+DROP TRIGGER client_grants_facts_delete ON client_grants;
+DROP TRIGGER client_grants_facts_update ON client_grants;
+DROP TRIGGER client_grants_facts_insert ON client_grants;
+DROP TRIGGER position_rights_facts_truncate ON position_rights;
+DROP TRIGGER position_rights_facts_delete ON position_rights;
+DROP TRIGGER position_rights_facts_update ON position_rights;
+DROP TRIGGER position_rights_facts_insert ON position_rights;
+DROP TRIGGER group_members_facts_truncate ON group_members;
+DROP TRIGGER group_members_facts_delete ON group_members;
+DROP TRIGGER group_members_facts_update ON group_members;
+DROP TRIGGER group_members_facts_insert ON group_members;
+DROP FUNCTION user_facts_moved();
+DROP FUNCTION user_facts_truncated();
+DROP FUNCTION user_facts_changed();
+DROP FUNCTION refresh_user_facts(uuid[]);
+ALTER TABLE users DROP COLUMN fact_client_grants, DROP COLUMN fact_position_rights, DROP COLUMN fact_groups;
