@@ -25,7 +25,8 @@ type ListKey struct {
 // after the cursor, and only the page's rows are looked up. It is used only for principals without
 // broad rules: those match densely, and walking the list index in order (VisibleCases) stops early.
 
-// KeyedCases is the case rules of VisibleCases as a sub-select of (at, id), de-duplicated, of the
+// KeyedCases is the case rules of VisibleCases as a sub-select of (at, id), de-duplicated and in the
+// list's order, of the
 // cases p may read that come after `after` in the list (every one when nil). It is false when p is
 // not an internal user or holds a broad rule (ADMIN, a procedure grant, a position subtree, the
 // client-data group); the caller then keeps VisibleCases. The streams are not limited: the caller
@@ -145,11 +146,13 @@ func (s *streams) add(st stream) {
 	s.args = append(s.args, args...)
 }
 
-// union de-duplicates the streams; with a limit, each stream and the union are ordered and cut to
-// it (the first limit keys of the union are among the first limit of each stream).
+// union de-duplicates the streams and orders them; with a limit, each stream and the union are cut
+// to it (the first limit keys of the union are among the first limit of each stream).
 func (s *streams) union(limit int) (string, []any) {
 	if limit <= 0 {
-		return strings.Join(s.parts, "\n\tUNION "), s.args
+		// Ordered here, so that PostgreSQL keeps the sub-select whole and the caller's join to the
+		// parent reads it in order and stops at the caller's limit (else it joins every key first).
+		return "SELECT u.at, u.id FROM (" + strings.Join(s.parts, "\n\tUNION ") + ") u ORDER BY u.at DESC, u.id DESC", s.args
 	}
 	order := fmt.Sprintf(" ORDER BY at DESC, id DESC LIMIT %d", limit)
 	parts := make([]string, len(s.parts))
