@@ -7,26 +7,30 @@ import (
 	"path/filepath"
 
 	"github.com/uptrace/bun"
+	bunmigrate "github.com/uptrace/bun/migrate"
 
 	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/pgembed"
+	"github.com/casegate/casegate/migrations"
 )
 
-// openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL when it is empty. stop
+// openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL when it is empty, and
+// opens a pool with open (database.Open, or database.OpenForMigrations); url is the server's. stop
 // closes the pool and stops the embedded server, if any.
-func openDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (db *bun.DB, stop func(), err error) {
-	url := cfg.DatabaseURL
+func openDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger,
+	open func(context.Context, string) (*bun.DB, error)) (db *bun.DB, url string, stop func(), err error) {
+	url = cfg.DatabaseURL
 	stopPG := func() {}
 	if url == "" {
 		dir, err := filepath.Abs(cfg.DataDir)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
 		logger.Info("starting embedded PostgreSQL", "data_dir", dir, "port", cfg.PGPort)
 		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, Port: uint32(cfg.PGPort), Logger: logger})
 		if err != nil {
-			return nil, nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+			return nil, "", nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 		}
 		stopPG = func() {
 			if err := pg.Stop(); err != nil {
@@ -37,10 +41,20 @@ func openDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (
 		}
 		url = pg.URL("postgres")
 	}
-	db, err = database.Open(ctx, url)
+	db, err = open(ctx, url)
 	if err != nil {
 		stopPG()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return db, func() { _ = db.Close(); stopPG() }, nil
+	return db, url, func() { _ = db.Close(); stopPG() }, nil
+}
+
+// migrateUp applies the pending migrations on a pool of their own (database.OpenForMigrations).
+func migrateUp(ctx context.Context, url string) (*bunmigrate.MigrationGroup, error) {
+	db, err := database.OpenForMigrations(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return migrations.Up(ctx, db)
 }

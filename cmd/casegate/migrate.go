@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/pgembed"
 	"github.com/casegate/casegate/migrations"
 )
@@ -31,7 +32,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("migrate needs one of up, down, status, not %q", verb)
 	}
 	logger := newLogger(cfg.LogFormat, cfg.LogLevel, stderr)
-	db, stop, err := openDatabase(ctx, cfg, logger)
+	db, _, stop, err := openDatabase(ctx, cfg, logger, database.OpenForMigrations)
 	if inUse := (*pgembed.InUseError)(nil); errors.As(err, &inUse) {
 		// The server's embedded PostgreSQL is its own; migrate leaves it alone.
 		who := "casegate serve is running"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/casegate/casegate/internal/app"
 	"github.com/casegate/casegate/internal/config"
-	"github.com/casegate/casegate/migrations"
+	"github.com/casegate/casegate/internal/database"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -30,12 +30,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return config.Invalid("addr", fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, errors.Unwrap(err)))
 	}
 	defer ln.Close()
-	db, stop, err := openDatabase(ctx, cfg, logger)
+	db, url, stop, err := openDatabase(ctx, cfg, logger, database.Open)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	group, err := migrations.Up(ctx, db)
+	group, err := migrateUp(ctx, url)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,27 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	return db, nil
 }
 
+// OpenForMigrations connects to the PostgreSQL server at url for running migrations: a small pool
+// whose statements have no client-side time limit, since a migration that rewrites a large table
+// (back-filling a column, building an index) runs for minutes, and Open's 10-second read timeout
+// would cut the connection and roll it back.
+func OpenForMigrations(ctx context.Context, url string) (*bun.DB, error) {
+	if err := CheckURL(url); err != nil {
+		return nil, err
+	}
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithDialTimeout(10*time.Second),
+		pgdriver.WithReadTimeout(0), pgdriver.WithWriteTimeout(0)))
+	sqldb.SetMaxOpenConns(4) // the migration lock's session, the migration, the migrator's bookkeeping
+	db := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return db, nil
+}
+
 // UniqueViolation reports whether err is PostgreSQL's unique_violation, and on which constraint.
 func UniqueViolation(err error) (constraint string, ok bool) {
 	var pgErr pgdriver.Error

@@ -13,6 +13,7 @@ import (
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/dbtest"
+	"github.com/casegate/casegate/internal/listtest"
 	"github.com/casegate/casegate/internal/substtest"
 )
 
@@ -120,8 +121,10 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				if r.IntN(3) == 0 {
 					client = clients[r.IntN(len(clients))]
 				}
-				exec(`INSERT INTO documents (id, case_id, author_id, title, confidential, position_id, client_id) VALUES (?, ?, ?, 'd', ?, ?, ?)`,
-					did, caseID, users[r.IntN(len(users))], r.IntN(5) == 0, pos, client)
+				// Creation times repeat (100 minutes for 300 documents), so the list's order falls back on the id.
+				created := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC).Add(-time.Duration(r.IntN(100)) * time.Minute)
+				exec(`INSERT INTO documents (id, case_id, author_id, title, confidential, position_id, client_id, created_at) VALUES (?, ?, ?, 'd', ?, ?, ?, ?)`,
+					did, caseID, users[r.IntN(len(users))], r.IntN(5) == 0, pos, client, created)
 				for range r.IntN(3) {
 					col, who := "user_id", users[r.IntN(len(users))]
 					if r.IntN(2) == 0 {
@@ -130,9 +133,23 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 					exec(`INSERT INTO document_acl (document_id, `+col+`, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, did, who, r.IntN(4))
 				}
 				if r.IntN(4) == 0 {
-					exec(`INSERT INTO document_tasks (document_id, user_id, active) VALUES (?, ?, ?)`, did, users[r.IntN(len(users))], r.IntN(2) == 0)
+					u := users[r.IntN(len(users))]
+					exec(`INSERT INTO document_tasks (document_id, user_id, active) VALUES (?, ?, ?)`, did, u, r.IntN(2) == 0)
+					if r.IntN(3) == 0 { // a second task of the same user on the document
+						exec(`INSERT INTO document_tasks (document_id, user_id, active) VALUES (?, ?, true)`, did, u)
+					}
 				}
 			}
+			// A user whose only rule is its tasks, two on each of a dozen documents: the task
+			// rule's stream names each document twice.
+			tasker := id("user", 6)
+			exec(`INSERT INTO users (id, email, name) VALUES (?, 'tasker@x.test', 'T')`, tasker)
+			for i := range 12 {
+				for range 2 {
+					exec(`INSERT INTO document_tasks (document_id, user_id, active) VALUES (?, ?, true)`, id("doc", i*7), tasker)
+				}
+			}
+			principals = append(principals, &access.Principal{Kind: access.KindInternal, UserID: tasker, NativeUserID: tasker})
 			var all []*Document
 			if err := db.NewSelect().Model(&all).Apply(withFacts).Scan(ctx); err != nil {
 				t.Fatal(err)
@@ -149,7 +166,8 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				substituted[p] = b
 			}
 			visible := map[*access.Principal][]string{}
-			checked := 0
+			checked, keyed := 0, 0
+			s := &Service{DB: db}
 			for _, p := range append(append(slices.Clone(principals), guests...), slices.Collect(maps.Keys(substituted))...) {
 				var bySQL []*Document
 				if err := db.NewSelect().Model(&bySQL).Apply(withFacts).Apply(access.VisibleDocuments(p)).Scan(ctx); err != nil {
@@ -171,9 +189,16 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 				}
 				checked += len(sqlIDs)
 				visible[p] = sqlIDs
+				keyed += agreeOnPages(t, s, p, all)
+				if n := listtest.Narrowed(p); n != nil {
+					keyed += agreeOnPages(t, s, n, all)
+				}
 			}
 			if checked == 0 {
 				t.Fatal("nobody could read anything: the world is too sparse")
+			}
+			if keyed == 0 {
+				t.Fatal("no principal's list took the keyed form (access.KeyedDocuments): it is not tested")
 			}
 			guestsRead := 0
 			for _, g := range guests {

@@ -210,10 +210,19 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter, page 
 		return relay.Page[*Document]{}, err
 	}
 	// The page's ids first, then those rows with their facts (see cases.Service.List).
-	ids := s.DB.NewSelect().TableExpr("documents AS d").Column("d.id").Apply(access.VisibleDocuments(p)).
-		OrderExpr("d.created_at DESC, d.id DESC").Limit(int64(limit) + 1)
-	if after != nil {
-		ids.Where("(d.created_at, d.id) < (?, ?::uuid)", after.At, after.ID)
+	var ids *bun.SelectQuery
+	if f == (Filter{}) {
+		if k, ok := access.KeyedDocuments(p, (*access.ListKey)(after), limit+1); ok {
+			// The page's keys, limited before any document is read (exact with no filter on documents).
+			ids = s.DB.NewSelect().TableExpr("(?) AS k", k).Column("k.id")
+		}
+	}
+	if ids == nil {
+		ids = s.DB.NewSelect().TableExpr("documents AS d").Column("d.id").Apply(access.VisibleDocuments(p)).
+			OrderExpr("d.created_at DESC, d.id DESC").Limit(int64(limit) + 1)
+		if after != nil {
+			ids.Where("(d.created_at, d.id) < (?, ?::uuid)", after.At, after.ID)
+		}
 	}
 	for _, fl := range []struct{ col, id string }{{"d.case_id", f.CaseID}, {"d.client_id", f.ClientID}, {"d.position_id", f.PositionID}} {
 		if fl.id == "" {

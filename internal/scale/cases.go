@@ -194,11 +194,11 @@ func stagesOf() string {
 // task is active unless the case is at its last stage; earlier ones are completed.
 func (g *gen) caseTasksSQL() string {
 	d := 3 * 24 * time.Hour
-	return fmt.Sprintf(`INSERT INTO case_tasks (id, case_id, user_id, stage, active, created_at, completed_at)
+	return fmt.Sprintf(`INSERT INTO case_tasks (id, case_id, user_id, stage, active, created_at, completed_at, case_created_at)
 		SELECT md5(c.id::text || ':t' || k)::uuid, c.id, CASE WHEN k = 1 THEN c.creator_id ELSE %s END,
 			c.st[k], k = c.pos AND c.pos < c.n,
 			c.created_at + (k - 1) * interval '%d seconds',
-			CASE WHEN NOT (k = c.pos AND c.pos < c.n) THEN c.created_at + k * interval '%d seconds' END
+			CASE WHEN NOT (k = c.pos AND c.pos < c.n) THEN c.created_at + k * interval '%d seconds' END, c.created_at
 		FROM (SELECT c.id, c.creator_id, c.created_at, x.st, array_position(x.st, c.stage) AS pos, cardinality(x.st) AS n
 		      FROM cases c CROSS JOIN LATERAL (SELECT %s AS st) x) c
 		CROSS JOIN LATERAL generate_series(1, CASE WHEN c.pos = c.n THEN c.pos - 1 ELSE c.pos END) k`,
@@ -210,12 +210,12 @@ func (g *gen) caseTasksSQL() string {
 // allDocuments on 30 %.
 func (g *gen) caseACLSQL() string {
 	c := g.cfg
-	return fmt.Sprintf(`INSERT INTO case_acl (case_id, user_id, group_id, level, all_documents)
+	return fmt.Sprintf(`INSERT INTO case_acl (case_id, user_id, group_id, level, all_documents, case_created_at)
 		SELECT x.id, CASE WHEN x.isuser THEN %s END, CASE WHEN NOT x.isuser THEN %s END,
-			CASE WHEN x.lv < 0.6 THEN 1 WHEN x.lv < 0.9 THEN 2 ELSE 3 END, x.alldocs
+			CASE WHEN x.lv < 0.6 THEN 1 WHEN x.lv < 0.9 THEN 2 ELSE 3 END, x.alldocs, x.created_at
 		FROM (
-			SELECT s.id, s.bu, s.bg, j, random() < 0.6 AS isuser, random() AS lv, random() < 0.3 AS alldocs
-			FROM (SELECT id, random() AS r, floor(random() * %d)::int AS bu, floor(random() * %d)::int AS bg,
+			SELECT s.id, s.created_at, s.bu, s.bg, j, random() < 0.6 AS isuser, random() AS lv, random() < 0.3 AS alldocs
+			FROM (SELECT id, created_at, random() AS r, floor(random() * %d)::int AS bu, floor(random() * %d)::int AS bg,
 			             least(1 + floor(random() * 3)::int, %d, %d) AS n FROM cases) s
 			CROSS JOIN LATERAL generate_series(0, s.n - 1) j
 			WHERE s.r < %f) x`,
@@ -229,9 +229,9 @@ func (g *gen) caseParticipantsSQL() string {
 	c := g.cfg
 	nc := g.companies()
 	contacts := max(1, c.Clients-nc)
-	return fmt.Sprintf(`INSERT INTO case_participants (case_id, user_id, contact_id, role, created_at)
+	return fmt.Sprintf(`INSERT INTO case_participants (case_id, user_id, contact_id, role, created_at, case_created_at)
 		SELECT x.id, CASE WHEN x.isuser THEN %s END, CASE WHEN NOT x.isuser THEN %s END,
-			CASE WHEN x.rr < 0.7 THEN 'PARTICIPANT' ELSE 'AUDITOR' END, x.created_at
+			CASE WHEN x.rr < 0.7 THEN 'PARTICIPANT' ELSE 'AUDITOR' END, x.created_at, x.created_at
 		FROM (
 			SELECT s.id, s.created_at, s.bu, s.bc, j, random() < 0.85 AS isuser, random() AS rr
 			FROM (SELECT id, created_at, random() AS r, floor(random() * %d)::int AS bu, floor(random() * %d)::int AS bc,

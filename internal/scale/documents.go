@@ -61,12 +61,12 @@ func (g *gen) documentsSQL() string {
 // or groups, distinct by construction.
 func (g *gen) documentACLSQL() string {
 	c := g.cfg
-	return fmt.Sprintf(`INSERT INTO document_acl (document_id, user_id, group_id, level)
+	return fmt.Sprintf(`INSERT INTO document_acl (document_id, user_id, group_id, level, document_created_at)
 		SELECT x.id, CASE WHEN x.isuser THEN %s END, CASE WHEN NOT x.isuser THEN %s END,
-			CASE WHEN x.isuser AND x.lv < %f THEN 0 WHEN x.lv < 0.6 THEN 1 WHEN x.lv < 0.9 THEN 2 ELSE 3 END
+			CASE WHEN x.isuser AND x.lv < %f THEN 0 WHEN x.lv < 0.6 THEN 1 WHEN x.lv < 0.9 THEN 2 ELSE 3 END, x.created_at
 		FROM (
-			SELECT s.id, s.bu, s.bg, j, random() < 0.6 AS isuser, random() AS lv
-			FROM (SELECT id, random() AS r, floor(random() * %d)::int AS bu, floor(random() * %d)::int AS bg,
+			SELECT s.id, s.created_at, s.bu, s.bg, j, random() < 0.6 AS isuser, random() AS lv
+			FROM (SELECT id, created_at, random() AS r, floor(random() * %d)::int AS bu, floor(random() * %d)::int AS bg,
 			             1 + floor(random() * 2)::int AS n FROM documents) s
 			CROSS JOIN LATERAL generate_series(0, s.n - 1) j
 			WHERE s.r < %f) x`,
@@ -77,9 +77,9 @@ func (g *gen) documentACLSQL() string {
 
 // documentTasksSQL gives a share of documents an active task and another share a completed one.
 func (g *gen) documentTasksSQL() string {
-	return fmt.Sprintf(`INSERT INTO document_tasks (id, document_id, user_id, active, created_at, completed_at)
+	return fmt.Sprintf(`INSERT INTO document_tasks (id, document_id, user_id, active, created_at, completed_at, document_created_at)
 		SELECT md5(s.id::text || ':t')::uuid, s.id, %s, s.r < %f, s.created_at,
-			CASE WHEN s.r >= %f THEN s.created_at + interval '2 days' END
+			CASE WHEN s.r >= %f THEN s.created_at + interval '2 days' END, s.created_at
 		FROM (SELECT id, created_at, random() AS r FROM documents) s
 		WHERE s.r < %f`,
 		g.randID("u", g.cfg.Users), docActiveTaskShare, docActiveTaskShare, docActiveTaskShare+docDoneTaskShare)

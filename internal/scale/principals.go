@@ -70,7 +70,8 @@ func (g *gen) principals() error {
 	if err := g.conn.NewRaw(`SELECT id, email FROM users WHERE email = 'one-acl@scale.test'`).Scan(g.ctx, &oneACL); err != nil {
 		return err
 	}
-	if err := g.exec(`INSERT INTO case_acl (case_id, user_id, level, all_documents) VALUES (?, ?, 1, true)`, caseID, oneACL.ID); err != nil {
+	if err := g.exec(`INSERT INTO case_acl (case_id, user_id, level, all_documents, case_created_at)
+		SELECT id, ?, 1, true, created_at FROM cases WHERE id = ?`, oneACL.ID, caseID); err != nil {
 		return err
 	}
 	g.chosen = []Principal{

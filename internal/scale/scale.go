@@ -167,7 +167,8 @@ func Generate(ctx context.Context, db *bun.DB, cfg Config) (*Manifest, error) {
 // one process, in scan order), no synchronised scans (a scan must start at the table's first
 // page), asynchronous commit, memory for sorts and index builds, and no foreign-key triggers (the
 // rows reference ids made from the same ordinals, so they hold by construction; without superuser
-// the triggers stay and the load is slower).
+// the triggers stay and the load is slower). The sort-key triggers are off with them, so every
+// insert into the rule tables writes case_created_at / document_created_at itself.
 func (g *gen) session() error {
 	for _, s := range []string{
 		"SET max_parallel_workers_per_gather = 0",
