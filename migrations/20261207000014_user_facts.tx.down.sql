@@ -1,16 +1,15 @@
 DROP TRIGGER positions_facts_update ON positions;
-DROP TRIGGER client_grants_facts_truncate ON client_grants;
-DROP TRIGGER client_grants_facts_delete ON client_grants;
-DROP TRIGGER client_grants_facts_update ON client_grants;
-DROP TRIGGER client_grants_facts_insert ON client_grants;
-DROP TRIGGER position_rights_facts_truncate ON position_rights;
-DROP TRIGGER position_rights_facts_delete ON position_rights;
-DROP TRIGGER position_rights_facts_update ON position_rights;
-DROP TRIGGER position_rights_facts_insert ON position_rights;
-DROP TRIGGER group_members_facts_truncate ON group_members;
-DROP TRIGGER group_members_facts_delete ON group_members;
-DROP TRIGGER group_members_facts_update ON group_members;
-DROP TRIGGER group_members_facts_insert ON group_members;
+DO $$
+DECLARE
+    t text;
+    op text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['group_members', 'position_rights', 'client_grants'] LOOP
+        FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+            EXECUTE format('DROP TRIGGER %I ON %I', t || '_facts_' || op, t);
+        END LOOP;
+    END LOOP;
+END $$;
 DROP FUNCTION user_facts_moved();
 DROP FUNCTION user_facts_truncated();
 DROP FUNCTION user_facts_changed();

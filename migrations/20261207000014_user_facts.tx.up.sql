@@ -69,32 +69,22 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER group_members_facts_insert AFTER INSERT ON group_members
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER group_members_facts_update AFTER UPDATE ON group_members
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER group_members_facts_delete AFTER DELETE ON group_members
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER group_members_facts_truncate AFTER TRUNCATE ON group_members
-    FOR EACH STATEMENT EXECUTE FUNCTION user_facts_truncated();
-
-CREATE TRIGGER position_rights_facts_insert AFTER INSERT ON position_rights
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER position_rights_facts_update AFTER UPDATE ON position_rights
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER position_rights_facts_delete AFTER DELETE ON position_rights
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER position_rights_facts_truncate AFTER TRUNCATE ON position_rights
-    FOR EACH STATEMENT EXECUTE FUNCTION user_facts_truncated();
-
-CREATE TRIGGER client_grants_facts_insert AFTER INSERT ON client_grants
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER client_grants_facts_update AFTER UPDATE ON client_grants
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER client_grants_facts_delete AFTER DELETE ON client_grants
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed();
-CREATE TRIGGER client_grants_facts_truncate AFTER TRUNCATE ON client_grants
-    FOR EACH STATEMENT EXECUTE FUNCTION user_facts_truncated();
+-- Four triggers on each table of rights, named <table>_facts_insert, _update, _delete and _truncate.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['group_members', 'position_rights', 'client_grants'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed()', t || '_facts_insert', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed()', t || '_facts_update', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_changed()', t || '_facts_delete', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION user_facts_truncated()', t || '_facts_truncate', t);
+    END LOOP;
+END $$;
 
 CREATE TRIGGER positions_facts_update AFTER UPDATE ON positions
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION user_facts_moved();

@@ -1,15 +1,14 @@
-DROP TRIGGER case_field_modes_facts_delete ON case_field_modes;
-DROP TRIGGER case_field_modes_facts_update ON case_field_modes;
-DROP TRIGGER case_field_modes_facts_insert ON case_field_modes;
-DROP TRIGGER case_participants_facts_delete ON case_participants;
-DROP TRIGGER case_participants_facts_update ON case_participants;
-DROP TRIGGER case_participants_facts_insert ON case_participants;
-DROP TRIGGER case_tasks_facts_delete ON case_tasks;
-DROP TRIGGER case_tasks_facts_update ON case_tasks;
-DROP TRIGGER case_tasks_facts_insert ON case_tasks;
-DROP TRIGGER case_acl_facts_delete ON case_acl;
-DROP TRIGGER case_acl_facts_update ON case_acl;
-DROP TRIGGER case_acl_facts_insert ON case_acl;
+DO $$
+DECLARE
+    t text;
+    op text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['case_acl', 'case_tasks', 'case_participants', 'case_field_modes'] LOOP
+        FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
+            EXECUTE format('DROP TRIGGER %I ON %I', t || '_facts_' || op, t);
+        END LOOP;
+    END LOOP;
+END $$;
 DROP FUNCTION refresh_all_case_facts();
 DROP FUNCTION refresh_case_facts();
 DROP FUNCTION case_facts(uuid[]);

@@ -55,30 +55,21 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER case_acl_facts_insert AFTER INSERT ON case_acl REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_acl_facts_update AFTER UPDATE ON case_acl REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_acl_facts_delete AFTER DELETE ON case_acl REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_tasks_facts_insert AFTER INSERT ON case_tasks REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_tasks_facts_update AFTER UPDATE ON case_tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_tasks_facts_delete AFTER DELETE ON case_tasks REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_participants_facts_insert AFTER INSERT ON case_participants REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_participants_facts_update AFTER UPDATE ON case_participants REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_participants_facts_delete AFTER DELETE ON case_participants REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_field_modes_facts_insert AFTER INSERT ON case_field_modes REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_field_modes_facts_update AFTER UPDATE ON case_field_modes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
-CREATE TRIGGER case_field_modes_facts_delete AFTER DELETE ON case_field_modes REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts();
+-- Three triggers on each facts table, named <table>_facts_insert, _update and _delete (casegate-gen
+-- turns them off by these names while it loads).
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['case_acl', 'case_tasks', 'case_participants', 'case_field_modes'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts()', t || '_facts_insert', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts()', t || '_facts_update', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION refresh_case_facts()', t || '_facts_delete', t);
+    END LOOP;
+END $$;
 
 -- refresh_all_case_facts fills every case's facts at once, set-based: for this migration and for a
 -- bulk load that ran with the triggers above disabled (casegate-gen).

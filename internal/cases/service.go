@@ -141,7 +141,11 @@ func (s *Service) decide(ctx context.Context, db bun.IDB, p *access.Principal, c
 // load reads one case with its facts (locking it when forUpdate) and decides for p. A case p may
 // not read is NOT_FOUND, exactly like one that does not exist.
 func (s *Service) load(ctx context.Context, db bun.IDB, p *access.Principal, id string, forUpdate bool) (*Case, error) {
-	c, err := s.fetch(ctx, db, p, id, forUpdate)
+	return readable(s.fetch(ctx, db, p, id, forUpdate))
+}
+
+// readable is a case just decided, NOT_FOUND when its principal may not read it.
+func readable(c *Case, err error) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +217,7 @@ func (s *Service) AuthenticateReading(ctx context.Context, a *auth.Service, toke
 			e.err = apperr.NotFound("case")
 			return
 		}
-		if e.c, e.err = s.loaded(ctx, s.DB, p, &row.Case); e.err == nil && e.c.decision.Right < access.Read {
-			e.c, e.err = nil, apperr.NotFound("case")
-		}
+		e.c, e.err = readable(s.loaded(ctx, s.DB, p, &row.Case))
 	})
 	rc.mu.Lock()
 	rc.cases[id] = e

@@ -31,13 +31,7 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	// Columns a model does not know are skipped, not an error: during a rolling upgrade a newer
 	// release may have added columns (docs/operations.md) that this one reads with t.* and ignores.
 	db := bun.NewDB(sqldb, pgdialect.New(), bun.WithDiscardUnknownColumns())
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return db, nil
+	return ping(ctx, db)
 }
 
 // OpenForMigrations connects to the PostgreSQL server at url for running migrations: a small pool
@@ -52,6 +46,11 @@ func OpenForMigrations(ctx context.Context, url string) (*bun.DB, error) {
 		pgdriver.WithReadTimeout(0), pgdriver.WithWriteTimeout(0)))
 	sqldb.SetMaxOpenConns(4) // the migration lock's session, the migration, the migrator's bookkeeping
 	db := bun.NewDB(sqldb, pgdialect.New())
+	return ping(ctx, db)
+}
+
+// ping returns db once the server answers, else closes it.
+func ping(ctx context.Context, db *bun.DB) (*bun.DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
