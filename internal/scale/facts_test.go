@@ -44,3 +44,43 @@ func TestGeneratedUsersHoldTheirFacts(t *testing.T) {
 		t.Fatalf("users with stale facts %d; with groups %d, position rights %d, client grants %d", r.Wrong, r.Groups, r.Rights, r.Clients)
 	}
 }
+
+// The generator fills every case's facts once, after its last write to a facts table (the
+// principals' ACL entry included): each case's facts must be what case_facts computes from its
+// rows now (as sets: rows with equal sort keys may come in either order).
+func TestGeneratedCasesHoldTheirFacts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 20,000 cases")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	m, _, err := scale.PlanCompany(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrong, cases int
+	if err := db.NewRaw(`SELECT count(*) FILTER (WHERE NOT (c.facts @> f.facts AND f.facts @> c.facts)), count(*)
+		FROM cases c JOIN case_facts(ARRAY(SELECT id FROM cases)) f ON f.case_id = c.id`).Scan(ctx, &wrong, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 || cases == 0 {
+		t.Fatalf("cases with stale facts: %d of %d", wrong, cases)
+	}
+	// The one-ACL principal's only right is the entry the principals step writes last.
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM cases c, users u
+		WHERE u.email = ? AND c.facts->'acl' @> jsonb_build_array(jsonb_build_object('userId', u.id))`, oneACL(t, m)).Scan(ctx, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("cases whose facts name the one-ACL principal: %d, want 1", n)
+	}
+}
+
+func oneACL(t *testing.T, m *scale.Manifest) string {
+	p, ok := m.Get(scale.KindOneACL)
+	if !ok {
+		t.Fatal("no one-ACL principal in the manifest")
+	}
+	return p.Email
+}
