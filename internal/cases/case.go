@@ -59,10 +59,11 @@ func withFacts(q *bun.SelectQuery) *bun.SelectQuery {
 }
 
 // withPeople adds the users the case names (alias c), as users.DecodeJSON reads them: for one
-// case, whose page shows them.
+// case, whose page shows them. The ids are one array, probed in the primary key: written as
+// "creator OR in the people", PostgreSQL reads every user instead.
 func withPeople(q *bun.SelectQuery) *bun.SelectQuery {
 	return q.ColumnExpr(`(SELECT COALESCE(json_agg(` + users.JSONObjectSQL + `), '[]') FROM users pu
-		WHERE pu.id = c.creator_id OR pu.id IN (SELECT jsonb_array_elements_text(c.facts->'people')::uuid)) AS people`)
+		WHERE pu.id = ANY (ARRAY(SELECT jsonb_array_elements_text(c.facts->'people')::uuid) || c.creator_id)) AS people`)
 }
 
 // storedFacts is the facts column as the triggers write it.

@@ -79,3 +79,30 @@ func listQuery(t *testing.T, queries []string, from string) string {
 	t.Fatalf("no list query among %d recorded: %q", len(queries), queries)
 	return ""
 }
+
+// TestCasePlanUsesIndexes guards the plan of case(id) (the load command's case read): on the same
+// company, the case with the users it names must be read by key, not by a scan of cases or of the
+// 10,000 users.
+func TestCasePlanUsesIndexes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 20,000 cases")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	if _, _, err := scale.PlanCompany(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	if err := db.NewRaw(`SELECT id FROM cases WHERE jsonb_array_length(facts->'people') > 1 ORDER BY id LIMIT 1`).Scan(ctx, &id); err != nil {
+		t.Fatal(err)
+	}
+	query := cases.CaseSQL("'" + id + "'::uuid")
+	plan, err := scale.Explain(ctx, db, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cost %.0f: %s", plan.TotalCost, strings.Join(plan.Scans(), ", "))
+	if seq := plan.SeqScans(); len(seq) > 0 {
+		t.Errorf("case(id) reads %s sequentially; scans: %s\n%s", strings.Join(seq, ", "), strings.Join(plan.Scans(), ", "), query)
+	}
+}
