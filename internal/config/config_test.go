@@ -214,3 +214,30 @@ func TestValidURLs(t *testing.T) {
 		t.Fatalf("an empty --database-url (embedded PostgreSQL): %q, %v", c.DatabaseURL, err)
 	}
 }
+
+func TestCORSOrigins(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || len(c.CORSOrigins) != 0 {
+		t.Fatalf("default CORS origins = %q, %v; want none", c.CORSOrigins, err)
+	}
+	env := map[string]string{"CASEGATE_CORS_ORIGINS": "https://App.Example.com, http://localhost:5173,https://app.example.com:443,http://[::1]:80,https://app.example.com"}
+	c, err = load(t, nil, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As browsers send them: lower case, no default port; duplicates once.
+	if got := strings.Join(c.CORSOrigins, " "); got != "https://app.example.com http://localhost:5173 http://[::1]" {
+		t.Fatalf("CORS origins = %q", got)
+	}
+	if c, err = load(t, []string{"--cors-origins", "https://portal.example.com:8443"}, env); err != nil || strings.Join(c.CORSOrigins, " ") != "https://portal.example.com:8443" {
+		t.Fatalf("--cors-origins: %q, %v", c.CORSOrigins, err)
+	}
+	for _, bad := range []string{"*", "null", "app.example.com", "https://app.example.com/", "https://app.example.com/portal",
+		"https://app.example.com?x=1", "https://app.example.com#top", "ftp://app.example.com", "https://user@app.example.com",
+		"https://app.example.com:99999", "https://app.example.com:", "https://*.example.com", "https://"} {
+		_, err := load(t, nil, map[string]string{"CASEGATE_CORS_ORIGINS": "https://ok.example.com," + bad})
+		if err == nil || !strings.HasPrefix(err.Error(), "CASEGATE_CORS_ORIGINS (--cors-origins): ") {
+			t.Errorf("%q: error %v, want a CASEGATE_CORS_ORIGINS error", bad, err)
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Options struct {
 	ClientAddr ClientAddr
 	// Tracing traces requests, operations and statements; nil is off.
 	Tracing *telemetry.Tracing
+	// CORSOrigins are the origins whose pages may call /graphql and GET /attachments/{id} from a
+	// browser (cors.go); none sends no CORS headers.
+	CORSOrigins []string
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -53,8 +56,12 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
 	slots := newTransfers(o.Limits)
-	mux.Handle("/graphql", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
-	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", false, download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
+	cors := newCORS(o.CORSOrigins)
+	mux.Handle("/graphql", cors.wrap("GET, POST", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql))))))
+	mux.Handle("GET /attachments/{id}", cors.wrap("GET", api("GET /attachments/{id}", false, download(o.Resolver.AttachmentService, slots, metrics, o.Logger))))
+	if cors != nil { // a portal on another origin downloads with its bearer token, which needs a preflight
+		mux.Handle("OPTIONS /attachments/{id}", cors.wrap("GET", preflightOnly("GET", "HEAD")))
+	}
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /reset-password/static/{file}", resetPasswordFiles)
@@ -82,14 +89,16 @@ func New(o Options) http.Handler {
 func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv := handler.New(graph.NewSchema(o.Resolver))
 	srv.AddTransport(transport.Options{})
+	// codedTransport codes their refusals and settles the status of requests that fail (status.go).
 	srv.AddTransport(codedTransport{transport.GET{}, m})
-	srv.AddTransport(transport.POST{}) // its refusals go through the error presenter, which codes them
+	srv.AddTransport(codedTransport{transport.POST{}, m})
 	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: uploadMemory}, m})
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
 	srv.AroundOperations(principalOperation(o))
 	srv.Use(extension.Introspection{})
+	srv.Use(requireQuery{}) // before the limits: a request without a query is no request at all
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {

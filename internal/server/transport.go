@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,12 +23,9 @@ const (
 )
 
 // writeErrors answers a request that never reached GraphQL (or that gqlgen answered by itself) in
-// GraphQL's response shape, with the one error's extensions.
+// GraphQL's response shape, with the one error's extensions and, since nothing ran, no data entry.
 func writeErrors(w http.ResponseWriter, status int, message string, ext map[string]any) {
-	b, _ := json.Marshal(map[string]any{
-		"errors": []map[string]any{{"message": message, "extensions": ext}},
-		"data":   nil,
-	})
+	b, _ := json.Marshal(withoutData{Errors: gqlerror.List{{Message: message, Extensions: ext}}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -96,25 +94,51 @@ func (t refuseTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql.Gr
 		map[string]any{"code": "BAD_USER_INPUT", "reason": reasonUnsupportedMediaType})
 }
 
-// codedTransport wraps a gqlgen transport whose own refusals are written straight to the response
-// without a code (GET: a mutation over GET, variables that are not JSON; multipart: a form that
-// cannot be parsed), and gives them one.
+// codedTransport wraps each of gqlgen's HTTP transports (GET, POST, multipart) and settles what
+// they answer to requests that fail before any operation runs (status.go):
+//   - their own refusals, written straight to the response without a code (GET: a mutation over
+//     GET, variables that are not JSON; POST: a body that is not JSON; multipart: a form that cannot
+//     be parsed), get one, and status 400 (405 for a mutation over GET);
+//   - request errors (a document that does not parse or validate, variables that do not coerce, a
+//     query over a limit, no query at all) get the status GraphQL over HTTP asks for, which depends
+//     on the media type of the response;
+//   - none of these responses has a data entry: nothing was executed.
+//
+// Responses of operations that ran pass through untouched.
 type codedTransport struct {
 	graphql.Transport
 	metrics *Metrics
 }
 
 func (t codedTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	cw := &codingWriter{ResponseWriter: w}
-	t.Transport.Do(cw, r, exec)
+	watch := &watchedExecutor{GraphExecutor: exec}
+	cw := &codingWriter{ResponseWriter: w, exec: watch}
+	t.Transport.Do(cw, r, watch)
 	cw.finish(t.metrics)
 }
 
-// codingWriter passes successful responses through and holds back error responses (status 400 and
-// above), so that errors without extensions.code can be given one before they are written.
+// watchedExecutor notes whether the request failed before its operation could be created.
+type watchedExecutor struct {
+	graphql.GraphExecutor
+	failed bool
+}
+
+func (e *watchedExecutor) CreateOperationContext(ctx context.Context, p *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	oc, errs := e.GraphExecutor.CreateOperationContext(ctx, p)
+	if len(errs) > 0 {
+		e.failed = true
+	}
+	return oc, errs
+}
+
+// codingWriter passes the responses of operations through and holds back the others (a status of
+// 400 and above, or any response to a request that failed before its operation), so that their
+// errors can be coded and their status settled before they are written.
 type codingWriter struct {
 	http.ResponseWriter
+	exec   *watchedExecutor
 	status int
+	held   bool
 	body   bytes.Buffer
 }
 
@@ -123,7 +147,8 @@ func (w *codingWriter) WriteHeader(status int) {
 		return
 	}
 	w.status = status
-	if status < 400 {
+	w.held = status >= 400 || w.exec.failed
+	if !w.held {
 		w.ResponseWriter.WriteHeader(status)
 	}
 }
@@ -132,7 +157,7 @@ func (w *codingWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.status < 400 {
+	if !w.held {
 		return w.ResponseWriter.Write(b)
 	}
 	return w.body.Write(b)
@@ -141,17 +166,22 @@ func (w *codingWriter) Write(b []byte) (int, error) {
 func (w *codingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *codingWriter) finish(m *Metrics) {
-	if w.status < 400 {
+	if !w.held {
 		return
 	}
 	status, reason := w.status, reasonBadRequest
-	if status == http.StatusNotAcceptable { // gqlgen's answer to a mutation over GET
+	switch {
+	case w.exec.failed:
+		status = 0 // requestErrorStatus decides, below
+	case status == http.StatusNotAcceptable: // gqlgen's answer to a mutation over GET
 		status, reason = http.StatusMethodNotAllowed, reasonMethodNotAllowed
 		w.Header().Set("Allow", "POST")
+	case status == http.StatusUnprocessableEntity: // a multipart form gqlgen could not read
+		status = http.StatusBadRequest
 	}
 	var resp graphql.Response
 	if err := json.Unmarshal(w.body.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
-		resp.Errors = gqlerror.List{{Message: strings.ToLower(http.StatusText(status))}}
+		resp.Errors = gqlerror.List{{Message: strings.ToLower(http.StatusText(w.status))}}
 	}
 	for _, e := range resp.Errors {
 		if e.Extensions == nil {
@@ -163,7 +193,13 @@ func (w *codingWriter) finish(m *Metrics) {
 			e.Extensions["reason"] = reason
 		}
 	}
-	b, _ := json.Marshal(resp)
+	if status == 0 {
+		status = requestErrorStatus(w.Header().Get("Content-Type"), resp.Errors)
+	}
+	b, _ := json.Marshal(withoutData{Errors: resp.Errors, Extensions: resp.Extensions})
+	if w.Header().Get("Content-Type") == "" { // GET refuses a query string that does not parse before it sets one
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.Header().Del("Content-Length")
 	w.ResponseWriter.WriteHeader(status)
 	_, _ = w.ResponseWriter.Write(b)
