@@ -4504,7 +4504,7 @@ type AclEntry { user: User  group: Group  contact: Contact  rights: [Right!]!  a
 
 type CaseAccess {
   rights: [Right!]!
-  "Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM."
+  "The case rules that give the caller its rights (docs/access.md): ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM."
   grantedBy: [String!]!
   "Every field of the form, as \"section.field\", with its mode for the caller."
   fields: [FieldAccess!]!
@@ -4721,7 +4721,7 @@ type DocumentConnection { edges: [DocumentEdge!]!  pageInfo: PageInfo! }
 
 type DocumentAccess {
   rights: [Right!]!
-  "Rules of SPEC §6 that apply: AUTHOR, DOCUMENT_ACL, POSITION, CASE, CLIENT_DATA, ACTIVE_TASK."
+  "The document rules that give the caller its rights (docs/documents.md): AUTHOR, DOCUMENT_ACL, POSITION, CASE, CLIENT_DATA, ACTIVE_TASK."
   grantedBy: [String!]!
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -29,6 +30,11 @@ func openDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger,
 		}
 		logger.Info("starting embedded PostgreSQL", "data_dir", dir, "port", cfg.PGPort)
 		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, Port: uint32(cfg.PGPort), Logger: logger})
+		var busy *pgembed.PortInUseError
+		if errors.As(err, &busy) {
+			return nil, "", nil, config.Invalid("pg-port", fmt.Sprintf(
+				"port %d on 127.0.0.1, where the embedded PostgreSQL listens, is already in use by another program; choose another port", busy.Port))
+		}
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 		}

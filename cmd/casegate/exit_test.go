@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,6 +32,8 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 			"casegate: CASEGATE_PUBLIC_URL (--public-url): must be an http:// or https:// address"},
 		{"busy listen address", nil, []string{"serve", "--addr", busy.Addr().String()},
 			"casegate: CASEGATE_ADDR (--addr): cannot listen on " + busy.Addr().String() + ": bind: address already in use"},
+		{"unknown flag", nil, []string{"serve", "--port", "8080"}, "casegate: unknown flag --port; did you mean --addr?"},
+		{"misspelt flag of migrate", nil, []string{"migrate", "--data-dri", "x", "status"}, "casegate: unknown flag --data-dri; did you mean --data-dir?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dataDir := filepath.Join(t.TempDir(), "data")
@@ -70,5 +73,31 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		if !strings.Contains(out, "\nNeeds: ") {
 			t.Errorf("%s --help does not say what it needs (a paragraph starting \"Needs: \"):\n%s", name, out)
 		}
+	}
+}
+
+// A busy port for the embedded PostgreSQL ends the command with a line naming the setting that
+// moves it, before anything is written to the cluster's folder.
+func TestBusyPostgreSQLPort(t *testing.T) {
+	bin := binary(t, "casegate")
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	for _, args := range [][]string{{"serve", "--addr", freeAddr(t)}, {"migrate", "status"}} {
+		t.Run(args[0], func(t *testing.T) {
+			dataDir := filepath.Join(t.TempDir(), "data")
+			out, code := runBinaryEnv(t, nil, withoutDatabaseURL(os.Environ()), bin, append(args, "--data-dir", dataDir, "--pg-port", port)...)
+			want := "casegate: CASEGATE_PG_PORT (--pg-port): port " + port + " on 127.0.0.1, where the embedded PostgreSQL listens, is already in use"
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if code == 0 || !strings.HasPrefix(lines[len(lines)-1], want) || strings.Contains(out, "goroutine") {
+				t.Fatalf("exit status %d, said:\n%s\nwant a last line starting %q", code, out, want)
+			}
+			if _, err := os.Stat(filepath.Join(dataDir, "pgdata")); !os.IsNotExist(err) {
+				t.Fatalf("PostgreSQL's folder was made before the error (%v)", err)
+			}
+		})
 	}
 }

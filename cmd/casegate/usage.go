@@ -18,7 +18,9 @@ Usage:
 
 Needs: a PostgreSQL database, named by DATABASE_URL; without it, serve and migrate run an embedded
 PostgreSQL under --data-dir, using the machine's PostgreSQL (or, not as root, one downloaded on
-first start); as root, an installed PostgreSQL and setpriv(1), to run it as an unprivileged user.
+first start, which needs internet); as root, an installed PostgreSQL and setpriv(1), to run it as
+an unprivileged user. Without either, install PostgreSQL (apt-get install postgresql) or set
+DATABASE_URL.
 Stop the server with Ctrl-C, SIGTERM or SIGHUP: it stops its PostgreSQL too.
 
 Flags may come before or after the verb. Every flag can also be given as an environment variable;

@@ -85,7 +85,7 @@ type CandidateQuestionnaireEdge struct {
 
 type CaseAccess struct {
 	Rights []access.Right `json:"rights"`
-	// Rules of SPEC §5 that apply: ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM.
+	// The case rules that give the caller its rights (docs/access.md): ADMIN, CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY (a guest, guestsSeeCompanyCases), SYSTEM.
 	GrantedBy []string `json:"grantedBy"`
 	// Every field of the form, as "section.field", with its mode for the caller.
 	Fields []FieldAccess `json:"fields"`

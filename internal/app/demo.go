@@ -13,6 +13,9 @@ import (
 // DemoPassword is the password of every demo user (listed in the README).
 const DemoPassword = "demo-pass-2026"
 
+// DemoRequestedSalary is the requested salary the demo's director has entered on the salary change.
+const DemoRequestedSalary = "9500.00"
+
 // DemoGuestEmail is the login of the demo guest, ACME's contact Jan Klient (listed in the README).
 const DemoGuestEmail = "jan.klient@acme.example"
 

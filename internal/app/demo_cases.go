@@ -46,6 +46,16 @@ func (a *App) loadDemoCases(ctx context.Context, groups, users map[string]string
 		AssigneeIDs: []string{users["dyrektor@demo.casegate.test"]}}); err != nil {
 		return 0, err
 	}
+	// The director enters the amount, so that each demo user sees the field as the README says: a
+	// value for those it is visible to, null (and listed as hidden) for the worker.
+	director, err := as("dyrektor@demo.casegate.test")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.CaseService.Update(ctx, director, "salary-change", salary.ID(), map[string]any{
+		"compensation": map[string]any{"requestedSalary": DemoRequestedSalary}}); err != nil {
+		return 0, err
+	}
 
 	hr, err := as("kadry@demo.casegate.test")
 	if err != nil {

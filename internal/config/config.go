@@ -155,7 +155,7 @@ var options = []option{
 	{"pg-port", "CASEGATE_PG_PORT", "54329", "port of the embedded PostgreSQL on 127.0.0.1", false, integer(func(c *Config) *int { return &c.PGPort })},
 	{"admin-email", "CASEGATE_ADMIN_EMAIL", "", "make sure an administrator with this e-mail exists", false, str(func(c *Config) *string { return &c.AdminEmail })},
 	{"", "CASEGATE_ADMIN_PASSWORD", "", "password of that administrator when it is created", true, str(func(c *Config) *string { return &c.AdminPassword })},
-	{"demo", "CASEGATE_DEMO", "false", "load demo users, groups and positions (idempotent)", false, boolean(func(c *Config) *bool { return &c.Demo })},
+	{"demo", "CASEGATE_DEMO", "false", "load the demo data once: users (password demo-pass-2026), groups, permissions, positions, a client with a project and a guest, and three cases; skipped when the demo's administrator exists", false, boolean(func(c *Config) *bool { return &c.Demo })},
 	{"smtp-addr", "CASEGATE_SMTP_ADDR", "", "SMTP server host:port; empty means outgoing mail is not configured", false, str(func(c *Config) *string { return &c.SMTPAddr })},
 	{"smtp-from", "CASEGATE_SMTP_FROM", "", "sender address of outgoing mail", false, str(func(c *Config) *string { return &c.SMTPFrom })},
 	{"smtp-username", "CASEGATE_SMTP_USERNAME", "", "SMTP user name (auth only when set)", false, str(func(c *Config) *string { return &c.SMTPUsername })},
@@ -224,7 +224,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 			if flagErr != nil {
 				return c, nil, flagErr
 			}
-			return c, nil, err
+			return c, nil, unknownFlag(err)
 		}
 		left := fs.Args()
 		if len(left) == 0 {

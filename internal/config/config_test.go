@@ -241,3 +241,42 @@ func TestCORSOrigins(t *testing.T) {
 		}
 	}
 }
+
+// An unknown flag names the closest known one: a synonym (--port is the listen address), else
+// the flag fewest edits away.
+func TestUnknownFlagSuggests(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--port", "8080"}, "unknown flag --port; did you mean --addr?"},
+		{[]string{"-port=8080"}, "unknown flag --port; did you mean --addr?"},
+		{[]string{"--log-levle", "debug"}, "unknown flag --log-levle; did you mean --log-level?"},
+		{[]string{"--datadir", "x"}, "unknown flag --datadir; did you mean --data-dir?"},
+		{[]string{"--smtp", "x"}, "unknown flag --smtp; did you mean --smtp-addr?"},
+		{[]string{"--demo-data"}, "unknown flag --demo-data; did you mean --demo?"},
+		{[]string{"--frobnicate"}, "unknown flag --frobnicate; --help lists every flag"},
+	} {
+		_, err := load(t, tc.args, nil)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: got %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// --help says what --demo loads: the users and the cases, once.
+func TestDemoHelp(t *testing.T) {
+	var b strings.Builder
+	PrintHelp(&b)
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "--demo ") {
+			for _, want := range []string{"once", "users", "cases", "guest", "positions"} {
+				if !strings.Contains(line, want) {
+					t.Errorf("--demo's help does not say %q: %s", want, line)
+				}
+			}
+			return
+		}
+	}
+	t.Fatal("no --demo in the help")
+}

@@ -47,6 +47,10 @@ type Options struct {
 	DataDir string       // the cluster's folder; created when missing, kept across restarts
 	Port    uint32       // TCP port on 127.0.0.1; 0 picks a free one
 	Logger  *slog.Logger // optional; the server log also always goes to <DataDir>/postgres.log
+
+	// RepositoryURL is the Maven repository binaries are downloaded from when the machine has no
+	// PostgreSQL; empty: Maven Central.
+	RepositoryURL string
 }
 
 // Instance is a running embedded PostgreSQL.
@@ -225,8 +229,16 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if bins.version != "" {
 		cfg = cfg.Version(bins.version)
 	}
+	if opts.RepositoryURL != "" {
+		cfg = cfg.BinaryRepositoryURL(strings.TrimRight(opts.RepositoryURL, "/"))
+	}
 	pg := embeddedpostgres.NewDatabase(cfg)
-	if err := pg.Start(); err != nil {
+	if err := startServer(pg, bins, l, opts.Port); err != nil {
+		var port *PortInUseError
+		var download *DownloadError
+		if errors.As(err, &port) || errors.As(err, &download) {
+			return nil, err
+		}
 		more := "\n(the server log is " + l.logFile + ")"
 		if opts.Logger != nil { // else the error's text is in the file already
 			more = logSince(l.logFile, logStart)
@@ -303,11 +315,24 @@ func (i *Instance) Stop() error {
 	return i.stopErr
 }
 
-// portFree reports, as a clear error, that something already listens on 127.0.0.1:port.
+// PortInUseError says that another program listens on the port PostgreSQL was to use. Callers
+// name their own setting for the port (casegate: --pg-port).
+type PortInUseError struct {
+	Port uint32
+	Err  error // what listening on it said
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("pgembed: port %d on 127.0.0.1 is already in use (%v); choose another port", e.Port, e.Err)
+}
+
+func (e *PortInUseError) Unwrap() error { return e.Err }
+
+// portFree reports, as a *PortInUseError, that something already listens on 127.0.0.1:port.
 func portFree(port uint32) error {
 	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
-		return fmt.Errorf("pgembed: port %d on 127.0.0.1 is already in use (%v); choose another port", port, err)
+		return &PortInUseError{Port: port, Err: err}
 	}
 	return l.Close()
 }

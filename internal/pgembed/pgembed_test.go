@@ -3,6 +3,7 @@ package pgembed
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -265,8 +266,9 @@ func TestPortInUse(t *testing.T) {
 		_ = inst.Stop()
 		t.Fatal("Start on a busy port succeeded")
 	}
-	if !strings.Contains(err.Error(), "already in use") {
-		t.Errorf("got %v, want an 'already in use' error", err)
+	var pe *PortInUseError
+	if !strings.Contains(err.Error(), "already in use") || !errors.As(err, &pe) || pe.Port != port {
+		t.Errorf("got %v, want an 'already in use' *PortInUseError", err)
 	}
 }
 

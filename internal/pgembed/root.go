@@ -49,7 +49,8 @@ func prepareRoot(l layout, bins binaries) (string, error) {
 	if bins.dir == "" {
 		return "", fmt.Errorf("pgembed: running as root needs a PostgreSQL installed on the machine "+
 			"(PostgreSQL refuses to run as root, and the downloaded one cannot be run as another user); "+
-			"install the postgresql package or set %s", BinariesEnv)
+			"install it (e.g. `apt-get install postgresql`) or set %s to an installation's folder, "+
+			"or set DATABASE_URL to a PostgreSQL server of your own", BinariesEnv)
 	}
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
