@@ -61,6 +61,9 @@ type Config struct {
 	OTLPEndpoint string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// TrustedDocuments is the path of a trusted-documents manifest (persisted-documents.json); when
+	// set, guests and temporary-access sessions may run only its documents (docs/frontend.md).
+	TrustedDocuments string
 }
 
 type option struct {
@@ -180,6 +183,7 @@ var options = []option{
 	{"max-uploads", "CASEGATE_MAX_UPLOADS", "8", "attachment uploads running at once, in total (each holds one of the 20 database connections while it writes)", false, integer(func(c *Config) *int { return &c.MaxUploads })},
 	{"max-uploads-per-principal", "CASEGATE_MAX_UPLOADS_PER_PRINCIPAL", "2", "attachment uploads running at once for one person; well below --max-uploads, so that one person's slow uploads leave slots to the others", false, integer(func(c *Config) *int { return &c.MaxUploadsPerPrincipal })},
 	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
+	{"trusted-documents", "CASEGATE_TRUSTED_DOCUMENTS", "", "file of trusted GraphQL documents (persisted-documents.json: {\"<sha256 hex>\": \"<document>\"}); when set, guests and temporary-access sessions may run only these (and casegate's own pages'); checked against the schema at start", false, str(func(c *Config) *string { return &c.TrustedDocuments })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/casegate/casegate/graph"
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/persisted"
 	"github.com/casegate/casegate/internal/telemetry"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	ClientAddr ClientAddr
 	// Tracing traces requests, operations and statements; nil is off.
 	Tracing *telemetry.Tracing
+	// TrustedDocuments, when not nil, is the manifest of the only documents guests and
+	// temporary-access sessions may run (besides casegate's own pages'); see persisted.go.
+	TrustedDocuments *persisted.Manifest
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -89,7 +93,9 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
 	srv.AroundOperations(principalOperation(o))
+	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after principalOperation: it needs the principal
 	srv.Use(extension.Introspection{})
+	srv.Use(newPersistedQueries(o.TrustedDocuments, apqCacheSize, o.Limits.MaxBytes)) // before the limits, which check the document it finds
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
