@@ -149,6 +149,21 @@ func TestTrustedDocuments(t *testing.T) {
 		t.Fatalf("listed, by hash over GET: %s", r.Raw)
 	}
 
+	// The trusted-documents convention: the id alone, with or without its algorithm.
+	for _, id := range []string{persisted.Hash(listed), "sha256:" + persisted.Hash(listed)} {
+		body, _ := json.Marshal(map[string]any{"documentId": id, "variables": map[string]any{}})
+		if r := guest.Post(body).MustOK(t); string(r.Data) != want {
+			t.Fatalf("documentId %s by POST: %s", id, r.Raw)
+		}
+		if r := guest.Send(http.MethodGet, "/graphql?"+url.Values{"documentId": {id}}.Encode(), "", nil).MustOK(t); string(r.Data) != want {
+			t.Fatalf("documentId %s by GET: %s", id, r.Raw)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"documentId": "md5:abc"})
+	if r := guest.Post(body); r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["reason"] != "PERSISTED_QUERY_INVALID" {
+		t.Fatalf("documentId of another algorithm: %s", r.Raw)
+	}
+
 	unlisted := `query Mine { me { kind } }`
 	refused := func(what string, r *gqltest.Response) {
 		t.Helper()

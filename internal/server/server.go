@@ -57,7 +57,7 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
 	slots := newTransfers(o.Limits)
-	mux.Handle("/graphql", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql)))))
+	mux.Handle("/graphql", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, documentIDs(boundUploads(o.Limits, slots, metrics, gql))))))
 	mux.Handle("GET /attachments/{id}", api("GET /attachments/{id}", false, download(o.Resolver.AttachmentService, slots, metrics, o.Logger)))
 	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
