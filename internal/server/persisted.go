@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 
@@ -132,46 +131,43 @@ func trustedOperation(m *persisted.Manifest, metrics *Metrics) graphql.Operation
 }
 
 // documentIDs accepts the trusted-documents convention of sending a document by id alone: a
-// top-level documentId (POST body or GET parameter), the hash with or without a "sha256:" prefix.
-// It becomes the persistedQuery extension, so that one path (persistedQueries) looks every hash
-// up. A request that also sends a query or extensions is left as it is.
+// top-level documentId (a GET parameter here; in a POST body, documentIDBody, called by limitBody,
+// which holds the body), the hash with or without a "sha256:" prefix. It becomes the
+// persistedQuery extension, so that one path (persistedQueries) looks every hash up. A request that
+// also sends a query or extensions is left as it is.
 func documentIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet:
+		if r.Method == http.MethodGet && strings.Contains(r.URL.RawQuery, "documentId") {
 			q := r.URL.Query()
 			if id := q.Get("documentId"); id != "" && q.Get("query") == "" && q.Get("extensions") == "" {
 				q.Del("documentId")
 				q.Set("extensions", persistedExtension(id))
 				r.URL.RawQuery = q.Encode()
 			}
-		case http.MethodPost:
-			if r.Body == nil || isMultipart(r) {
-				break
-			}
-			body, err := io.ReadAll(r.Body) // limitBody holds it in memory already
-			if err != nil {
-				break
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			if !bytes.Contains(body, []byte(`"documentId"`)) {
-				break
-			}
-			var fields map[string]json.RawMessage
-			var id string
-			if json.Unmarshal(body, &fields) != nil || fields["query"] != nil || fields["extensions"] != nil ||
-				json.Unmarshal(fields["documentId"], &id) != nil || id == "" {
-				break
-			}
-			delete(fields, "documentId")
-			fields["extensions"] = json.RawMessage(persistedExtension(id))
-			if b, err := json.Marshal(fields); err == nil {
-				r.Body = io.NopCloser(bytes.NewReader(b))
-				r.ContentLength = int64(len(b))
-			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// documentIDBody is documentIDs for a JSON body; it returns body unchanged unless it sends a
+// documentId alone.
+func documentIDBody(body []byte) []byte {
+	if !bytes.Contains(body, []byte(`"documentId"`)) {
+		return body
+	}
+	var fields map[string]json.RawMessage
+	var id string
+	if json.Unmarshal(body, &fields) != nil || fields["query"] != nil || fields["extensions"] != nil ||
+		json.Unmarshal(fields["documentId"], &id) != nil || id == "" {
+		return body
+	}
+	delete(fields, "documentId")
+	fields["extensions"] = json.RawMessage(persistedExtension(id))
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return body
+	}
+	return b
 }
 
 func persistedExtension(id string) string {
