@@ -13,8 +13,9 @@ import (
 // documents are therefore always trusted, whatever the manifest holds: the fixed ones by their
 // exact text, and those the pages build per procedure (the form of a case of a given type, with
 // the fields the caller may see) by the shape the scripts give them, with every name checked
-// against the procedures. A change to a page's documents must change this file too: the portal's
-// and /access/'s browser tests run with a manifest that lists none of them, and fail otherwise.
+// against the procedures. A change to a page's documents must change this file too:
+// TestPageDocumentsInScripts finds the fixed texts in the scripts, and the portal's and /access/'s
+// browser tests run with a manifest that lists none of them.
 
 // Fragments the scripts repeat (portal.js FIELDS and PARTS).
 const (

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,5 +112,36 @@ func TestPageDocuments(t *testing.T) {
 		if got := pageDocument(doc); got != want {
 			t.Errorf("pageDocument(%s) = %v, want %v", doc, got, want)
 		}
+	}
+}
+
+// TestPageDocumentsInScripts: every document a page script writes out in full (string literals
+// only, no names filled in) is one of pageFixedDocuments, so a change to a script's document
+// without this file fails here, not only in the browser tests.
+func TestPageDocumentsInScripts(t *testing.T) {
+	call := regexp.MustCompile(`(?:gql|upload)\(\s*((?:"(?:[^"\\]|\\.)*"\s*\+?\s*)+)([,)])`)
+	literal := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	n := 0
+	for _, file := range []string{"portalpage/portal.js", "accesspage/access.js", "activatepage/activate.js", "resetpage/reset.js"} {
+		b, err := pageFiles.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(b), -1) {
+			if strings.HasSuffix(strings.TrimSpace(m[1]), "+") {
+				continue // a name is filled in: checked by the shapes (TestPageDocuments)
+			}
+			var doc strings.Builder
+			for _, l := range literal.FindAllStringSubmatch(m[1], -1) {
+				doc.WriteString(l[1])
+			}
+			n++
+			if !pageFixedDocuments[doc.String()] {
+				t.Errorf("%s: %q is not among the pages' trusted documents", file, doc.String())
+			}
+		}
+	}
+	if n < 15 {
+		t.Fatalf("only %d documents found in the scripts", n)
 	}
 }
