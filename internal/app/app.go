@@ -31,6 +31,7 @@ import (
 	"github.com/casegate/casegate/internal/notify"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/password"
+	"github.com/casegate/casegate/internal/persisted"
 	"github.com/casegate/casegate/internal/positions"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/server"
@@ -96,6 +97,13 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	if tracing.On() {
 		db.AddQueryHook(telemetry.NewQueryHook(tracing))
 	}
+	var trusted *persisted.Manifest
+	if cfg.TrustedDocuments != "" {
+		// Checked against the schema before anything starts: a manifest of another release fails here.
+		if trusted, err = persisted.Load(cfg.TrustedDocuments, graph.NewExecutableSchema(graph.Config{}).Schema()); err != nil {
+			return nil, config.Invalid("trusted-documents", err.Error())
+		}
+	}
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
 	smsCfg := sms.Config{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
 	set := &settings.Service{DB: db, Clock: o.Clock, Defaults: settings.Settings{
@@ -159,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads,
 			MaxUploadsPerPrincipal: cfg.MaxUploadsPerPrincipal},
 			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing,
-			CORSOrigins: cfg.CORSOrigins}),
+			CORSOrigins: cfg.CORSOrigins, TrustedDocuments: trusted}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)
 	if err != nil {

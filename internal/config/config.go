@@ -64,6 +64,9 @@ type Config struct {
 	// CORSOrigins are the web origins (scheme://host[:port]) whose pages may call the API from a
 	// browser; none by default.
 	CORSOrigins []string
+	// TrustedDocuments is the path of a trusted-documents manifest (persisted-documents.json); when
+	// set, guests and temporary-access sessions may run only its documents (docs/frontend.md).
+	TrustedDocuments string
 }
 
 type option struct {
@@ -184,6 +187,7 @@ var options = []option{
 	{"max-uploads-per-principal", "CASEGATE_MAX_UPLOADS_PER_PRINCIPAL", "2", "attachment uploads running at once for one person; well below --max-uploads, so that one person's slow uploads leave slots to the others", false, integer(func(c *Config) *int { return &c.MaxUploadsPerPrincipal })},
 	{"trusted-proxies", "CASEGATE_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"cors-origins", "CASEGATE_CORS_ORIGINS", "", "web origins (scheme://host[:port], comma-separated, e.g. https://app.example.com) whose pages may call /graphql and download attachments from a browser (CORS); empty: none", false, origins(func(c *Config) *[]string { return &c.CORSOrigins })},
+	{"trusted-documents", "CASEGATE_TRUSTED_DOCUMENTS", "", "file of trusted GraphQL documents (persisted-documents.json: {\"<sha256 hex>\": \"<document>\"}); when set, guests and temporary-access sessions may run only these (and casegate's own pages'); checked against the schema at start", false, str(func(c *Config) *string { return &c.TrustedDocuments })},
 	{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://localhost:4318); empty: no traces", false, str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"log-format", "CASEGATE_LOG_FORMAT", "text", "log format: text or json", false, str(func(c *Config) *string { return &c.LogFormat })},
 	{"log-level", "CASEGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},

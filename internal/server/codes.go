@@ -6,7 +6,8 @@ import (
 
 // gqlgen and gqlparser code their own errors (parse, validation, variable coercion). casegate's
 // clients see one vocabulary (SPEC §13): those become BAD_USER_INPUT, with the original code kept
-// in extensions.reason.
+// in extensions.reason. PERSISTED_QUERY_NOT_FOUND stays: it is the automatic persisted queries
+// protocol's signal to send the document, which clients look for by that code (persisted.go).
 func normalizeCodes(resp *graphql.Response) *graphql.Response {
 	if resp == nil {
 		return nil
@@ -17,7 +18,7 @@ func normalizeCodes(resp *graphql.Response) *graphql.Response {
 		}
 		code, _ := e.Extensions["code"].(string)
 		switch code {
-		case "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COMPLEXITY_LIMIT_EXCEEDED", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED":
+		case "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COMPLEXITY_LIMIT_EXCEEDED":
 			e.Extensions["code"] = "BAD_USER_INPUT"
 			e.Extensions["reason"] = code
 		case "":

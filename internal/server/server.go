@@ -20,6 +20,7 @@ import (
 
 	"github.com/casegate/casegate/graph"
 	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/persisted"
 	"github.com/casegate/casegate/internal/telemetry"
 )
 
@@ -40,6 +41,9 @@ type Options struct {
 	// CORSOrigins are the origins whose pages may call /graphql and GET /attachments/{id} from a
 	// browser (cors.go); none sends no CORS headers.
 	CORSOrigins []string
+	// TrustedDocuments, when not nil, is the manifest of the only documents guests and
+	// temporary-access sessions may run (besides casegate's own pages'); see persisted.go.
+	TrustedDocuments *persisted.Manifest
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -57,7 +61,7 @@ func New(o Options) http.Handler {
 	// Downloads and uploads share the bounds of transfers at once; uploads have one more (transfers.go).
 	slots := newTransfers(o.Limits)
 	cors := newCORS(o.CORSOrigins)
-	mux.Handle("/graphql", cors.wrap("GET, POST", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, boundUploads(o.Limits, slots, metrics, gql))))))
+	mux.Handle("/graphql", cors.wrap("GET, POST", api("/graphql", true, graph.LoadersMiddleware(o.DB, limitBody(o.Limits, metrics, documentIDs(boundUploads(o.Limits, slots, metrics, gql)))))))
 	mux.Handle("GET /attachments/{id}", cors.wrap("GET", api("GET /attachments/{id}", false, download(o.Resolver.AttachmentService, slots, metrics, o.Logger))))
 	if cors != nil { // a portal on another origin downloads with its bearer token, which needs a preflight
 		mux.Handle("OPTIONS /attachments/{id}", cors.wrap("GET", preflightOnly("GET", "HEAD")))
@@ -97,8 +101,10 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
 	srv.AroundOperations(principalOperation(o))
+	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after principalOperation: it needs the principal
 	srv.Use(extension.Introspection{})
-	srv.Use(requireQuery{}) // before the limits: a request without a query is no request at all
+	srv.Use(newPersistedQueries(o.TrustedDocuments, apqCacheSize, o.Limits.MaxBytes)) // before the limits, which check the document it finds
+	srv.Use(requireQuery{}) // after the persisted queries, which find the query of a hash; before the limits: a request without a query is no request at all
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {

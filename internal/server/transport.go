@@ -71,7 +71,8 @@ func limitBody(l Limits, m *Metrics, next http.Handler) http.Handler {
 				map[string]any{"code": "BAD_USER_INPUT", "reason": reasonBadRequest})
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		body = documentIDBody(body)
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		next.ServeHTTP(w, r)
 	})
 }
