@@ -104,7 +104,9 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after principalOperation: it needs the principal
 	srv.Use(extension.Introspection{})
 	srv.Use(newPersistedQueries(o.TrustedDocuments, apqCacheSize, o.Limits.MaxBytes)) // before the limits, which check the document it finds
-	srv.Use(requireQuery{})                                                           // after the persisted queries, which find the query of a hash; before the limits: a request without a query is no request at all
+	// After the persisted queries, which find the query of a hash; before the limits: a request
+	// without a query is no request at all.
+	srv.Use(requireQuery{})
 	srv.Use(&limitsExtension{limits: o.Limits})
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
