@@ -158,7 +158,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			MaxUploadBytes: server.UploadBound(int64(cfg.MaxAttachmentBytes)),
 			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads,
 			MaxUploadsPerPrincipal: cfg.MaxUploadsPerPrincipal},
-			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing}),
+			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing,
+			AuthenticatedIntrospection: cfg.Introspection == config.IntrospectionAuthenticated}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)
 	if err != nil {

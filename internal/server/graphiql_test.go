@@ -1,0 +1,83 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestGraphiQLFiles checks what the page needs is served from the binary: every file index.html
+// loads, with its type and a validator that spares a second download, the licences, and nothing
+// outside the folder.
+func TestGraphiQLFiles(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", graphiQLPage)
+	mux.HandleFunc("GET /graphiql/{file...}", graphiQLFiles)
+	get := func(path, etag string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec
+	}
+	page := get("/", "")
+	if page.Code != http.StatusOK || !strings.Contains(page.Header().Get("Content-Security-Policy"), "script-src 'self';") {
+		t.Fatalf("GET / = %d, CSP %q", page.Code, page.Header().Get("Content-Security-Policy"))
+	}
+	refs := regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page.Body.String(), -1)
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+	loaded := 0
+	for _, m := range refs {
+		ref := m[1]
+		if strings.HasPrefix(ref, "data:") {
+			continue
+		}
+		if !strings.HasPrefix(ref, "graphiql/") {
+			t.Fatalf("index.html loads %s, which is not one of its files", ref)
+		}
+		loaded++
+		res := get("/"+ref, "")
+		ext := ref[strings.LastIndex(ref, "."):]
+		if res.Code != http.StatusOK || res.Header().Get("Content-Type") != types[ext] || res.Body.Len() == 0 {
+			t.Fatalf("GET /%s = %d, %q, %d bytes", ref, res.Code, res.Header().Get("Content-Type"), res.Body.Len())
+		}
+		if again := get("/"+ref, res.Header().Get("ETag")); again.Code != http.StatusNotModified {
+			t.Fatalf("GET /%s with its ETag %q = %d, want 304", ref, res.Header().Get("ETag"), again.Code)
+		}
+	}
+	if loaded != 6 {
+		t.Fatalf("index.html loads %d files, want 6 (GraphiQL's script and style, React, ReactDOM, start.js, page.css)", loaded)
+	}
+	// The versions fetch.sh pins are the ones whose licences are served.
+	script, err := os.ReadFile("graphiql/fetch.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := func(name string) string {
+		m := regexp.MustCompile(`(?m)^` + name + `=(\S+)`).FindSubmatch(script)
+		if m == nil {
+			t.Fatalf("fetch.sh pins no %s", name)
+		}
+		return string(m[1])
+	}
+	licences := get("/graphiql/LICENSES.txt", "")
+	body := licences.Body.String()
+	if licences.Code != http.StatusOK || licences.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("GET /graphiql/LICENSES.txt = %d, %q", licences.Code, licences.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{"graphiql@" + pin("GRAPHIQL"), "react@" + pin("REACT"), "react-dom@" + pin("REACT"), "Copyright (c) Facebook, Inc. and its affiliates", "Copyright (c) 2021 GraphQL Contributors"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("LICENSES.txt does not mention %q", want)
+		}
+	}
+	for _, path := range []string{"/graphiql/index.html", "/graphiql/fetch.sh", "/graphiql/README.md", "/graphiql/vendor/", "/graphiql/vendor/graphiql.min.js.map"} {
+		if res := get(path, ""); res.Code != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", path, res.Code)
+		}
+	}
+}
