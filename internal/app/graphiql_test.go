@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/casegate/casegate/internal/browsertest"
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
@@ -61,6 +62,36 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if got := text(response); !strings.Contains(got, `"kind": "INTERNAL"`) || strings.Contains(got, "errors") {
 		t.Fatalf("the response to %s with the token: %s", query, got)
 	}
+	tab.Check()
+	if r := refused(); len(r) > 0 {
+		t.Fatalf("GraphiQL tried to load from elsewhere: %s", strings.Join(r, ", "))
+	}
+}
+
+// TestGraphiQLWithAuthenticatedIntrospection follows what docs/api.md tells a GraphiQL user of a
+// server whose schema is for callers with a session: without a token the docs cannot load; with the
+// token in the headers, the refetch button loads them.
+func TestGraphiQLWithAuthenticatedIntrospection(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) { c.Introspection = config.IntrospectionAuthenticated })
+	admin := s.Admin()
+	tab := browsertest.Start(t, 2*time.Minute)
+	refused := tab.OnlyOrigin(s.URL)
+	docsButton := `button[aria-label="Show Documentation Explorer"]`
+	docs := `(document.querySelector(".graphiql-doc-explorer") || {textContent: ""}).textContent`
+	tab.Do("open GraphiQL and its docs", chromedp.Navigate(s.URL+"/"), chromedp.Click(chromedp.CSS(docsButton)))
+	tab.Wait("the docs to say they could not load", docs+`.includes("Error fetching schema")`, docs)
+	response := `document.querySelector(".graphiql-response .CodeMirror").CodeMirror.getValue()`
+	tab.Wait("the response pane to say why", response+`.includes("requires a session")`, response)
+
+	headers := `.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror`
+	browsertest.Eval[bool](tab, `localStorage.removeItem("graphiql:tabState"); document.querySelector(`+jsString(headers)+
+		`).CodeMirror.setValue(`+jsString(`{"Authorization": "Bearer `+admin.Token+`"}`)+`); true`)
+	// The schema is fetched with the headers GraphiQL took in, after a pause, as from a person's
+	// typing; then it stores its tabs (without the headers, which it does not persist).
+	tab.Wait("GraphiQL to take the header in", `localStorage.getItem("graphiql:tabState") !== null`, "")
+	tab.Do("refetch the schema", chromedp.Click(chromedp.CSS(`button[aria-label="Re-fetch GraphQL schema"]`)))
+	rootTypes := `Array.from(document.querySelectorAll(".graphiql-doc-explorer-root-type")).map(e => e.parentElement.textContent).join(", ")`
+	tab.Wait("the root types in the docs", rootTypes+` === "query: Query, mutation: Mutation"`, docs)
 	tab.Check()
 	if r := refused(); len(r) > 0 {
 		t.Fatalf("GraphiQL tried to load from elsewhere: %s", strings.Join(r, ", "))
