@@ -43,6 +43,14 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	fields := `Array.from(document.querySelectorAll(".graphiql-doc-explorer-field-name")).map(e => e.textContent)`
 	tab.Wait("Query's fields in the docs", fields+`.includes("me") && `+fields+`.includes("cases")`, fields+`.join(" ")`)
 
+	// Its dialogs style themselves inline, which the page's Content-Security-Policy must allow; the
+	// settings offer to keep the headers across reloads, as docs/api.md says.
+	dialog := `(document.querySelector(".graphiql-dialog") || {textContent: ""}).textContent`
+	tab.Do("open the settings", chromedp.Click(chromedp.CSS(`button[aria-label="Open settings dialog"]`)))
+	tab.Wait("the settings", dialog+`.includes("Persist headers")`, dialog)
+	tab.Do("close the settings", chromedp.Click(chromedp.CSS(`.graphiql-dialog-close`)))
+	tab.Wait("the settings to close", `document.querySelector(".graphiql-dialog") === null`, dialog)
+
 	const query = `{ me { kind user { email } } }`
 	browsertest.Eval[bool](tab, editor(".graphiql-query-editor")+`.setValue(`+jsString(query)+`); true`)
 	// GraphiQL takes in an edit after a pause, as it does a person's typing (then it stores it).

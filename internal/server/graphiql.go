@@ -21,8 +21,9 @@ import (
 //go:embed graphiql/index.html graphiql/start.js graphiql/page.css graphiql/LICENSES.txt graphiql/vendor
 var graphiQLFS embed.FS
 
-// graphiQLCSP allows only this server's scripts. GraphiQL sets styles on its elements as it runs
-// (its editors and panes), hence 'unsafe-inline' for styles, and shows inline SVG images.
+// graphiQLCSP allows only this server's scripts, never inline ones. Styles may be inline: GraphiQL's
+// dialogs (settings, shortcuts) add style elements as they open, which the browser test sees
+// refused without it. Its fonts are data: URLs inside its CSS, and so is the page's empty icon.
 var graphiQLCSP = strings.Join([]string{
 	"default-src 'none'",
 	"script-src 'self'",
