@@ -167,7 +167,8 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads,
 			MaxUploadsPerPrincipal: cfg.MaxUploadsPerPrincipal},
 			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing,
-			CORSOrigins: cfg.CORSOrigins, TrustedDocuments: trusted}),
+			CORSOrigins: cfg.CORSOrigins, TrustedDocuments: trusted,
+			AuthenticatedIntrospection: cfg.Introspection == config.IntrospectionAuthenticated}),
 	}
 	sched, err := jobs.New(db, o.Clock, logger)
 	if err != nil {

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -201,6 +203,44 @@ func (tab *Tab) fail(what string, err error) {
 		err = fmt.Errorf("out of time (%w)", err)
 	}
 	tab.t.Fatalf("%s: %v", what, err)
+}
+
+// OnlyOrigin lets the tab load from origin (scheme://host:port) alone: every request it makes
+// elsewhere is refused before it leaves the browser, as a blocker would refuse it (the page sees
+// net::ERR_BLOCKED_BY_CLIENT and reports a failed load, which Check fails on), and recorded. Call it
+// before the first Navigate. It returns the URLs refused so far, so that a test can show what a page
+// tried to reach: a page whose assets all come from its server works offline.
+func (tab *Tab) OnlyOrigin(origin string) (refused func() []string) {
+	tab.t.Helper()
+	var mu sync.Mutex
+	var urls []string
+	paused := chromedp.Events(tab.Ctx, fetch.RequestPaused) // subscribed before requests are paused
+	ctx, cancel := context.WithTimeout(tab.Ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{}); err != nil { // every request pauses
+		tab.fail("intercept requests", err)
+	}
+	go func() { // ends with the tab; it must not touch tab.t, which may have ended by then
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			u := ev.Request.URL
+			if u == origin || strings.HasPrefix(u, origin+"/") {
+				_, _ = chromedp.Call(tab.Ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+				continue
+			}
+			mu.Lock()
+			urls = append(urls, u)
+			mu.Unlock()
+			_, _ = chromedp.Call(tab.Ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), urls...)
+	}
 }
 
 // Download runs action, which makes the page download a file, and returns the file's name (as the

@@ -55,8 +55,11 @@ type Config struct {
 	MaxUploads, MaxUploadsPerPrincipal int
 	// HiddenFieldErrors reports hidden form fields as FIELD_HIDDEN errors.
 	HiddenFieldErrors bool
-	LogFormat         string
-	LogLevel          string
+	// Introspection says who may read the schema (__schema, __type, /schema.graphql):
+	// IntrospectionAll or IntrospectionAuthenticated.
+	Introspection string
+	LogFormat     string
+	LogLevel      string
 	// OTLPEndpoint is the base URL of an OpenTelemetry collector (OTLP over HTTP); empty: no traces.
 	OTLPEndpoint string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
@@ -68,6 +71,15 @@ type Config struct {
 	// set, guests and temporary-access sessions may run only its documents (docs/frontend.md).
 	TrustedDocuments string
 }
+
+// The values of --introspection.
+const (
+	// IntrospectionAll lets anyone read the schema, anonymous callers included (GraphiQL and code
+	// generators work before a login).
+	IntrospectionAll = "all"
+	// IntrospectionAuthenticated lets only callers with a session read it.
+	IntrospectionAuthenticated = "authenticated"
+)
 
 type option struct {
 	flag, env, def, help string
@@ -179,6 +191,13 @@ var options = []option{
 	{"max-query-depth", "CASEGATE_MAX_QUERY_DEPTH", "12", "deepest selection a query may have", false, integer(func(c *Config) *int { return &c.MaxQueryDepth })},
 	{"max-complexity", "CASEGATE_MAX_COMPLEXITY", "20000", "highest complexity a query may have", false, integer(func(c *Config) *int { return &c.MaxComplexity })},
 	{"hidden-field-errors", "CASEGATE_HIDDEN_FIELD_ERRORS", "false", "report hidden form fields as FIELD_HIDDEN errors instead of extensions.hiddenFields", false, boolean(func(c *Config) *bool { return &c.HiddenFieldErrors })},
+	{"introspection", "CASEGATE_INTROSPECTION", IntrospectionAll, "who may read the schema (introspection and GET /schema.graphql): all, or authenticated (callers with a session only)", false, func(c *Config, v string) error {
+		if v != IntrospectionAll && v != IntrospectionAuthenticated {
+			return fmt.Errorf("%q is not all or authenticated", v)
+		}
+		c.Introspection = v
+		return nil
+	}},
 	{"max-query-bytes", "CASEGATE_MAX_QUERY_BYTES", "65536", "largest GraphQL document accepted, in bytes", false, integer(func(c *Config) *int { return &c.MaxQueryBytes })},
 	{"max-attachment-bytes", "CASEGATE_MAX_ATTACHMENT_BYTES", "26214400", "largest attachment accepted, in bytes (default 25 MiB)", false, integer(func(c *Config) *int { return &c.MaxAttachmentBytes })},
 	{"max-transfers", "CASEGATE_MAX_TRANSFERS", "64", "attachment downloads and uploads running at once, in total; more are refused (HTTP 429 / RATE_LIMITED) so memory stays bounded", false, integer(func(c *Config) *int { return &c.MaxTransfers })},

@@ -72,13 +72,14 @@ func TestSecretsHaveNoFlags(t *testing.T) {
 
 func TestInvalidValues(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"tls mode":    {"CASEGATE_SMTP_TLS": "maybe"},
-		"time zone":   {"CASEGATE_TIME_ZONE": "Mars/Olympus"},
-		"ttl":         {"CASEGATE_SESSION_TTL": "forever"},
-		"depth":       {"CASEGATE_MAX_QUERY_DEPTH": "-3"},
-		"log format":  {"CASEGATE_LOG_FORMAT": "xml"},
-		"log level":   {"CASEGATE_LOG_LEVEL": "loud"},
-		"demo toggle": {"CASEGATE_DEMO": "perhaps"},
+		"tls mode":      {"CASEGATE_SMTP_TLS": "maybe"},
+		"time zone":     {"CASEGATE_TIME_ZONE": "Mars/Olympus"},
+		"ttl":           {"CASEGATE_SESSION_TTL": "forever"},
+		"depth":         {"CASEGATE_MAX_QUERY_DEPTH": "-3"},
+		"log format":    {"CASEGATE_LOG_FORMAT": "xml"},
+		"log level":     {"CASEGATE_LOG_LEVEL": "loud"},
+		"demo toggle":   {"CASEGATE_DEMO": "perhaps"},
+		"introspection": {"CASEGATE_INTROSPECTION": "off"},
 	} {
 		if _, err := load(t, nil, env); err == nil {
 			t.Errorf("%s: invalid value accepted", name)
@@ -88,6 +89,24 @@ func TestInvalidValues(t *testing.T) {
 	PrintHelp(&b)
 	if !strings.Contains(b.String(), "CASEGATE_SMTP_PASSWORD") || !strings.Contains(b.String(), "(environment only)") {
 		t.Fatal("help does not list environment-only secrets")
+	}
+}
+
+func TestIntrospectionOption(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || c.Introspection != IntrospectionAll {
+		t.Fatalf("default introspection = %q (%v), want all", c.Introspection, err)
+	}
+	env := map[string]string{"CASEGATE_INTROSPECTION": "authenticated"}
+	if c, err = load(t, nil, env); err != nil || c.Introspection != IntrospectionAuthenticated {
+		t.Fatalf("CASEGATE_INTROSPECTION=authenticated: %q (%v)", c.Introspection, err)
+	}
+	if c, err = load(t, []string{"--introspection", "all"}, env); err != nil || c.Introspection != IntrospectionAll {
+		t.Fatalf("--introspection all over the environment: %q (%v)", c.Introspection, err)
+	}
+	_, err = load(t, []string{"--introspection=anonymous"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "CASEGATE_INTROSPECTION (--introspection)") || !strings.Contains(err.Error(), "all or authenticated") {
+		t.Fatalf("--introspection=anonymous: %v", err)
 	}
 }
 

@@ -151,14 +151,37 @@ func writeError(w http.ResponseWriter, err error) {
 	writeErrors(w, http.StatusInternalServerError, "internal error", map[string]any{"code": "INTERNAL"})
 }
 
-// requireLogin refuses every root field but the anonymous ones to a request without a principal.
-func requireLogin(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	fc := graphql.GetRootFieldContext(ctx)
-	if auth.PrincipalFrom(ctx) == nil && !anonymousFields[fc.Field.Name] {
-		err := gqlerror.Errorf("authentication required for %s", fc.Field.Name)
-		err.Extensions = map[string]any{"code": "UNAUTHENTICATED"}
-		graphql.AddError(ctx, err)
-		return graphql.Null
+// introspectionFields are the root fields that read the schema.
+var introspectionFields = map[string]bool{"__schema": true, "__type": true}
+
+// requireLogin refuses every root field but the anonymous ones to a request without a principal;
+// with authenticatedIntrospection, introspection is not among them (__typename stays: it tells
+// nothing about the schema).
+func requireLogin(authenticatedIntrospection bool) func(context.Context, graphql.RootResolver) graphql.Marshaler {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		if auth.PrincipalFrom(ctx) != nil {
+			return next(ctx)
+		}
+		name := graphql.GetRootFieldContext(ctx).Field.Name
+		switch {
+		case authenticatedIntrospection && introspectionFields[name]:
+			return refuseAnonymous(ctx, introspectionRefusal(name))
+		case !anonymousFields[name]:
+			return refuseAnonymous(ctx, "authentication required for "+name)
+		}
+		return next(ctx)
 	}
-	return next(ctx)
+}
+
+// introspectionRefusal is the message of an anonymous attempt to read the schema where only
+// callers with a session may.
+func introspectionRefusal(what string) string {
+	return "reading the schema (" + what + ") requires a session on this server: log in and send Authorization: Bearer <token>"
+}
+
+func refuseAnonymous(ctx context.Context, message string) graphql.Marshaler {
+	err := &gqlerror.Error{Message: message}
+	err.Extensions = map[string]any{"code": "UNAUTHENTICATED"}
+	graphql.AddError(ctx, err)
+	return graphql.Null
 }

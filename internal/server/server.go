@@ -1,5 +1,6 @@
 // Package server is casegate's HTTP edge: the GraphQL endpoint with its limits, authentication,
-// error codes and metrics, GraphiQL, and the health, readiness and metrics endpoints.
+// error codes and metrics, GraphiQL and the schema's SDL, and the health, readiness and metrics
+// endpoints.
 package server
 
 import (
@@ -13,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/uptrace/bun"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -44,6 +44,9 @@ type Options struct {
 	// TrustedDocuments, when not nil, is the manifest of the only documents guests and
 	// temporary-access sessions may run (besides casegate's own pages'); see persisted.go.
 	TrustedDocuments *persisted.Manifest
+	// AuthenticatedIntrospection lets only callers with a session read the schema: __schema and
+	// __type, and GET /schema.graphql (config's --introspection authenticated).
+	AuthenticatedIntrospection bool
 }
 
 // New returns the whole HTTP handler of a casegate server.
@@ -52,7 +55,8 @@ func New(o Options) http.Handler {
 		o.Tracing = telemetry.Off()
 	}
 	metrics := NewMetrics(o.DB.DB)
-	gql := newGraphQL(o, metrics)
+	schema := graph.NewSchema(o.Resolver)
+	gql := newGraphQL(o, schema, metrics)
 	// api is a route that knows its client, is traced and authenticates its bearer token.
 	api := func(route string, pending bool, h http.Handler) http.Handler {
 		return clientAddress(o.ClientAddr, traced(o.Tracing, o.ClientAddr, route, authenticate(o.Auth, pending, h)))
@@ -66,7 +70,9 @@ func New(o Options) http.Handler {
 	if cors != nil { // a portal on another origin downloads with its bearer token, which needs a preflight
 		mux.Handle("OPTIONS /attachments/{id}", cors.wrap("GET", preflightOnly("GET", "HEAD")))
 	}
-	mux.Handle("GET /{$}", playground.Handler("casegate", "/graphql"))
+	mux.HandleFunc("GET /{$}", graphiQLPage)
+	mux.HandleFunc("GET /graphiql/{file...}", graphiQLFiles)
+	mux.Handle("GET /schema.graphql", api("GET /schema.graphql", false, schemaSDL(schema.Schema(), o.AuthenticatedIntrospection)))
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	mux.HandleFunc("GET /reset-password/static/{file}", resetPasswordFiles)
 	mux.HandleFunc("GET /access/", accessLinkPage)
@@ -90,8 +96,8 @@ func New(o Options) http.Handler {
 	return requestLog(o.Logger, mux)
 }
 
-func newGraphQL(o Options, m *Metrics) *handler.Server {
-	srv := handler.New(graph.NewSchema(o.Resolver))
+func newGraphQL(o Options, schema graphql.ExecutableSchema, m *Metrics) *handler.Server {
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	// codedTransport codes their refusals and settles the status of requests that fail (status.go).
 	srv.AddTransport(codedTransport{transport.GET{}, m})
@@ -113,7 +119,7 @@ func newGraphQL(o Options, m *Metrics) *handler.Server {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", err)
 		return errInternal
 	})
-	srv.AroundRootFields(requireLogin)
+	srv.AroundRootFields(requireLogin(o.AuthenticatedIntrospection))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return m.observe(ctx, func(ctx context.Context) *graphql.Response { return normalizeCodes(next(ctx)) })
 	})
