@@ -23,6 +23,7 @@
     messages.forEach(function (m) {
       var li = el("li", "message");
       li.setAttribute("data-channel", m.channel);
+      li.setAttribute("data-recipient", m.recipient);
       var head = el("p", "meta", (m.channel === "SMS" ? "SMS" : "E-mail") + " to " + m.recipient + ", " +
         new Date(m.caughtAt).toLocaleString());
       li.appendChild(head);
