@@ -78,7 +78,9 @@ func TestDevOutboxCatchesCodesAndInvitations(t *testing.T) {
 		t.Fatalf("no warning at start:\n%s", logs)
 	}
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
-	var set struct{ Settings struct{ OutgoingMailConfigured, SmsConfigured bool } }
+	var set struct {
+		Settings struct{ OutgoingMailConfigured, SmsConfigured bool }
+	}
 	admin.Do(`{ settings { outgoingMailConfigured smsConfigured } }`, nil).MustOK(t).Decode(t, &set)
 	if !set.Settings.OutgoingMailConfigured || !set.Settings.SmsConfigured {
 		t.Fatalf("with the dev outbox mail and SMS count as configured: %+v", set)
@@ -121,7 +123,13 @@ func TestDevOutboxCatchesCodesAndInvitations(t *testing.T) {
 	}
 
 	// A guest's invitation.
-	var acme struct{ Cases struct{ Edges []struct{ Node struct{ Company *struct{ ID string } } } } }
+	var acme struct {
+		Cases struct {
+			Edges []struct {
+				Node struct{ Company *struct{ ID string } }
+			}
+		}
+	}
 	admin.Do(`{ cases(filter: {procedure: "service-request"}) { edges { node { company { id } } } } }`, nil).MustOK(t).Decode(t, &acme)
 	var contact struct{ CreateContact struct{ ID string } }
 	admin.Do(`mutation($c: ID!) { createContact(input: {name: "Ewa Klient", email: "ewa.klient@acme.example", companyId: $c}) { id } }`,
