@@ -5200,9 +5200,9 @@ type Settings {
   taskNotifications: Boolean!
   "Days before a substitution ends that its substitute and the substituted user's manager are reminded (with extendSubstitution): 0 (none) to 30, default 1."
   substitutionReminderDays: Int!
-  "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM)."
+  "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM), or the dev outbox catches mail."
   outgoingMailConfigured: Boolean!
-  "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN)."
+  "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN), or the dev outbox catches SMS."
   smsConfigured: Boolean!
 }
 
