@@ -86,6 +86,11 @@ func TestDevOutboxCatchesCodesAndInvitations(t *testing.T) {
 		t.Fatalf("with the dev outbox mail and SMS count as configured: %+v", set)
 	}
 
+	for _, n := range []int{0, devoutbox.MaxFirst + 1} {
+		if e := s.Anonymous().Do(`query($n: Int!) { devOutbox(first: $n) { id } }`, map[string]any{"n": n}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["field"] != "first" {
+			t.Fatalf("first: %d: %+v", n, e)
+		}
+	}
 	caseID := grantCandidateAccess(t, s)
 	mails := devOutbox(t, s, "jan@example.com")
 	if len(mails) != 1 || mails[0].Channel != "EMAIL" || mails[0].Subject != "Kwestionariusz" {
