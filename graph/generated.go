@@ -312,6 +312,16 @@ type ComplexityRoot struct {
 		TypeName   func(childComplexity int) int
 	}
 
+	DevOutboxMessage struct {
+		Body            func(childComplexity int) int
+		CaughtAt        func(childComplexity int) int
+		Channel         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OutboxMessageID func(childComplexity int) int
+		Recipient       func(childComplexity int) int
+		Subject         func(childComplexity int) int
+	}
+
 	Document struct {
 		ACL          func(childComplexity int) int
 		Access       func(childComplexity int) int
@@ -570,6 +580,7 @@ type ComplexityRoot struct {
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
 		CreatableProcedures     func(childComplexity int) int
+		DevOutbox               func(childComplexity int, recipient *string, first int) int
 		Document                func(childComplexity int, id string) int
 		Documents               func(childComplexity int, filter *model.DocumentFilter, first *int, after *string) int
 		ExplainDocumentAccess   func(childComplexity int, documentID string, userID *string) int
@@ -962,6 +973,7 @@ type QueryResolver interface {
 	Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error)
 	MyTasks(ctx context.Context, first *int, after *string) (*model.CaseConnection, error)
 	ExplainFieldAccess(ctx context.Context, caseID string, field string, userID *string) (*access.Explanation, error)
+	DevOutbox(ctx context.Context, recipient *string, first int) ([]model.DevOutboxMessage, error)
 	Document(ctx context.Context, id string) (*documents.Document, error)
 	Documents(ctx context.Context, filter *model.DocumentFilter, first *int, after *string) (*model.DocumentConnection, error)
 	ExplainDocumentAccess(ctx context.Context, documentID string, userID *string) (*access.CaseRights, error)
@@ -1923,6 +1935,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatableProcedure.TypeName(childComplexity), true
+
+	case "DevOutboxMessage.body":
+		if e.ComplexityRoot.DevOutboxMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.Body(childComplexity), true
+	case "DevOutboxMessage.caughtAt":
+		if e.ComplexityRoot.DevOutboxMessage.CaughtAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.CaughtAt(childComplexity), true
+	case "DevOutboxMessage.channel":
+		if e.ComplexityRoot.DevOutboxMessage.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.Channel(childComplexity), true
+	case "DevOutboxMessage.id":
+		if e.ComplexityRoot.DevOutboxMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.ID(childComplexity), true
+	case "DevOutboxMessage.outboxMessageId":
+		if e.ComplexityRoot.DevOutboxMessage.OutboxMessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.OutboxMessageID(childComplexity), true
+	case "DevOutboxMessage.recipient":
+		if e.ComplexityRoot.DevOutboxMessage.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.Recipient(childComplexity), true
+	case "DevOutboxMessage.subject":
+		if e.ComplexityRoot.DevOutboxMessage.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DevOutboxMessage.Subject(childComplexity), true
 
 	case "Document.acl":
 		if e.ComplexityRoot.Document.ACL == nil {
@@ -3330,6 +3385,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreatableProcedures(childComplexity), true
+	case "Query.devOutbox":
+		if e.ComplexityRoot.Query.DevOutbox == nil {
+			break
+		}
+
+		args, err := ec.field_Query_devOutbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DevOutbox(childComplexity, args["recipient"].(*string), args["first"].(int)), true
 	case "Query.document":
 		if e.ComplexityRoot.Query.Document == nil {
 			break
@@ -4691,6 +4757,36 @@ type Mutation {
 "gqlgen's code-generation hints."
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/devoutbox.graphqls", Input: `# The dev outbox: outgoing mail and SMS caught instead of sent, on a developer's machine
+# (--dev-outbox, or --demo without mail or SMS settings; docs/operations.md).
+
+"""
+A message the dev outbox caught: what would have gone to the SMTP server or the SMS API, its
+body whole (one-time codes and links included). Only a server running with the dev outbox has any.
+"""
+type DevOutboxMessage {
+  id: ID!
+  "The outbox message it is (outboxMessages shows its status, without the body)."
+  outboxMessageId: ID!
+  channel: OutboxChannel!
+  "An e-mail address or a phone number."
+  recipient: String!
+  "E-mail only; empty for SMS."
+  subject: String!
+  body: String!
+  caughtAt: DateTime!
+}
+
+extend type Query {
+  """
+  What the dev outbox caught, newest first; only messages to recipient when given (exactly as the
+  outbox holds it). first: 1 to 100. Anyone may read it, without logging in, while the server runs
+  with the dev outbox (the page /dev/outbox shows the same); without it, PRECONDITION_FAILED with
+  extensions.missing ["devOutbox"].
+  """
+  devOutbox(recipient: String, first: Int! = 20): [DevOutboxMessage!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/documents.graphqls", Input: `# Documents (SPEC §6): the six Ready_ rules, attachments and comments.
 
 "A document: inside a case or on its own, residing at a position."
@@ -5104,9 +5200,9 @@ type Settings {
   taskNotifications: Boolean!
   "Days before a substitution ends that its substitute and the substituted user's manager are reminded (with extendSubstitution): 0 (none) to 30, default 1."
   substitutionReminderDays: Int!
-  "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM)."
+  "Read-only: an SMTP server is configured (CASEGATE_SMTP_ADDR, CASEGATE_SMTP_FROM), or the dev outbox catches mail."
   outgoingMailConfigured: Boolean!
-  "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN)."
+  "Read-only: an SMS API is configured (CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN), or the dev outbox catches SMS."
   smsConfigured: Boolean!
 }
 
@@ -6025,6 +6121,26 @@ func (ec *executionContext) childFields_CreatableProcedure(ctx context.Context, 
 		return ec.fieldContext_CreatableProcedure_fields(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatableProcedure", field.Name)
+}
+
+func (ec *executionContext) childFields_DevOutboxMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DevOutboxMessage_id(ctx, field)
+	case "outboxMessageId":
+		return ec.fieldContext_DevOutboxMessage_outboxMessageId(ctx, field)
+	case "channel":
+		return ec.fieldContext_DevOutboxMessage_channel(ctx, field)
+	case "recipient":
+		return ec.fieldContext_DevOutboxMessage_recipient(ctx, field)
+	case "subject":
+		return ec.fieldContext_DevOutboxMessage_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_DevOutboxMessage_body(ctx, field)
+	case "caughtAt":
+		return ec.fieldContext_DevOutboxMessage_caughtAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DevOutboxMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8496,6 +8612,28 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_devOutbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "recipient",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recipient"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -12795,6 +12933,167 @@ func (ec *executionContext) fieldContext_CreatableProcedure_fields(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DevOutboxMessage_id(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DevOutboxMessage_outboxMessageId(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_outboxMessageId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutboxMessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_outboxMessageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DevOutboxMessage_channel(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OutboxChannel) graphql.Marshaler {
+			return ec.marshalNOutboxChannel2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐOutboxChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "OutboxChannel")
+}
+
+func (ec *executionContext) _DevOutboxMessage_recipient(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DevOutboxMessage_subject(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DevOutboxMessage_body(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DevOutboxMessage_caughtAt(ctx context.Context, field graphql.CollectedField, obj *model.DevOutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DevOutboxMessage_caughtAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaughtAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DevOutboxMessage_caughtAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DevOutboxMessage", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *documents.Document) (ret graphql.Marshaler) {
@@ -18684,6 +18983,50 @@ func (ec *executionContext) fieldContext_Query_explainFieldAccess(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_explainFieldAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_devOutbox(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_devOutbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DevOutbox(ctx, fc.Args["recipient"].(*string), fc.Args["first"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DevOutboxMessage) graphql.Marshaler {
+			return ec.marshalNDevOutboxMessage2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐDevOutboxMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_devOutbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DevOutboxMessage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_devOutbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26981,6 +27324,69 @@ func (ec *executionContext) _CreatableProcedure(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var devOutboxMessageImplementors = []string{"DevOutboxMessage"}
+
+func (ec *executionContext) _DevOutboxMessage(ctx context.Context, sel ast.SelectionSet, obj *model.DevOutboxMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, devOutboxMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DevOutboxMessage")
+		case "id":
+			out.Values[i] = ec._DevOutboxMessage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outboxMessageId":
+			out.Values[i] = ec._DevOutboxMessage_outboxMessageId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._DevOutboxMessage_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recipient":
+			out.Values[i] = ec._DevOutboxMessage_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._DevOutboxMessage_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._DevOutboxMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caughtAt":
+			out.Values[i] = ec._DevOutboxMessage_caughtAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *documents.Document) graphql.Marshaler {
@@ -28831,6 +29237,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_explainFieldAccess(ctx, field)
+				})
+		case "devOutbox":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_devOutbox(ctx, field)
 				})
 		case "document":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -30955,6 +31367,26 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNDevOutboxMessage2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐDevOutboxMessage(ctx context.Context, sel ast.SelectionSet, v model.DevOutboxMessage) graphql.Marshaler {
+	return ec._DevOutboxMessage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDevOutboxMessage2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐDevOutboxMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DevOutboxMessage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDevOutboxMessage2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐDevOutboxMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNDocument2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋdocumentsᚐDocument(ctx context.Context, sel ast.SelectionSet, v *documents.Document) graphql.Marshaler {

@@ -8,6 +8,7 @@ import (
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
+	"github.com/casegate/casegate/internal/devoutbox"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
@@ -38,4 +39,5 @@ type Resolver struct {
 	SubstitutionService *substitution.Service
 	OutboxAdmin         *outbox.Admin
 	GuestService        *guests.Service
+	DevOutboxService    *devoutbox.Service
 }

@@ -156,6 +156,21 @@ type CreateUserInput struct {
 	ProfileExpiresOn *time.Time `json:"profileExpiresOn,omitempty"`
 }
 
+// A message the dev outbox caught: what would have gone to the SMTP server or the SMS API, its
+// body whole (one-time codes and links included). Only a server running with the dev outbox has any.
+type DevOutboxMessage struct {
+	ID string `json:"id"`
+	// The outbox message it is (outboxMessages shows its status, without the body).
+	OutboxMessageID string        `json:"outboxMessageId"`
+	Channel         OutboxChannel `json:"channel"`
+	// An e-mail address or a phone number.
+	Recipient string `json:"recipient"`
+	// E-mail only; empty for SMS.
+	Subject  string    `json:"subject"`
+	Body     string    `json:"body"`
+	CaughtAt time.Time `json:"caughtAt"`
+}
+
 // userId or groupId; rights empty on a user entry denies that user.
 type DocumentACLEntryInput struct {
 	UserID  *string        `json:"userId,omitempty"`

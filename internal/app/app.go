@@ -22,6 +22,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/config"
+	"github.com/casegate/casegate/internal/devoutbox"
 	"github.com/casegate/casegate/internal/documents"
 	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
@@ -106,9 +107,18 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	}
 	mailCfg := mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}
 	smsCfg := sms.Config{URL: cfg.SMSURL, Token: cfg.SMSToken, From: cfg.SMSFrom}
+	devOut := cfg.DevOutboxOn()
+	if devOut {
+		logger.WarnContext(ctx, "WARNING: the dev outbox is on: outgoing mail and SMS are not sent but kept, "+
+			"and anyone who reaches this server reads them, one-time codes and invitation links included, "+
+			"at /dev/outbox and with the devOutbox query. It is for a developer's machine: never use it in production "+
+			"(--dev-outbox=false, or configure CASEGATE_SMTP_* and CASEGATE_SMS_*, turns it off)",
+			"page", cfg.BaseURL()+"/dev/outbox", "listen", cfg.Addr)
+	}
 	set := &settings.Service{DB: db, Clock: o.Clock, Defaults: settings.Settings{
 		TimeZone: cfg.TimeZone, PublicBaseURL: cfg.BaseURL(),
-		OutgoingMailConfigured: mailCfg.Configured(), SMSConfigured: smsCfg.Configured(),
+		// The dev outbox takes both channels, so whatever waits for mail or SMS works without them.
+		OutgoingMailConfigured: mailCfg.Configured() || devOut, SMSConfigured: smsCfg.Configured() || devOut,
 	}}
 	us := &users.Service{DB: db, Clock: o.Clock, Password: pw}
 	r := &graph.Resolver{
@@ -119,9 +129,10 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		SettingsService: set,
 		AuthService: &auth.Service{DB: db, Clock: o.Clock, TTL: cfg.SessionTTL, Limits: auth.DefaultLimits,
 			Users: us, Settings: set},
-		FormService:   &forms.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry},
-		ClientService: &clients.Service{DB: db, Clock: o.Clock},
-		OutboxAdmin:   &outbox.Admin{DB: db, Clock: o.Clock},
+		FormService:      &forms.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry},
+		ClientService:    &clients.Service{DB: db, Clock: o.Clock},
+		OutboxAdmin:      &outbox.Admin{DB: db, Clock: o.Clock},
+		DevOutboxService: &devoutbox.Service{DB: db, On: devOut},
 	}
 	tasks := &notify.Tasks{Settings: set}
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
@@ -142,14 +153,19 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 		}
 	}
 	senders := map[outbox.Channel]outbox.Sender{}
-	if mailCfg.Configured() {
+	if devOut {
+		// Config refuses --dev-outbox with mail or SMS settings, so nothing real is replaced here.
+		catcher := devoutbox.Sender{DB: db, Clock: o.Clock}
+		senders[outbox.Email], senders[outbox.SMS] = catcher, catcher
+	}
+	if mailCfg.Configured() && !devOut {
 		s, err := mail.NewSender(mailCfg)
 		if err != nil {
 			return nil, err
 		}
 		senders[outbox.Email] = s
 	}
-	if smsCfg.Configured() {
+	if smsCfg.Configured() && !devOut {
 		s, err := sms.NewSender(smsCfg, nil)
 		if err != nil {
 			return nil, err
@@ -166,7 +182,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 			MaxUploadBytes: server.UploadBound(int64(cfg.MaxAttachmentBytes)),
 			MaxTransfers:   cfg.MaxTransfers, MaxTransfersPerPrincipal: cfg.MaxTransfersPerPrincipal, MaxUploads: cfg.MaxUploads,
 			MaxUploadsPerPrincipal: cfg.MaxUploadsPerPrincipal},
-			HiddenFieldErrors: cfg.HiddenFieldErrors, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing,
+			HiddenFieldErrors: cfg.HiddenFieldErrors, DevOutbox: devOut, ClientAddr: server.ClientAddr{Trusted: cfg.TrustedProxies}, Tracing: tracing,
 			CORSOrigins: cfg.CORSOrigins, TrustedDocuments: trusted,
 			AuthenticatedIntrospection: cfg.Introspection == config.IntrospectionAuthenticated}),
 	}

@@ -15,16 +15,35 @@ import (
 )
 
 // TestReadmeTemporaryAccessFlow sends the README's temporary-access requests as they are written
-// there (placeholders filled in), so the walkthrough cannot drift from what the server answers.
+// there (placeholders filled in), so the walkthrough cannot drift from what the server answers:
+// as the README runs it, on the demo data with the dev outbox and no mail or SMS service (the
+// link and the code read with the README's devOutbox queries), and on a server with an SMTP
+// server and an SMS API (where those two steps do not apply).
 func TestReadmeTemporaryAccessFlow(t *testing.T) {
+	t.Run("demo with the dev outbox", func(t *testing.T) { readmeTemporaryAccessFlow(t, true) })
+	t.Run("mail and SMS services", func(t *testing.T) { readmeTemporaryAccessFlow(t, false) })
+}
+
+func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 	b, _ := os.ReadFile("../../README.md")
 	readme := string(b)
 	sec := readmeSection(readme, "## Temporary access: a candidate")
 	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
-	s := gqltest.Start(t)
-	admin := s.Admin()
-	createUser(t, admin, "kadry@casegate.test", "Kadry")
-	kadry := s.Login("kadry@casegate.test", "user-password-1")
+	if len(blocks) != 10 {
+		t.Fatalf("%d graphql blocks in the section", len(blocks))
+	}
+	var s *gqltest.Server
+	var admin, kadry *gqltest.Client
+	if devOut {
+		s = startDevOutbox(t)
+		admin = s.Login("admin@demo.casegate.test", app.DemoPassword)
+		kadry = s.Login("kadry@demo.casegate.test", app.DemoPassword)
+	} else {
+		s = gqltest.Start(t)
+		admin = s.Admin()
+		createUser(t, admin, "kadry@casegate.test", "Kadry")
+		kadry = s.Login("kadry@casegate.test", "user-password-1")
+	}
 	var ids = map[string]string{}
 	run := func(c *gqltest.Client, q string) *gqltest.Response {
 		for k, v := range ids {
@@ -34,32 +53,69 @@ func TestReadmeTemporaryAccessFlow(t *testing.T) {
 		t.Logf("%s\n=> %s %v", q, r.Data, r.Errors)
 		return r
 	}
-	run(admin, blocks[0][1]).MustOK(t)
+	// caught runs a devOutbox block of the README, anonymously, once the outbox has delivered.
+	caught := func(block string) []caught {
+		deliverAll(t, s)
+		var out struct{ DevOutbox []caught }
+		run(s.Anonymous(), block).MustOK(t).Decode(t, &out)
+		if len(out.DevOutbox) != 1 {
+			t.Fatalf("caught %+v", out.DevOutbox)
+		}
+		return out.DevOutbox
+	}
+	var set struct {
+		UpdateSettings struct{ OutgoingMailConfigured, SmsConfigured bool }
+	}
+	run(admin, blocks[0][1]).MustOK(t).Decode(t, &set)
+	if !set.UpdateSettings.OutgoingMailConfigured || !set.UpdateSettings.SmsConfigured {
+		t.Fatalf("settings %+v", set)
+	}
 	var c struct{ CreateCandidateQuestionnaire struct{ ID string } }
 	run(kadry, blocks[1][1]).MustOK(t).Decode(t, &c)
 	ids["<id>"] = c.CreateCandidateQuestionnaire.ID
 	var g struct{ GrantTemporaryAccess struct{ ID string } }
 	run(kadry, blocks[2][1]).MustOK(t).Decode(t, &g)
-	link := inviteLink(t, s)
+	var link string
+	if devOut {
+		link = accessLinkRE.FindString(caught(blocks[3][1])[0].Body)
+	} else {
+		link = inviteLink(t, s)
+	}
+	if link == "" {
+		t.Fatal("no access link")
+	}
 	ids["<the link or its token>"] = link
 	ids["<the link>"] = link
-	run(s.Anonymous(), blocks[3][1]).MustOK(t)
-	deliverAll(t, s)
-	msgs := s.SMS.WaitFor(t, 1, 5*time.Second)
-	code := codeRE.FindStringSubmatch(msgs[0].Text)[1]
-	q := strings.ReplaceAll(blocks[4][1], "123456", code)
+	run(s.Anonymous(), blocks[4][1]).MustOK(t)
+	var text string
+	if devOut {
+		sms := caught(blocks[5][1])[0]
+		if sms.Channel != "SMS" {
+			t.Fatalf("the newest message is %+v", sms)
+		}
+		text = sms.Body
+	} else {
+		deliverAll(t, s)
+		text = s.SMS.WaitFor(t, 1, 5*time.Second)[0].Text
+	}
+	code := codeRE.FindStringSubmatch(text)[1]
+	q := strings.ReplaceAll(blocks[6][1], "123456", code)
 	var v struct{ VerifyAccessCode struct{ Token string } }
 	run(s.Anonymous(), q).MustOK(t).Decode(t, &v)
 	person := s.WithToken(v.VerifyAccessCode.Token)
 	ids["<caseId>"] = c.CreateCandidateQuestionnaire.ID
-	parts := regexp.MustCompile(`\n\s*mutation`).Split(blocks[5][1], 2)
+	parts := regexp.MustCompile(`\n\s*mutation`).Split(blocks[7][1], 2)
 	run(person, parts[0]).MustOK(t)
 	run(person, "mutation"+parts[1]).MustOK(t)
-	run(person, blocks[6][1]).MustOK(t)
-	parts = regexp.MustCompile(`\n\s*mutation`).Split(blocks[7][1], 2)
+	run(person, blocks[8][1]).MustOK(t)
+	parts = regexp.MustCompile(`\n\s*mutation`).Split(blocks[9][1], 2)
 	ids["<grant id>"] = g.GrantTemporaryAccess.ID
 	run(kadry, parts[0]).MustOK(t)
-	run(kadry, "mutation"+parts[1]).MustOK(t)
+	var revoked struct{ RevokeTemporaryAccess struct{ State string } }
+	run(kadry, "mutation"+parts[1]).MustOK(t).Decode(t, &revoked)
+	if revoked.RevokeTemporaryAccess.State != "REVOKED" {
+		t.Fatalf("revoked %+v", revoked)
+	}
 }
 
 // TestReadmeSubstitutionFlow sends the README's substitution requests as they are written there,
@@ -158,17 +214,28 @@ func readmeSection(readme, heading string) string {
 }
 
 // TestReadmeGuestFlow runs the README's guest section on the demo data, as the demo's guest and
-// administrator, and checks what each step says.
+// administrator, and checks what each step says: with the dev outbox, as `serve --demo` alone
+// runs, and with an SMTP server.
 func TestReadmeGuestFlow(t *testing.T) {
+	t.Run("demo with the dev outbox", func(t *testing.T) { readmeGuestFlow(t, true) })
+	t.Run("SMTP", func(t *testing.T) { readmeGuestFlow(t, false) })
+}
+
+func readmeGuestFlow(t *testing.T, devOut bool) {
 	b, _ := os.ReadFile("../../README.md")
 	sec := readmeSection(string(b), "## A client's guest")
 	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
 	if len(blocks) != 9 {
 		t.Fatalf("%d graphql blocks in the section", len(blocks))
 	}
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
+	var s *gqltest.Server
+	if devOut {
+		s = startDevOutbox(t)
+	} else {
+		s = gqltest.Start(t)
+		if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	ids := map[string]string{}
@@ -309,9 +376,18 @@ func TestReadmeGuestFlow(t *testing.T) {
 	if !access.SetGuestAccess.GuestAccess || access.SetGuestAccess.GuestActivated {
 		t.Fatalf("Ewa's access %+v", access)
 	}
-	mails := mailsTo(t, s, "ewa.klient@acme.example")
-	if len(mails) != 1 || !strings.Contains(mails[0].Body, "https://casegate.test/activate/") {
-		t.Fatalf("Ewa's invitation: %+v", mails)
+	var invitations []string
+	if devOut {
+		for _, m := range devOutbox(t, s, "ewa.klient@acme.example") {
+			invitations = append(invitations, m.Body)
+		}
+	} else {
+		for _, m := range mailsTo(t, s, "ewa.klient@acme.example") {
+			invitations = append(invitations, m.Body)
+		}
+	}
+	if len(invitations) != 1 || !strings.Contains(invitations[0], "https://casegate.test/activate/") {
+		t.Fatalf("Ewa's invitation: %+v", invitations)
 	}
 
 	// A case of ACME's that Jan has no part in: hidden until the setting opens the company's cases.

@@ -30,6 +30,9 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	Demo          bool
+	// DevOutbox is "true", "false" or "auto" (on with Demo unless mail or SMS is configured);
+	// DevOutboxOn says what it comes to.
+	DevOutbox string
 
 	SMTPAddr     string
 	SMTPFrom     string
@@ -171,6 +174,18 @@ var options = []option{
 	{"admin-email", "CASEGATE_ADMIN_EMAIL", "", "make sure an administrator with this e-mail exists", false, str(func(c *Config) *string { return &c.AdminEmail })},
 	{"", "CASEGATE_ADMIN_PASSWORD", "", "password of that administrator when it is created", true, str(func(c *Config) *string { return &c.AdminPassword })},
 	{"demo", "CASEGATE_DEMO", "false", "load the demo data once: users (password demo-pass-2026), groups, permissions, positions, a client with a project and a guest, and three cases; skipped when the demo's administrator exists", false, boolean(func(c *Config) *bool { return &c.Demo })},
+	{"dev-outbox", "CASEGATE_DEV_OUTBOX", "auto", "keep outgoing mail and SMS instead of sending them, and show them to anyone at /dev/outbox and in the devOutbox query (one-time codes and links included): for a developer's machine, never production; auto: on with --demo unless SMTP or SMS settings are given", false, func(c *Config, v string) error {
+		if v == "auto" {
+			c.DevOutbox = v
+			return nil
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true, false or auto", v)
+		}
+		c.DevOutbox = strconv.FormatBool(b)
+		return nil
+	}},
 	{"smtp-addr", "CASEGATE_SMTP_ADDR", "", "SMTP server host:port; empty means outgoing mail is not configured", false, str(func(c *Config) *string { return &c.SMTPAddr })},
 	{"smtp-from", "CASEGATE_SMTP_FROM", "", "sender address of outgoing mail", false, str(func(c *Config) *string { return &c.SMTPFrom })},
 	{"smtp-username", "CASEGATE_SMTP_USERNAME", "", "SMTP user name (auth only when set)", false, str(func(c *Config) *string { return &c.SMTPUsername })},
@@ -263,6 +278,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 }
 
 func (c Config) validate() error {
+	if c.DevOutbox == "true" && c.realDelivery() {
+		// A stray CASEGATE_DEV_OUTBOX on a server that mails real people would show their codes
+		// and links to anyone: refuse rather than guess which of the two was meant.
+		return Invalid("dev-outbox", "cannot be combined with mail or SMS settings (CASEGATE_SMTP_ADDR, CASEGATE_SMS_URL, CASEGATE_SMS_TOKEN): "+
+			"the dev outbox shows every message to anyone and is for a developer's machine only; unset those to catch mail locally, or drop --dev-outbox to send it")
+	}
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":
 	default:
@@ -320,7 +341,29 @@ func (f *flagValue) Set(v string) error {
 	}
 	return nil
 }
-func (f *flagValue) IsBoolFlag() bool { return f.o.def == "true" || f.o.def == "false" }
+
+// IsBoolFlag: options defaulting to auto are booleans with a third value, so a bare --dev-outbox
+// means true.
+func (f *flagValue) IsBoolFlag() bool {
+	return f.o.def == "true" || f.o.def == "false" || f.o.def == "auto"
+}
+
+// realDelivery reports whether any setting of a real SMTP server or SMS API is given.
+func (c Config) realDelivery() bool {
+	return c.SMTPAddr != "" || c.SMSURL != "" || c.SMSToken != ""
+}
+
+// DevOutboxOn reports whether outgoing mail and SMS go to the dev outbox: when asked for, or by
+// default with --demo as long as no mail or SMS settings are given (then the demo sends for real).
+func (c Config) DevOutboxOn() bool {
+	switch c.DevOutbox {
+	case "true":
+		return true
+	case "auto":
+		return c.Demo && !c.realDelivery()
+	}
+	return false
+}
 
 // BaseURL is the public base URL, defaulting to the listen address.
 func (c Config) BaseURL() string {

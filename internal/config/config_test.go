@@ -299,3 +299,41 @@ func TestDemoHelp(t *testing.T) {
 	}
 	t.Fatal("no --demo in the help")
 }
+
+func TestDevOutbox(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		on   bool
+	}{
+		{"default", nil, nil, false},
+		{"demo alone", []string{"--demo"}, nil, true},
+		{"demo with SMTP", []string{"--demo"}, map[string]string{"CASEGATE_SMTP_ADDR": "smtp.example.com:587"}, false},
+		{"demo with an SMS API", []string{"--demo"}, map[string]string{"CASEGATE_SMS_URL": "https://api.smsapi.pl"}, false},
+		{"demo, turned off", []string{"--demo", "--dev-outbox=false"}, nil, false},
+		{"bare flag", []string{"--dev-outbox"}, nil, true},
+		{"environment", nil, map[string]string{"CASEGATE_DEV_OUTBOX": "true"}, true},
+		{"flag over environment", []string{"--dev-outbox=auto"}, map[string]string{"CASEGATE_DEV_OUTBOX": "true"}, false},
+	} {
+		cfg, err := load(t, c.args, c.env)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if cfg.DevOutboxOn() != c.on {
+			t.Errorf("%s: dev outbox on = %v, want %v", c.name, cfg.DevOutboxOn(), c.on)
+		}
+	}
+	_, err := load(t, nil, map[string]string{"CASEGATE_DEV_OUTBOX": "maybe"})
+	if err == nil || !strings.Contains(err.Error(), "CASEGATE_DEV_OUTBOX (--dev-outbox): \"maybe\" is not true, false or auto") {
+		t.Fatalf("bad value: %v", err)
+	}
+	// Asked for beside real mail or SMS settings, it refuses to start rather than show real
+	// people's codes to anyone.
+	for _, env := range []map[string]string{{"CASEGATE_SMTP_ADDR": "smtp.example.com:587"}, {"CASEGATE_SMS_TOKEN": "tok"}} {
+		_, err := load(t, []string{"--dev-outbox"}, env)
+		if err == nil || !strings.HasPrefix(err.Error(), "CASEGATE_DEV_OUTBOX (--dev-outbox): cannot be combined with mail or SMS settings") {
+			t.Fatalf("%v: %v", env, err)
+		}
+	}
+}

@@ -36,6 +36,8 @@ type Options struct {
 	HiddenFieldErrors bool
 	// ClientAddr finds a request's client behind trusted proxies.
 	ClientAddr ClientAddr
+	// DevOutbox serves /dev/outbox, the page of the dev outbox; off, that path is not found.
+	DevOutbox bool
 	// Tracing traces requests, operations and statements; nil is off.
 	Tracing *telemetry.Tracing
 	// CORSOrigins are the origins whose pages may call /graphql and GET /attachments/{id} from a
@@ -82,6 +84,10 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /activate/", activatePage)
 	mux.HandleFunc("GET /activate/static/{file}", activateFiles)
 	mux.HandleFunc("GET /static/{file}", sharedFiles)
+	if o.DevOutbox {
+		mux.HandleFunc("GET /dev/outbox", devOutboxPage)
+		mux.HandleFunc("GET /dev/outbox/static/{file}", devOutboxFiles)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
