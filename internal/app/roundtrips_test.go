@@ -24,7 +24,7 @@ const (
 
 // caseQueryAllFields is case(id) with all fields as cmd/casegate-load asks for it: the generic
 // query and the procedure's typed query with every section and field.
-func caseQueryAllFields(t *testing.T, procedure string) string {
+func caseQueryAllFields(t testing.TB, procedure string) string {
 	t.Helper()
 	p := procedures.Registry.Get(procedure)
 	if p == nil {
