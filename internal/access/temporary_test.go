@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestTemporaryRights is SPEC §7's rule: the one case, at the grant's stages, inside the window;
+// TestTemporaryRights is the temporary-access rule: the one case, at the grant's stages, inside the window;
 // nothing through any other rule, whatever the case's facts name.
 func TestTemporaryRights(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -48,7 +48,7 @@ func TestTemporaryRights(t *testing.T) {
 	}
 }
 
-// TestTemporaryUsesExternalModes: the form is shown with the external modes (SPEC §3), and a
+// TestTemporaryUsesExternalModes: the form is shown with the external modes (a temporary person is an outsider), and a
 // hidden external section stays hidden for the person even though it has WRITE on the case.
 func TestTemporaryUsesExternalModes(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
