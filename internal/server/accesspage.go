@@ -1,6 +1,6 @@
 package server
 
-// The page behind a temporary-access link ({publicBaseURL}/access/{token}, SPEC §7): the person
+// The page behind a temporary-access link ({publicBaseURL}/access/{token}; docs/temporary-access.md): the person
 // asks for a one-time code, enters it, and fills in the case's form with the modes casegate gives
 // it — read-only fields shown, hidden ones absent, required ones marked — then sends the case on
 // where the grant allows. It is one static page without dependencies that speaks only the public
