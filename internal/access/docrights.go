@@ -2,8 +2,8 @@ package access
 
 import "slices"
 
-// Document rule names, as listed in grantedBy. With RulePosition and RuleClientData they are the six
-// ways a document opens to an employee.
+// Document rule names, as listed in grantedBy. With RulePosition and RuleClientData they are the
+// six ways a document opens to an employee.
 const (
 	RuleAuthor      = "AUTHOR"
 	RuleDocumentACL = "DOCUMENT_ACL"

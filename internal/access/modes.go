@@ -33,8 +33,8 @@ func (d *CaseDecision) Field(si, fi int) Mode { return d.fields[d.form.offsets[s
 func (d *CaseDecision) Form() *Form { return d.form }
 
 // Decide computes a principal's rights on a case and, when it may read the case, the mode of every
-// section and field (steps 2–7 of "How a field's mode is resolved" in docs/access.md). Without READ every mode is HIDDEN: the case does not
-// exist for the principal.
+// section and field (steps 2–7 of "How a field's mode is resolved" in docs/access.md). Without READ
+// every mode is HIDDEN: the case does not exist for the principal.
 func Decide(p *Principal, c *Case, f *Form) *CaseDecision {
 	d := &CaseDecision{CaseRights: RightsOn(p, c, f), form: f}
 	modes := make([]Mode, len(f.Sections)+f.fieldCount)

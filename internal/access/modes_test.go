@@ -72,7 +72,8 @@ func TestSalaryExample(t *testing.T) {
 	}
 }
 
-// TestResolutionOrder walks the resolution steps: base → stage exception → case override, per audience.
+// TestResolutionOrder walks the resolution steps: base → stage exception → case override, per
+// audience.
 func TestResolutionOrder(t *testing.T) {
 	section := Settings{Internal: Modify, External: Hidden, Exceptions: []StageMode{
 		{Stage: "HR", Internal: ReadOnly},   // names only internal: external keeps its base

@@ -132,8 +132,8 @@ func principalOperation(o Options) graphql.OperationMiddleware {
 }
 
 // bearer returns the token of an Authorization header; ok is false when there is no header. The
-// scheme is case-insensitive (RFC 9110, section 11.1); any other scheme gives an empty token, which fails
-// authentication like a wrong one.
+// scheme is case-insensitive (RFC 9110, section 11.1); any other scheme gives an empty token, which
+// fails authentication like a wrong one.
 func bearer(r *http.Request) (token string, ok bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
