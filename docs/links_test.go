@@ -17,9 +17,10 @@ var (
 	fence      = regexp.MustCompile("(?ms)^\\s*```.*?^\\s*```")
 	inlineCode = regexp.MustCompile("`[^`\n]*`")
 	link       = regexp.MustCompile(`\]\(([^)\s]+)\)|<(https?://[^>]+)>`)
-	// The documents the pages grew from are not in the repository: a page that cites them ("SPEC §5",
-	// "the spec's table", ../shared/…) leaves its reader without the rule it means.
-	outside = regexp.MustCompile(`\.\./shared|(?i)\bspec\b|§`)
+	// A page that cites a specification by section, or a folder beside the repository, leaves its
+	// reader without the rule it means. (The section sign is written \x{a7}, so that this file does
+	// not itself show one.)
+	outside = regexp.MustCompile(`\.\./shared|(?i)\bspec\b|\x{a7}`)
 	heading = regexp.MustCompile(`(?m)^#{1,6}\s+(.+?)\s*#*\s*$`)
 )
 
@@ -145,7 +146,7 @@ func anchors(page string) map[string]bool {
 }
 
 func isWord(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !strings.ContainsRune("–—…“”‘’«»§·", r)
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !strings.ContainsRune("–—…“”‘’«»\u00a7·", r)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -166,7 +167,7 @@ func TestAnchors(t *testing.T) {
 // TestSchemaDescriptionsStandAlone: the schema's descriptions are documentation too (GraphiQL shows
 // them), so they may not cite the specification either. Comments (#) are for the code's readers.
 func TestSchemaDescriptionsStandAlone(t *testing.T) {
-	cite := regexp.MustCompile(`\bSPEC\b|§|\.\./shared`)
+	cite := regexp.MustCompile(`\bSPEC\b|\x{a7}|\.\./shared`)
 	err := filepath.WalkDir("../schema", func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".graphqls") {
 			return err

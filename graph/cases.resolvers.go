@@ -199,12 +199,14 @@ func (r *mutationResolver) ResetFieldAccess(ctx context.Context, procedure strin
 
 // GrantProcedureAccess is the resolver for the grantProcedureAccess field.
 func (r *mutationResolver) GrantProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput, right access.Right) (*forms.Compiled, error) {
-	// The argument is named principal by the spec; the caller is read from the context directly.
+	// The schema names the argument principal (whom the grant is for), so the caller is read from
+	// the context directly.
 	return r.FormService.GrantProcedureAccess(ctx, auth.PrincipalFrom(ctx), procedure, ref(principal), right)
 }
 
 func (r *mutationResolver) RevokeProcedureAccess(ctx context.Context, procedure string, principal model.PrincipalRefInput) (*forms.Compiled, error) {
-	// The argument is named principal by the spec; the caller is read from the context directly.
+	// The schema names the argument principal (whom the grant is for), so the caller is read from
+	// the context directly.
 	return r.FormService.RevokeProcedureAccess(ctx, auth.PrincipalFrom(ctx), procedure, ref(principal))
 }
 

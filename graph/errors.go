@@ -12,7 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/auth"
 )
 
-// Error codes in extensions.code (SPEC §13).
+// Error codes in extensions.code, the one vocabulary clients see (docs/api.md, "Error codes").
 const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeForbidden       = "FORBIDDEN"

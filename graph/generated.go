@@ -4407,7 +4407,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/attachments.graphqls", Input: `# Attachments of documents (SPEC §6) and of cases themselves. They carry their owner's rights: READ
+	{Name: "../schema/attachments.graphqls", Input: `# Attachments of documents and of cases themselves. They carry their owner's rights: READ
 # on the document or case to list and download, WRITE to add, replace or delete. A temporary-access
 # session sees a case's attachments only when its grant opens ATTACHMENTS: otherwise the list is
 # empty, each of them is NOT_FOUND and adding one is FORBIDDEN. Files arrive as GraphQL multipart
@@ -4472,7 +4472,7 @@ extend type Mutation {
   deleteAttachment(id: ID!): Document
 }
 `, BuiltIn: false},
-	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (SPEC §4, §5, §14). A procedure is an object type in
+	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (docs/access.md). A procedure is an object type in
 # schema/procedures/<key>.graphqls marked @procedure; each of its fields is a section, whose type is
 # an object marked @section; each field of a section object is a form field marked @field.
 # ` + "`" + `go generate ./...` + "`" + ` reads them and writes schema/generated/forms.graphqls (inputs, queries,
@@ -4683,7 +4683,7 @@ extend type Mutation {
   createProject(name: String!, counterpartyId: ID): Project!
 }
 `, BuiltIn: false},
-	{Name: "../schema/comments.graphqls", Input: `# Comments on cases and documents (SPEC §5). Reading and adding them needs READ on the case or
+	{Name: "../schema/comments.graphqls", Input: `# Comments on cases and documents. Reading and adding them needs READ on the case or
 # document; external principals see, and write, only comments visible to external principals.
 
 """
@@ -4787,7 +4787,7 @@ extend type Query {
   devOutbox(recipient: String, first: Int! = 20): [DevOutboxMessage!]!
 }
 `, BuiltIn: false},
-	{Name: "../schema/documents.graphqls", Input: `# Documents (SPEC §6): the six Ready_ rules, attachments and comments.
+	{Name: "../schema/documents.graphqls", Input: `# Documents (docs/documents.md): the six document rules, attachments and comments.
 
 "A document: inside a case or on its own, residing at a position."
 type Document {
@@ -4881,7 +4881,7 @@ extend type Mutation {
   updateContact(id: ID!, input: UpdateContactInput!): Contact!
 }
 `, BuiltIn: false},
-	{Name: "../schema/identity.graphqls", Input: `# Identity (SPEC §3): principals, users, groups, positions, sessions.
+	{Name: "../schema/identity.graphqls", Input: `# Identity: principals, users, groups, positions, sessions.
 
 enum PrincipalKind { INTERNAL EXTERNAL TEMPORARY SYSTEM }
 
@@ -5183,7 +5183,7 @@ extend type Mutation {
   endSubstitution: Viewer!
 }
 `, BuiltIn: false},
-	{Name: "../schema/system.graphqls", Input: `# System settings and the audit log (SPEC §12, §13).
+	{Name: "../schema/system.graphqls", Input: `# System settings and the audit log.
 
 type Settings {
   "ShowFunctionsForExternalUsers: temporary access may be granted."
@@ -5262,9 +5262,9 @@ extend type Mutation {
   updateSettings(input: UpdateSettingsInput!): Settings!
 }
 `, BuiltIn: false},
-	{Name: "../schema/temporary.graphqls", Input: `# Temporary access to one case for a person without an account (SPEC §7, AMODIT's
-# GrantTemporaryAccessToCase). The person receives a link by e-mail, asks for a one-time code
-# (requestAccessCode), and exchanges it for a TEMPORARY session (verifyAccessCode).
+	{Name: "../schema/temporary.graphqls", Input: `# Temporary access to one case for a person without an account (docs/temporary-access.md). The
+# person receives a link by e-mail, asks for a one-time code (requestAccessCode), and exchanges it
+# for a TEMPORARY session (verifyAccessCode).
 
 enum LoginMethod { EMAIL_CODE SMS_CODE }
 

@@ -1,4 +1,4 @@
--- Temporary access to one case for a person without an account (SPEC §7, AMODIT).
+-- Temporary access to one case for a person without an account (docs/temporary-access.md).
 CREATE TABLE temporary_access_grants (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     case_id         uuid NOT NULL REFERENCES cases (id) ON DELETE CASCADE,

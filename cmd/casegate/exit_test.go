@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,11 +14,7 @@ import (
 // line that names the environment variable and the flag: no stack trace, no PostgreSQL started.
 func TestStartupErrorsAreOneLine(t *testing.T) {
 	bin := binary(t, "casegate")
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
+	busy := busyAddr(t)
 	for _, tc := range []struct {
 		name string
 		env  []string
@@ -30,8 +25,8 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 			"casegate: DATABASE_URL (--database-url): not a PostgreSQL URL; expected postgres://user:password@host:5432/database?sslmode=disable"},
 		{"public URL without scheme", []string{"DATABASE_URL=" + dbtest.NewURL(t), "CASEGATE_PUBLIC_URL=example.com"}, []string{"migrate", "status"},
 			"casegate: CASEGATE_PUBLIC_URL (--public-url): must be an http:// or https:// address"},
-		{"busy listen address", nil, []string{"serve", "--addr", busy.Addr().String()},
-			"casegate: CASEGATE_ADDR (--addr): cannot listen on " + busy.Addr().String() + ": bind: address already in use"},
+		{"busy listen address", nil, []string{"serve", "--addr", busy.String()},
+			"casegate: CASEGATE_ADDR (--addr): cannot listen on " + busy.String() + ": bind: address already in use"},
 		{"unknown flag", nil, []string{"serve", "--port", "8080"}, "casegate: unknown flag --port; did you mean --addr?"},
 		{"misspelt flag of migrate", nil, []string{"migrate", "--data-dri", "x", "status"}, "casegate: unknown flag --data-dri; did you mean --data-dir?"},
 	} {
@@ -80,12 +75,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 // moves it, before anything is written to the cluster's folder.
 func TestBusyPostgreSQLPort(t *testing.T) {
 	bin := binary(t, "casegate")
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	port := strconv.Itoa(busyAddr(t).Port)
 	for _, args := range [][]string{{"serve", "--addr", freeAddr(t)}, {"migrate", "status"}} {
 		t.Run(args[0], func(t *testing.T) {
 			dataDir := filepath.Join(t.TempDir(), "data")

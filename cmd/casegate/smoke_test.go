@@ -204,6 +204,18 @@ func post(t *testing.T, addr, token, query string, out any) {
 	}
 }
 
+// busyAddr is a loopback address the test holds open until it ends, so nothing else can listen
+// there.
+func busyAddr(t *testing.T) *net.TCPAddr {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().(*net.TCPAddr)
+}
+
 // freeAddr is a loopback address free to listen on, for a server started later. It is picked
 // below the kernel's ephemeral range (32768 and up): a port the kernel hands out for ":0" is also
 // one it gives to outgoing connections, and the tests' own connections took such a port between the

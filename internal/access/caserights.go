@@ -2,7 +2,8 @@ package access
 
 import "slices"
 
-// Case rule names, as listed in grantedBy (SPEC §5).
+// Case rule names, as listed in grantedBy: each names one way a principal comes to hold rights on a
+// case.
 const (
 	RuleCreator      = "CREATOR"
 	RuleAssignee     = "ASSIGNEE"
@@ -29,8 +30,9 @@ func (r *CaseRights) add(rule string, right Right) {
 	}
 }
 
-// RightsOn decides a principal's rights on a case (SPEC §5). Every rule that applies is listed, in
-// the spec's order; the right is the highest any of them grants. Unknown principals get nothing.
+// RightsOn decides a principal's rights on a case. Every rule that applies is listed, in the order
+// the rules are checked; the right is the highest any of them grants. Unknown principals get
+// nothing.
 func RightsOn(p *Principal, c *Case, f *Form) CaseRights {
 	var r CaseRights
 	if p == nil {

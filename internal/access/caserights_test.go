@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestCaseRightsTable is SPEC §5's rule table: each row gives one principal exactly one rule, and
-// the villain, who matches no rule, gets nothing from any of the cases.
+// TestCaseRightsTable is the case rules as a table: each row gives one principal exactly one rule,
+// and the villain, who matches no rule, gets nothing from any of the cases.
 func TestCaseRightsTable(t *testing.T) {
 	me := func(mods ...func(*Principal)) *Principal {
 		p := &Principal{Kind: KindInternal, UserID: "me", NativeUserID: "me", Groups: []string{"g-mine"}}

@@ -1,6 +1,6 @@
 package access
 
-// CommentAudience is which comments a principal reads, and how what it writes is marked (SPEC §5).
+// CommentAudience is which comments a principal reads, and how what it writes is marked.
 type CommentAudience int
 
 // Comment audiences.

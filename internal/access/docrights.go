@@ -2,7 +2,8 @@ package access
 
 import "slices"
 
-// Document rule names, as listed in grantedBy (SPEC §6, the six rules of Ready_).
+// Document rule names, as listed in grantedBy. With RulePosition and RuleClientData they are the
+// six ways a document opens to an employee.
 const (
 	RuleAuthor      = "AUTHOR"
 	RuleDocumentACL = "DOCUMENT_ACL"
@@ -33,7 +34,7 @@ type Document struct {
 	ActiveTasks  []string // users holding an active workflow task on the document
 }
 
-// DocumentRightsOn decides a principal's rights on a document (SPEC §6). An ACL entry naming the
+// DocumentRightsOn decides a principal's rights on a document. An ACL entry naming the
 // user decides alone, over every other rule, and an entry with no rights is a deny (the seed's way
 // to shut out even the author). Group entries add to the other rules. A confidential document
 // opens only through AUTHOR, DOCUMENT_ACL and ACTIVE_TASK.

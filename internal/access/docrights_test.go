@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestDocumentRightsTable is SPEC §6's six rules: each row gives "me" exactly one rule, and the
+// TestDocumentRightsTable is the six document rules: each row gives "me" exactly one rule, and the
 // villain, who matches none, gets nothing.
 func TestDocumentRightsTable(t *testing.T) {
 	me := &Principal{Kind: KindInternal, UserID: "me", Groups: []string{"g"},

@@ -1,6 +1,6 @@
 package access
 
-// What a guest (an EXTERNAL principal) is shown of the organisation (SPEC §9). Employees and the
+// What a guest (an EXTERNAL principal) is shown of the organisation. Employees and the
 // system user see the organisation whole; a guest sees the cases, projects and documents its rules
 // open, and around them people by name only; a temporary-access person less still (see
 // SeesOrganisation).

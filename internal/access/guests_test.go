@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestGuestVisibility is what a guest sees (SPEC §9): cases by participation, assignment and ACL
+// TestGuestVisibility is what a guest sees: cases by participation, assignment and ACL
 // entries naming its contact, and with guestsSeeCompanyCases its company's cases too; projects of
 // its company and projects holding a case it reads. Each case row says whether the guest reads it
 // with the setting off and on; the project rows follow from the cases.

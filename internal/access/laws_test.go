@@ -173,7 +173,7 @@ func TestLawAddingToModifyOnlyForNeverLowers(t *testing.T) {
 }
 
 // TestLawRemovingAListNeverHidesMore removes visibleOnlyFor, or both lists. (Removing modifyOnlyFor
-// alone may hide: by SPEC §4's table, being in modifyOnlyFor is what lets Dyrektorzy see the
+// alone may hide: by the restrict table, being in modifyOnlyFor is what lets Dyrektorzy see the
 // seed's requested salary although visibleOnlyFor names only Kadry and Zarząd.)
 func TestLawRemovingAListNeverHidesMore(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {

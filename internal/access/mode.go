@@ -8,7 +8,7 @@ import (
 	"github.com/casegate/casegate/internal/apperr"
 )
 
-// Mode is the access mode of a section or field (SPEC §4). The zero value means "not set".
+// Mode is the access mode of a section or field. The zero value means "not set".
 type Mode uint8
 
 // Modes, from most to least open. AsSection is for fields only: take the section's mode.

@@ -33,8 +33,8 @@ func (d *CaseDecision) Field(si, fi int) Mode { return d.fields[d.form.offsets[s
 func (d *CaseDecision) Form() *Form { return d.form }
 
 // Decide computes a principal's rights on a case and, when it may read the case, the mode of every
-// section and field (SPEC §4, steps 2–7). Without READ every mode is HIDDEN: the case does not
-// exist for the principal.
+// section and field (steps 2–7 of "How a field's mode is resolved" in docs/access.md). Without READ
+// every mode is HIDDEN: the case does not exist for the principal.
 func Decide(p *Principal, c *Case, f *Form) *CaseDecision {
 	d := &CaseDecision{CaseRights: RightsOn(p, c, f), form: f}
 	modes := make([]Mode, len(f.Sections)+f.fieldCount)
@@ -123,8 +123,8 @@ func audience(ext bool) string {
 	return "internal users"
 }
 
-// restrict applies the visibleOnlyFor / modifyOnlyFor lists (SPEC §4 table; the first column that
-// applies wins).
+// restrict applies the visibleOnlyFor / modifyOnlyFor lists (the table in docs/access.md; the first
+// column that applies wins).
 func restrict(p *Principal, m Mode, s *Settings, w where, tr *tracer) Mode {
 	if m == Hidden || len(s.VisibleOnlyFor) == 0 && len(s.ModifyOnlyFor) == 0 {
 		return m

@@ -18,7 +18,7 @@ func oneField(section, field Settings) *Form {
 	return NewForm("p", true, []SectionSettings{{Key: "s", Settings: section, Fields: []FieldSettings{{Key: "f", Settings: field}}}}, nil)
 }
 
-// TestRestrictTable is SPEC §4's restrict table: every mode × every column.
+// TestRestrictTable is the restrict table of docs/access.md: every mode × every column.
 func TestRestrictTable(t *testing.T) {
 	listed := []Ref{{UserID: "u-villain"}}
 	other := []Ref{{UserID: "u-someone-else"}}
@@ -72,7 +72,8 @@ func TestSalaryExample(t *testing.T) {
 	}
 }
 
-// TestResolutionOrder walks SPEC §4's steps: base → stage exception → case override, per audience.
+// TestResolutionOrder walks the resolution steps: base → stage exception → case override, per
+// audience.
 func TestResolutionOrder(t *testing.T) {
 	section := Settings{Internal: Modify, External: Hidden, Exceptions: []StageMode{
 		{Stage: "HR", Internal: ReadOnly},   // names only internal: external keeps its base

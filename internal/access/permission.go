@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// Permission is a system-level permission of a user (SPEC §3, "uprawnienia PBA").
+// Permission is a system-level permission of a user: what it may do beyond the cases it can read.
 type Permission string
 
 // The permissions a user may hold. A fresh user holds none.

@@ -8,7 +8,7 @@ import (
 // Kind is the kind of principal a request runs as.
 type Kind string
 
-// Principal kinds (SPEC §3).
+// Principal kinds: who may be behind a request.
 const (
 	KindInternal  Kind = "INTERNAL"  // an employee
 	KindExternal  Kind = "EXTERNAL"  // a contact with guest access

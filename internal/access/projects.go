@@ -16,7 +16,7 @@ func ListProjects(p *Principal) Decision {
 	return Decision{Rule: RuleInternal}
 }
 
-// ProjectVisible is the project rule (SPEC §9): employees and the system user see every project; a
+// ProjectVisible is the project rule: employees and the system user see every project; a
 // guest sees a project whose counterparty is its contact's company, and one holding a case it may
 // read (readsACase: RightsOn gives it READ on some case of the project). VisibleProjects is the
 // same rule in SQL.

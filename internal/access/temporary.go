@@ -11,7 +11,7 @@ const RuleTemporaryGrant = "TEMPORARY_GRANT"
 // Part is a part of a case beyond its form that a temporary grant may open (allowedActions).
 type Part string
 
-// The parts of a case a grant may open (SPEC §7).
+// The parts of a case a grant may open; the form itself opens by the grant's stages.
 const (
 	PartAttachments Part = "ATTACHMENTS"
 	PartComments    Part = "COMMENTS"

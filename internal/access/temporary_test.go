@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// TestTemporaryRights is SPEC §7's rule: the one case, at the grant's stages, inside the window;
-// nothing through any other rule, whatever the case's facts name.
+// TestTemporaryRights is the temporary-access rule: the one case, at the grant's stages, inside the
+// window; nothing through any other rule, whatever the case's facts name.
 func TestTemporaryRights(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	grant := func(mods ...func(*TemporaryAccess)) *Principal {
@@ -48,8 +48,9 @@ func TestTemporaryRights(t *testing.T) {
 	}
 }
 
-// TestTemporaryUsesExternalModes: the form is shown with the external modes (SPEC §3), and a
-// hidden external section stays hidden for the person even though it has WRITE on the case.
+// TestTemporaryUsesExternalModes: the form is shown with the external modes (a temporary person is
+// an outsider), and a hidden external section stays hidden for the person even though it has WRITE
+// on the case.
 func TestTemporaryUsesExternalModes(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	p := &Principal{Kind: KindTemporary, At: at, Temporary: &TemporaryAccess{CaseID: "c1", Stages: []string{"S"},

@@ -16,7 +16,7 @@ type CaseScope struct {
 	Granted    []string
 }
 
-// VisibleCases is the SQL form of the case rules (SPEC §5): a bun query modifier restricting a
+// VisibleCases is the SQL form of the case rules: a bun query modifier restricting a
 // query on cases (alias c) to those the principal may read. It encodes exactly RightsOn's READ
 // rules; TestEngineAndSQLAgree in internal/cases checks the two against each other on a real
 // database.
@@ -143,7 +143,7 @@ func externalVisible(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 	return q
 }
 
-// VisibleDocuments is the SQL form of the document rules (SPEC §6) for a query on documents
+// VisibleDocuments is the SQL form of the document rules for a query on documents
 // (alias d): exactly DocumentRightsOn's READ, checked against it by TestDocumentEngineAndSQLAgree.
 func VisibleDocuments(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
 	return func(q *bun.SelectQuery) *bun.SelectQuery {

@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -31,11 +29,7 @@ func noServices(c *config.Config) {
 // startDevOutbox starts a server with the dev outbox (as --demo alone gives it) and the demo data.
 func startDevOutbox(t *testing.T) *gqltest.Server {
 	t.Helper()
-	s := gqltest.Start(t, noServices)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return demoServer(t, noServices)
 }
 
 type caught struct {

@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -35,16 +33,6 @@ func (p creatable) modes() map[string]string {
 		m[f.Field] = f.Mode
 	}
 	return m
-}
-
-// demoServer is a server with the demo data loaded (ACME, its project, its guest Jan Klient).
-func demoServer(t *testing.T) *gqltest.Server {
-	t.Helper()
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestCreatableProcedures: an employee may create cases of every procedure, a guest of those

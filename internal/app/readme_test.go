@@ -2,9 +2,6 @@ package app_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,13 +22,7 @@ func TestReadmeTemporaryAccessFlow(t *testing.T) {
 }
 
 func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
-	b, _ := os.ReadFile("../../README.md")
-	readme := string(b)
-	sec := readmeSection(readme, "## Temporary access: a candidate")
-	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
-	if len(blocks) != 10 {
-		t.Fatalf("%d graphql blocks in the section", len(blocks))
-	}
+	blocks := readmeBlocks(t, "## Temporary access: a candidate", 10)
 	var s *gqltest.Server
 	var admin, kadry *gqltest.Client
 	if devOut {
@@ -44,15 +35,8 @@ func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 		createUser(t, admin, "kadry@casegate.test", "Kadry")
 		kadry = s.Login("kadry@casegate.test", "user-password-1")
 	}
-	var ids = map[string]string{}
-	run := func(c *gqltest.Client, q string) *gqltest.Response {
-		for k, v := range ids {
-			q = strings.ReplaceAll(q, k, v)
-		}
-		r := c.Do(q, nil)
-		t.Logf("%s\n=> %s %v", q, r.Data, r.Errors)
-		return r
-	}
+	ids := map[string]string{}
+	run := readmeRunner(t, ids)
 	// caught runs a devOutbox block of the README, anonymously, once the outbox has delivered.
 	caught := func(block string) []caught {
 		deliverAll(t, s)
@@ -66,18 +50,18 @@ func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 	var set struct {
 		UpdateSettings struct{ OutgoingMailConfigured, SmsConfigured bool }
 	}
-	run(admin, blocks[0][1]).MustOK(t).Decode(t, &set)
+	run(admin, blocks[0]).MustOK(t).Decode(t, &set)
 	if !set.UpdateSettings.OutgoingMailConfigured || !set.UpdateSettings.SmsConfigured {
 		t.Fatalf("settings %+v", set)
 	}
 	var c struct{ CreateCandidateQuestionnaire struct{ ID string } }
-	run(kadry, blocks[1][1]).MustOK(t).Decode(t, &c)
+	run(kadry, blocks[1]).MustOK(t).Decode(t, &c)
 	ids["<id>"] = c.CreateCandidateQuestionnaire.ID
 	var g struct{ GrantTemporaryAccess struct{ ID string } }
-	run(kadry, blocks[2][1]).MustOK(t).Decode(t, &g)
+	run(kadry, blocks[2]).MustOK(t).Decode(t, &g)
 	var link string
 	if devOut {
-		link = accessLinkRE.FindString(caught(blocks[3][1])[0].Body)
+		link = accessLinkRE.FindString(caught(blocks[3])[0].Body)
 	} else {
 		link = inviteLink(t, s)
 	}
@@ -86,10 +70,10 @@ func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 	}
 	ids["<the link or its token>"] = link
 	ids["<the link>"] = link
-	run(s.Anonymous(), blocks[4][1]).MustOK(t)
+	run(s.Anonymous(), blocks[4]).MustOK(t)
 	var text string
 	if devOut {
-		sms := caught(blocks[5][1])[0]
+		sms := caught(blocks[5])[0]
 		if sms.Channel != "SMS" {
 			t.Fatalf("the newest message is %+v", sms)
 		}
@@ -99,16 +83,16 @@ func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 		text = s.SMS.WaitFor(t, 1, 5*time.Second)[0].Text
 	}
 	code := codeRE.FindStringSubmatch(text)[1]
-	q := strings.ReplaceAll(blocks[6][1], "123456", code)
+	q := strings.ReplaceAll(blocks[6], "123456", code)
 	var v struct{ VerifyAccessCode struct{ Token string } }
 	run(s.Anonymous(), q).MustOK(t).Decode(t, &v)
 	person := s.WithToken(v.VerifyAccessCode.Token)
 	ids["<caseId>"] = c.CreateCandidateQuestionnaire.ID
-	parts := regexp.MustCompile(`\n\s*mutation`).Split(blocks[7][1], 2)
+	parts := regexp.MustCompile(`\n\s*mutation`).Split(blocks[7], 2)
 	run(person, parts[0]).MustOK(t)
 	run(person, "mutation"+parts[1]).MustOK(t)
-	run(person, blocks[8][1]).MustOK(t)
-	parts = regexp.MustCompile(`\n\s*mutation`).Split(blocks[9][1], 2)
+	run(person, blocks[8]).MustOK(t)
+	parts = regexp.MustCompile(`\n\s*mutation`).Split(blocks[9], 2)
 	ids["<grant id>"] = g.GrantTemporaryAccess.ID
 	run(kadry, parts[0]).MustOK(t)
 	var revoked struct{ RevokeTemporaryAccess struct{ State string } }
@@ -121,50 +105,34 @@ func readmeTemporaryAccessFlow(t *testing.T, devOut bool) {
 // TestReadmeSubstitutionFlow sends the README's substitution requests as they are written there,
 // on the demo data they name.
 func TestReadmeSubstitutionFlow(t *testing.T) {
-	b, _ := os.ReadFile("../../README.md")
-	readme := string(b)
-	sec := readmeSection(readme, "## Work as a substitute")
-	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
-	if len(blocks) != 8 {
-		t.Fatalf("%d graphql blocks in the section", len(blocks))
-	}
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
+	blocks := readmeBlocks(t, "## Work as a substitute", 8)
+	s := demoServer(t)
 	kadry := s.Login("kadry@demo.casegate.test", app.DemoPassword)
 	piotr := s.Login("pracownik@demo.casegate.test", app.DemoPassword)
 	danuta := s.Login("dyrektor@demo.casegate.test", app.DemoPassword)
 	ids := map[string]string{"<a day, YYYY-MM-DD>": warsawDay(s, 2), "<a later day>": warsawDay(s, 5)}
-	run := func(c *gqltest.Client, q string) *gqltest.Response {
-		for k, v := range ids {
-			q = strings.ReplaceAll(q, k, v)
-		}
-		r := c.Do(q, nil)
-		t.Logf("%s\n=> %s %v", q, r.Data, r.Errors)
-		return r
-	}
+	run := readmeRunner(t, ids)
 	var users struct {
 		Users struct {
 			Edges []struct{ Node struct{ ID, Name string } }
 		}
 	}
-	run(kadry, blocks[0][1]).MustOK(t).Decode(t, &users)
+	run(kadry, blocks[0]).MustOK(t).Decode(t, &users)
 	ids["<Piotr's id>"] = users.Users.Edges[0].Node.ID
 	var created struct{ CreateSubstitution struct{ ID string } }
-	run(kadry, blocks[1][1]).MustOK(t).Decode(t, &created)
+	run(kadry, blocks[1]).MustOK(t).Decode(t, &created)
 	ids["<substitution id>"] = created.CreateSubstitution.ID
 	var avail struct {
 		Me struct{ AvailableSubstitutions []struct{ ID string } }
 	}
-	run(piotr, blocks[2][1]).MustOK(t).Decode(t, &avail)
+	run(piotr, blocks[2]).MustOK(t).Decode(t, &avail)
 	if len(avail.Me.AvailableSubstitutions) != 1 {
 		t.Fatalf("Piotr may start %+v", avail.Me.AvailableSubstitutions)
 	}
 	var started struct {
 		StartSubstitution struct{ User, NativeUser struct{ Name string } }
 	}
-	run(piotr, blocks[3][1]).MustOK(t).Decode(t, &started)
+	run(piotr, blocks[3]).MustOK(t).Decode(t, &started)
 	if started.StartSubstitution.User.Name != "Karolina Kadrowa" || started.StartSubstitution.NativeUser.Name != "Piotr Pracownik" {
 		t.Fatalf("started %+v", started)
 	}
@@ -173,13 +141,13 @@ func TestReadmeSubstitutionFlow(t *testing.T) {
 			Edges []struct{ Node struct{ ID, Title string } }
 		}
 	}
-	run(piotr, blocks[4][1]).MustOK(t).Decode(t, &tasks)
+	run(piotr, blocks[4]).MustOK(t).Decode(t, &tasks)
 	if len(tasks.MyTasks.Edges) != 1 || !strings.HasPrefix(tasks.MyTasks.Edges[0].Node.Title, "Kandydat") {
 		t.Fatalf("Karolina's tasks as Piotr sees them: %+v", tasks)
 	}
 	ids["<case id>"] = tasks.MyTasks.Edges[0].Node.ID
 	var com struct{ AddComment struct{ Byline string } }
-	run(piotr, blocks[5][1]).MustOK(t).Decode(t, &com)
+	run(piotr, blocks[5]).MustOK(t).Decode(t, &com)
 	if com.AddComment.Byline != "Piotr Pracownik on behalf of Karolina Kadrowa" {
 		t.Fatalf("byline %q", com.AddComment.Byline)
 	}
@@ -189,28 +157,15 @@ func TestReadmeSubstitutionFlow(t *testing.T) {
 			Substitution *struct{ ID string }
 		}
 	}
-	run(piotr, blocks[6][1]).MustOK(t).Decode(t, &ended)
+	run(piotr, blocks[6]).MustOK(t).Decode(t, &ended)
 	if ended.EndSubstitution.User.Name != "Piotr Pracownik" || ended.EndSubstitution.Substitution != nil {
 		t.Fatalf("ended %+v", ended)
 	}
 	var ext struct{ ExtendSubstitution struct{ DateTo string } }
-	run(danuta, blocks[7][1]).MustOK(t).Decode(t, &ext)
+	run(danuta, blocks[7]).MustOK(t).Decode(t, &ext)
 	if ext.ExtendSubstitution.DateTo != warsawDay(s, 5) {
 		t.Fatalf("extended %+v", ext)
 	}
-}
-
-// readmeSection is the README's section that starts with heading, up to the next one of its level.
-func readmeSection(readme, heading string) string {
-	i := strings.Index(readme, heading)
-	if i < 0 {
-		panic("no README section " + heading)
-	}
-	sec := readme[i:]
-	if j := strings.Index(sec[len(heading):], "\n## "); j >= 0 {
-		sec = sec[:len(heading)+j]
-	}
-	return sec
 }
 
 // TestReadmeGuestFlow runs the README's guest section on the demo data, as the demo's guest and
@@ -222,31 +177,16 @@ func TestReadmeGuestFlow(t *testing.T) {
 }
 
 func readmeGuestFlow(t *testing.T, devOut bool) {
-	b, _ := os.ReadFile("../../README.md")
-	sec := readmeSection(string(b), "## A client's guest")
-	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
-	if len(blocks) != 9 {
-		t.Fatalf("%d graphql blocks in the section", len(blocks))
-	}
+	blocks := readmeBlocks(t, "## A client's guest", 9)
 	var s *gqltest.Server
 	if devOut {
 		s = startDevOutbox(t)
 	} else {
-		s = gqltest.Start(t)
-		if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-			t.Fatal(err)
-		}
+		s = demoServer(t)
 	}
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	ids := map[string]string{}
-	run := func(c *gqltest.Client, q string) *gqltest.Response {
-		for k, v := range ids {
-			q = strings.ReplaceAll(q, k, v)
-		}
-		r := c.Do(q, nil)
-		t.Logf("%s\n=> %s %v %v", q, r.Data, r.Errors, r.Extensions)
-		return r
-	}
+	run := readmeRunner(t, ids)
 
 	var login struct {
 		Login struct {
@@ -257,7 +197,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			}
 		}
 	}
-	run(s.Anonymous(), blocks[0][1]).MustOK(t).Decode(t, &login)
+	run(s.Anonymous(), blocks[0]).MustOK(t).Decode(t, &login)
 	if login.Login.Viewer.Kind != "EXTERNAL" || login.Login.Viewer.Contact.Name != "Jan Klient" {
 		t.Fatalf("login %+v", login)
 	}
@@ -281,7 +221,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			}
 		}
 	}
-	run(jan, blocks[1][1]).MustOK(t).Decode(t, &projects)
+	run(jan, blocks[1]).MustOK(t).Decode(t, &projects)
 	if len(projects.Projects.Edges) != 1 {
 		t.Fatalf("Jan's projects: %+v", projects)
 	}
@@ -296,7 +236,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 		}
 	}
 
-	r := run(jan, blocks[2][1]).MustOK(t)
+	r := run(jan, blocks[2]).MustOK(t)
 	var requests struct {
 		ServiceRequests struct {
 			Edges []struct {
@@ -322,7 +262,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			Fields []struct{ Field, Mode string }
 		}
 	}
-	run(jan, blocks[3][1]).MustOK(t).Decode(t, &creatable)
+	run(jan, blocks[3]).MustOK(t).Decode(t, &creatable)
 	if len(creatable.CreatableProcedures) != 1 || creatable.CreatableProcedures[0].Key != "service-request" {
 		t.Fatalf("Jan may create %+v", creatable)
 	}
@@ -336,7 +276,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			}
 		}
 	}
-	run(jan, blocks[4][1]).MustOK(t).Decode(t, &created)
+	run(jan, blocks[4]).MustOK(t).Decode(t, &created)
 	if c := created.CreateServiceRequest.Case; c.Stage != "NEW" || c.Project.Name != "Wdrożenie ACME" || c.Company.Name != "ACME sp. z o.o." {
 		t.Fatalf("Jan's new request: %+v", created)
 	}
@@ -354,7 +294,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			}
 		}
 	}
-	run(admin, blocks[5][1]).MustOK(t).Decode(t, &acme)
+	run(admin, blocks[5]).MustOK(t).Decode(t, &acme)
 	for _, e := range acme.Cases.Edges {
 		if e.Node.Company != nil && e.Node.Company.Name == "ACME sp. z o.o." {
 			ids["<ACME's id>"] = e.Node.Company.ID
@@ -364,7 +304,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 		t.Fatalf("no ACME case: %+v", acme)
 	}
 	var contact struct{ CreateContact struct{ ID string } }
-	run(admin, blocks[6][1]).MustOK(t).Decode(t, &contact)
+	run(admin, blocks[6]).MustOK(t).Decode(t, &contact)
 	ids["<Ewa's id>"] = contact.CreateContact.ID
 	var access struct {
 		SetGuestAccess struct {
@@ -372,7 +312,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 			GuestAccess, GuestActivated bool
 		}
 	}
-	run(admin, blocks[7][1]).MustOK(t).Decode(t, &access)
+	run(admin, blocks[7]).MustOK(t).Decode(t, &access)
 	if !access.SetGuestAccess.GuestAccess || access.SetGuestAccess.GuestActivated {
 		t.Fatalf("Ewa's access %+v", access)
 	}
@@ -400,7 +340,7 @@ func readmeGuestFlow(t *testing.T, devOut bool) {
 	if sees() {
 		t.Fatal("Jan reads a case of his company's with the setting off")
 	}
-	run(admin, blocks[8][1]).MustOK(t)
+	run(admin, blocks[8]).MustOK(t)
 	if !sees() {
 		t.Fatal("Jan does not read his company's case with guestsSeeCompanyCases on")
 	}

@@ -2,42 +2,20 @@ package app_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/casegate/casegate/internal/app"
-	"github.com/casegate/casegate/internal/gqltest"
 )
 
 // TestReadmeTour sends the requests of the README's five-minute tour as they are written there, on
 // the demo data, as the users the tour names, and checks what its text says each one gets.
 func TestReadmeTour(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec := readmeSection(string(b), "## A five-minute tour")
-	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(sec, -1)
-	if len(blocks) != 7 {
-		t.Fatalf("%d graphql blocks in the section, want 7", len(blocks))
-	}
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
+	const tour = "## A five-minute tour"
+	sec, blocks := readmeText(t, tour), readmeBlocks(t, tour, 7)
+	s := demoServer(t)
 	ids := map[string]string{}
-	run := func(c *gqltest.Client, q string) *gqltest.Response {
-		for k, v := range ids {
-			q = strings.ReplaceAll(q, k, v)
-		}
-		r := c.Do(q, nil)
-		t.Logf("%s\n=> %s %v %v", q, r.Data, r.Errors, r.Extensions)
-		return r
-	}
+	run := readmeRunner(t, ids)
 
 	// 1–3: the administrator logs in, reads, creates a group and finds it in the audit log.
 	var login struct {
@@ -46,19 +24,19 @@ func TestReadmeTour(t *testing.T) {
 			Viewer struct{ Permissions []string }
 		}
 	}
-	run(s.Anonymous(), blocks[0][1]).MustOK(t).Decode(t, &login)
+	run(s.Anonymous(), blocks[0]).MustOK(t).Decode(t, &login)
 	if login.Login.Token == "" || !strings.Contains(fmt.Sprint(login.Login.Viewer.Permissions), "ADMIN") {
 		t.Fatalf("admin's login %+v", login)
 	}
 	admin := s.WithToken(login.Login.Token)
-	run(admin, blocks[1][1]).MustOK(t)
-	run(admin, blocks[2][1]).MustOK(t)
+	run(admin, blocks[1]).MustOK(t)
+	run(admin, blocks[2]).MustOK(t)
 	var audit struct {
 		AuditLog struct {
 			Edges []struct{ Node struct{ Action string } }
 		}
 	}
-	run(admin, blocks[3][1]).MustOK(t).Decode(t, &audit)
+	run(admin, blocks[3]).MustOK(t).Decode(t, &audit)
 	if len(audit.AuditLog.Edges) == 0 || !strings.HasPrefix(audit.AuditLog.Edges[0].Node.Action, "group.") {
 		t.Fatalf("the audit log does not start with the new group: %+v", audit)
 	}
@@ -92,7 +70,7 @@ func TestReadmeTour(t *testing.T) {
 			if !strings.Contains(sec, tc.says) {
 				t.Fatalf("the README no longer says %q", tc.says)
 			}
-			r := run(s.Login(tc.email, app.DemoPassword), blocks[4][1]).MustOK(t)
+			r := run(s.Login(tc.email, app.DemoPassword), blocks[4]).MustOK(t)
 			var out struct {
 				SalaryChanges struct{ Edges []struct{ Node salaryNode } }
 			}
@@ -135,7 +113,7 @@ func TestReadmeTour(t *testing.T) {
 			Edges []struct{ Node struct{ ID, Name string } }
 		}
 	}
-	run(admin, blocks[5][1]).MustOK(t).Decode(t, &found)
+	run(admin, blocks[5]).MustOK(t).Decode(t, &found)
 	if len(found.Users.Edges) != 1 || found.Users.Edges[0].Node.Name != "Piotr Pracownik" {
 		t.Fatalf("the search for Piotr found %+v", found)
 	}
@@ -146,7 +124,7 @@ func TestReadmeTour(t *testing.T) {
 			Steps []struct{ Layer, Setting, Value, Rule string }
 		}
 	}
-	run(admin, blocks[6][1]).MustOK(t).Decode(t, &why)
+	run(admin, blocks[6]).MustOK(t).Decode(t, &why)
 	e := why.ExplainFieldAccess
 	if e.Mode != "HIDDEN" || len(e.Steps) == 0 {
 		t.Fatalf("explanation %+v", e)

@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -54,10 +52,7 @@ const (
 )
 
 func TestRoundTripsPerOperation(t *testing.T) {
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t)
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	var printer struct {
 		Cases struct {
@@ -111,10 +106,7 @@ func TestRoundTripsPerOperation(t *testing.T) {
 // The settings cached per process are fresh by proof: a changed field setting and a revoked
 // procedure grant are in force on the very next request, whatever the process compiled before.
 func TestCachedSettingsAreNeverStale(t *testing.T) {
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t)
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	var ids struct {
 		Cases struct {

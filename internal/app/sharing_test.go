@@ -8,7 +8,8 @@ import (
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
-// TestRulesOpenCases: each rule of SPEC §5 opens a case to the villain, and taking it away closes it.
+// TestRulesOpenCases: each case rule (access.RightsOn) opens a case to the villain, and taking it
+// away closes it.
 func TestRulesOpenCases(t *testing.T) {
 	s := gqltest.Start(t)
 	c := newCompany(t, s)
@@ -128,8 +129,8 @@ func TestCaseFieldModeOverride(t *testing.T) {
 	r := c.creator.Do(readSalary, map[string]any{"id": id})
 	m := modes(t, r, "salaryChange", "case", "access")
 	// The section's override reaches its AS_SECTION fields; a field with its own setting keeps it
-	// (SPEC §4 step 5: a field's setting comes before the section's), and the stage exception of
-	// justification (REQUIRED at DRAFT) is replaced only by a field override.
+	// (a field's own setting comes before the section's: step 5 in docs/access.md), and the stage
+	// exception of justification (REQUIRED at DRAFT) is replaced only by a field override.
 	if m["employee.department"] != "READ_ONLY" || m["employee.employeeName"] != "REQUIRED" || m["compensation.currentSalary"] != "MODIFY" {
 		t.Fatalf("modes with a section override: %v", m)
 	}

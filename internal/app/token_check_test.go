@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 
@@ -16,10 +14,7 @@ import (
 // gets the same answer as before any of it runs: 401, UNAUTHENTICATED, and nothing else — not the
 // case, not a syntax or validation error, not NOT_FOUND.
 func TestTokenIsCheckedBeforeAnythingAnswers(t *testing.T) {
-	s := gqltest.Start(t)
-	if err := s.App.LoadDemo(t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t)
 	admin := s.Login("admin@demo.casegate.test", app.DemoPassword)
 	var list struct {
 		Cases struct {

@@ -75,7 +75,7 @@ func NotFound(what string) error { return fmt.Errorf("%s %w", what, ErrNotFound)
 // Forbidden wraps ErrForbidden with what the caller lacks.
 func Forbidden(reason string) error { return fmt.Errorf("%w: %s", ErrForbidden, reason) }
 
-// Sentinels of form writes and stage moves (SPEC §4).
+// Sentinels of form writes and stage moves.
 var (
 	ErrFieldNotWritable      = errors.New("fields not writable")
 	ErrRequiredFieldsMissing = errors.New("required fields missing")

@@ -1,4 +1,4 @@
-// Package attachments stores the files attached to documents (SPEC §6, Ready_'s załączniki) and to
+// Package attachments stores the files attached to documents (docs/documents.md) and to
 // cases themselves. An attachment carries its owner's rights: READ to list and download it, WRITE to
 // add, replace or delete it; a temporary-access session sees a case's attachments only when its
 // grant opens ATTACHMENTS. Its metadata is a row of the attachments table; its bytes go through a

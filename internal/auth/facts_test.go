@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -19,9 +18,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
-func id(kind string, i int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i)
-}
+var id = dbtest.ID
 
 // The groups, position rights and client grants kept on the user's row are those of the very
 // next request after each change: a member added or removed, a right granted, widened or revoked,

@@ -42,9 +42,7 @@ type world struct {
 	principals                                                           []*access.Principal
 }
 
-func uuidFor(kind string, i int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i)
-}
+var uuidFor = dbtest.ID
 
 func must(t *testing.T, _ any, err error) {
 	t.Helper()

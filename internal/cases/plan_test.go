@@ -12,10 +12,10 @@ import (
 
 	"github.com/casegate/casegate/internal/auth"
 	"github.com/casegate/casegate/internal/cases"
-	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/procedures"
 	"github.com/casegate/casegate/internal/relay"
 	"github.com/casegate/casegate/internal/scale"
+	"github.com/casegate/casegate/internal/scale/scaletest"
 )
 
 // TestListPlansUseIndexes guards the plan shape of the case list (cmd/casegate-load measures its
@@ -25,15 +25,8 @@ import (
 // middle of the timeline — must not read cases sequentially. The SQL is captured from List itself
 // with a query hook, so the test follows the service when it changes.
 func TestListPlansUseIndexes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 20,000 cases")
-	}
-	db := dbtest.New(t)
+	db, m, rec := scaletest.PlanCompany(t)
 	ctx := context.Background()
-	m, rec, err := scale.PlanCompany(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &cases.Service{DB: db, Registry: procedures.Registry}
 	principals := &auth.Service{DB: db}
 	first := 50
@@ -84,14 +77,8 @@ func listQuery(t *testing.T, queries []string, from string) string {
 // company, the case with the users it names must be read by key, not by a scan of cases or of the
 // 10,000 users.
 func TestCasePlanUsesIndexes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 20,000 cases")
-	}
-	db := dbtest.New(t)
+	db, _, _ := scaletest.PlanCompany(t)
 	ctx := context.Background()
-	if _, _, err := scale.PlanCompany(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	var id string
 	if err := db.NewRaw(`SELECT id FROM cases WHERE jsonb_array_length(facts->'people') > 1 ORDER BY id LIMIT 1`).Scan(ctx, &id); err != nil {
 		t.Fatal(err)

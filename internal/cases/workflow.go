@@ -20,7 +20,7 @@ type MoveInput struct {
 	ToSystemUser bool
 }
 
-// Move moves a case to another stage (SPEC §4): every field REQUIRED for the mover at the current
+// Move moves a case to another stage: every field REQUIRED for the mover at the current
 // stage must hold a value, else REQUIRED_FIELDS_MISSING names them and nothing changes. The current
 // tasks end; the new stage's assignees are AssigneeIDs, or the system user with ToSystemUser (the
 // case then leaves every to-do list), or else the mover. The last stage has no assignees.

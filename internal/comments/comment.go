@@ -1,4 +1,4 @@
-// Package comments stores comments on cases and documents (SPEC §5). Reading and adding them needs
+// Package comments stores comments on cases and documents. Reading and adding them needs
 // READ on the case or document; the author is the effective user, and the native user (who was
 // really logged in) is kept, so a comment written while substituting reads "native on behalf of
 // effective". External principals see, and write, only comments visible to external principals.

@@ -19,9 +19,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
-func id(kind string, i int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i)
-}
+var id = dbtest.ID
 
 // TestDocumentEngineAndSQLAgree: for random companies, every principal's readable documents by SQL
 // (access.VisibleDocuments) are exactly those the engine (access.DocumentRightsOn) lets it read.

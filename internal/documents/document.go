@@ -1,5 +1,5 @@
-// Package documents stores Ready_ documents (SPEC §6): inside a case or on their own, residing at
-// a position, with their own ACL and workflow tasks, and decides every operation on them through
+// Package documents stores documents (docs/documents.md): inside a case or on their own, residing
+// at a position, with their own ACL and workflow tasks, and decides every operation on them through
 // the access engine's six document rules.
 package documents
 

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/casegate/casegate/internal/auth"
-	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/relay"
 	"github.com/casegate/casegate/internal/scale"
+	"github.com/casegate/casegate/internal/scale/scaletest"
 )
 
 // TestListPlansUseIndexes guards the plan shape of the document list (cmd/casegate-load measures
@@ -18,15 +18,8 @@ import (
 // page and a page after a cursor in the middle of the timeline — must not read documents
 // sequentially. The SQL is captured from List itself with a query hook.
 func TestListPlansUseIndexes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 40,000 documents")
-	}
-	db := dbtest.New(t)
+	db, m, rec := scaletest.PlanCompany(t)
 	ctx := context.Background()
-	m, rec, err := scale.PlanCompany(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &Service{DB: db}
 	principals := &auth.Service{DB: db}
 	first := 50

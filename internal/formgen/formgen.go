@@ -1,4 +1,4 @@
-// Package formgen is the generator behind `go generate ./...` for procedure forms (SPEC §2.1).
+// Package formgen is the generator behind `go generate ./...` for procedure forms.
 //
 // It loads schema/*.graphqls and schema/procedures/*.graphqls with gqlparser, reads every object
 // type marked @procedure (its fields are sections: object types marked @section; their fields are

@@ -1,5 +1,5 @@
-// Package jobs runs casegate's periodic jobs (SPEC §11: grant expiry, substitutions, session
-// clean-up, outbox delivery) on gocron/v2. Every replica runs the same scheduler; a PostgreSQL
+// Package jobs runs casegate's periodic jobs (grant expiry, substitutions, session clean-up,
+// outbox delivery) on gocron/v2. Every replica runs the same scheduler; a PostgreSQL
 // advisory lock per job name keeps two replicas from running the same job at the same time, and the
 // job_runs table from running it twice in one tick.
 package jobs

@@ -16,7 +16,8 @@ const (
 	TLSImplicit = "tls"      // TLS from the first byte (SMTPS, usually port 465)
 )
 
-// Config is the SMTP server to send through. Password comes from the environment only (SPEC §10).
+// Config is the SMTP server to send through. Password comes from the environment only:
+// a secret is never stored in the database or a settings page.
 type Config struct {
 	Addr     string // host:port
 	From     string

@@ -1,4 +1,4 @@
-// Package outbox is the transactional outbox for notifications (SPEC §10). A message is written
+// Package outbox is the transactional outbox for notifications (mail and SMS). A message is written
 // in the same transaction as the change that caused it, so it exists exactly when the change
 // does; a job (Deliverer) sends it later, retrying with backoff, so a mail or SMS gateway that is
 // down loses nothing.

@@ -73,16 +73,11 @@ func TestStartWithoutPostgreSQLOrInternet(t *testing.T) {
 // A port that another program takes after Start checked it (or that the library finds taken) is
 // still reported as the port, not as a failed start.
 func TestPortTakenDuringStart(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	port := uint32(busy.Addr().(*net.TCPAddr).Port)
+	port := busyPort(t)
 	l := newLayout(t.TempDir())
 	pg := embeddedpostgres.NewDatabase(embeddedpostgres.DefaultConfig().Port(port).
 		DataPath(l.pgdata).RuntimePath(l.runtime).CachePath(l.cache).BinaryRepositoryURL(closedURL(t)).Logger(nil))
-	err = startServer(pg, binaries{}, l, port)
+	err := startServer(pg, binaries{}, l, port)
 	var pe *PortInUseError
 	if !errors.As(err, &pe) || pe.Port != port {
 		t.Fatalf("got %v, want a *PortInUseError for %d", err, port)

@@ -255,12 +255,7 @@ func writeStalePID(t *testing.T, pgdata string, pid int) {
 }
 
 func TestPortInUse(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := uint32(l.Addr().(*net.TCPAddr).Port)
+	port := busyPort(t)
 	inst, err := Start(context.Background(), Options{DataDir: t.TempDir(), Port: port})
 	if err == nil {
 		_ = inst.Stop()

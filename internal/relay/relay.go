@@ -12,7 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/database"
 )
 
-// MaxFirst bounds a page (SPEC §13); DefaultFirst is used when the client gives none.
+// MaxFirst bounds a page (docs/api.md, "Limits"); DefaultFirst is used when the client gives none.
 const (
 	MaxFirst     = 200
 	DefaultFirst = 50

@@ -7,6 +7,7 @@ import (
 
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/scale"
+	"github.com/casegate/casegate/internal/scale/scaletest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
@@ -15,14 +16,8 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 // the facts kept on users at the end: every user's groups, position rights and client grants must
 // be what their rows say, and the load must have made some of each.
 func TestGeneratedUsersHoldTheirFacts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 20,000 cases")
-	}
-	db := dbtest.New(t)
+	db, _, _ := scaletest.PlanCompany(t)
 	ctx := context.Background()
-	if _, _, err := scale.PlanCompany(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	var r struct {
 		Wrong, Groups, Rights, Clients int
 	}
@@ -49,15 +44,8 @@ func TestGeneratedUsersHoldTheirFacts(t *testing.T) {
 // principals' ACL entry included): each case's facts must be what case_facts computes from its
 // rows now (as sets: rows with equal sort keys may come in either order).
 func TestGeneratedCasesHoldTheirFacts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 20,000 cases")
-	}
-	db := dbtest.New(t)
+	db, m, _ := scaletest.PlanCompany(t)
 	ctx := context.Background()
-	m, _, err := scale.PlanCompany(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var wrong, cases int
 	if err := db.NewRaw(`SELECT count(*) FILTER (WHERE NOT (c.facts @> f.facts AND f.facts @> c.facts)), count(*)
 		FROM cases c JOIN case_facts(ARRAY(SELECT id FROM cases)) f ON f.case_id = c.id`).Scan(ctx, &wrong, &cases); err != nil {

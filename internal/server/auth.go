@@ -18,7 +18,8 @@ import (
 
 var errInternal = errors.New("internal error")
 
-// anonymousFields are the only root fields a request without a token may call (SPEC §13).
+// anonymousFields are the only root fields a request without a token may call: logging in, codes
+// and password recovery, the dev outbox and introspection (docs/api.md lists them too).
 var anonymousFields = map[string]bool{
 	"login": true, "requestAccessCode": true, "verifyAccessCode": true, "activateAccount": true,
 	"requestPasswordReset": true, "resetPassword": true,
@@ -131,8 +132,8 @@ func principalOperation(o Options) graphql.OperationMiddleware {
 }
 
 // bearer returns the token of an Authorization header; ok is false when there is no header. The
-// scheme is case-insensitive (RFC 9110 §11.1); any other scheme gives an empty token, which fails
-// authentication like a wrong one.
+// scheme is case-insensitive (RFC 9110, section 11.1); any other scheme gives an empty token, which
+// fails authentication like a wrong one.
 func bearer(r *http.Request) (token string, ok bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {

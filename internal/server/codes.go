@@ -5,9 +5,10 @@ import (
 )
 
 // gqlgen and gqlparser code their own errors (parse, validation, variable coercion). casegate's
-// clients see one vocabulary (SPEC §13): those become BAD_USER_INPUT, with the original code kept
-// in extensions.reason. PERSISTED_QUERY_NOT_FOUND stays: it is the automatic persisted queries
-// protocol's signal to send the document, which clients look for by that code (persisted.go).
+// clients see one vocabulary (docs/api.md, "Error codes"): those become BAD_USER_INPUT, with the
+// original code kept in extensions.reason. PERSISTED_QUERY_NOT_FOUND stays: it is the automatic
+// persisted queries protocol's signal to send the document, which clients look for by that code
+// (persisted.go).
 func normalizeCodes(resp *graphql.Response) *graphql.Response {
 	if resp == nil {
 		return nil

@@ -1,5 +1,5 @@
 // Package settings holds the non-secret system settings that an administrator may change at run
-// time (SPEC §13). Their defaults come from the configuration; the database keeps only overrides.
+// time. Their defaults come from the configuration; the database keeps only overrides.
 package settings
 
 import (

@@ -8,7 +8,8 @@ import (
 	"net/url"
 )
 
-// Config is the SMS API to send through. Token comes from the environment only (SPEC §10).
+// Config is the SMS API to send through. Token comes from the environment only: a
+// secret is never stored in the database or a settings page.
 type Config struct {
 	URL   string // base URL of the API, e.g. https://api.smsapi.pl
 	Token string // OAuth bearer token

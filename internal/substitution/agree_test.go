@@ -20,9 +20,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
-func uuidFor(kind string, i int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", len(kind)*1000+i, i)
-}
+var uuidFor = dbtest.ID
 
 func execer(t *testing.T, db bun.IDB) func(string, ...any) {
 	return func(q string, args ...any) {

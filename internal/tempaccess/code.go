@@ -37,7 +37,7 @@ type Limits struct {
 	FailureWindow     time.Duration // for the per-address failures (15 minutes)
 }
 
-// DefaultLimits are SPEC §7's.
+// DefaultLimits are the limits casegate runs with (docs/temporary-access.md, "Codes").
 var DefaultLimits = Limits{CodeTTL: 10 * time.Minute, FailuresPerCode: 5, CodesPerLink: 5, CodesPerClient: 20,
 	FailuresPerClient: 20, Window: time.Hour, FailureWindow: 15 * time.Minute}
 

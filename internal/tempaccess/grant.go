@@ -1,5 +1,5 @@
-// Package tempaccess gives a person without an account temporary access to one case (SPEC §7,
-// AMODIT's GrantTemporaryAccessToCase): the grant and its e-mailed link, one-time codes by e-mail
+// Package tempaccess gives a person without an account temporary access to one case
+// (docs/temporary-access.md): the grant and its e-mailed link, one-time codes by e-mail
 // or SMS, the TEMPORARY session they open, revocation and expiry. What such a session may then do is
 // decided by access (the TEMPORARY_GRANT rule and the external modes).
 package tempaccess

@@ -12,7 +12,7 @@ import (
 	"github.com/casegate/casegate/internal/users"
 )
 
-// Input is grantTemporaryAccess's input (SPEC §7 and §13).
+// Input is grantTemporaryAccess's input (docs/temporary-access.md, "The grant").
 type Input struct {
 	Email        string
 	Phone        *string

@@ -97,7 +97,8 @@ func (s *Service) Grant(ctx context.Context, p *access.Principal, caseID string,
 	return g, nil
 }
 
-// preconditions are the system's, each named when missing (SPEC §7).
+// preconditions are what the system must have before it grants temporary access (external
+// functions on, outgoing mail, and SMS for SMS codes), each named when missing.
 func preconditions(set settings.Settings, in *checked) error {
 	var missing []string
 	if !set.ExternalFunctionsEnabled {

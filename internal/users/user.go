@@ -1,4 +1,4 @@
-// Package users stores the people who log in to casegate (SPEC §3): their profile, status, password
+// Package users stores the people who log in to casegate: their profile, status, password
 // hash and system permissions, and the administrative operations on them.
 package users
 
