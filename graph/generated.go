@@ -4892,6 +4892,8 @@ enum Permission {
   MANAGE_SUBSTITUTIONS_ALL
   GRANT_GUEST_ACCESS
   VIEW_AUDIT
+  "Run read-only requests as another employee who is no administrator (header X-Casegate-Preview-As)."
+  PREVIEW_AS
 }
 
 enum UserStatus { ACTIVE DEACTIVATED BLOCKED }

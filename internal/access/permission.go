@@ -18,12 +18,15 @@ const (
 	PermManageSubstitutionsAll          Permission = "MANAGE_SUBSTITUTIONS_ALL"
 	PermGrantGuestAccess                Permission = "GRANT_GUEST_ACCESS"
 	PermViewAudit                       Permission = "VIEW_AUDIT"
+	// PermPreviewAs lets an employee run read-only requests as another, non-administrator
+	// employee (the X-Casegate-Preview-As header; Preview decides).
+	PermPreviewAs Permission = "PREVIEW_AS"
 )
 
 // AllPermissions lists every permission in declaration order.
 var AllPermissions = []Permission{
 	PermAdmin, PermManageSubstitutionsOwn, PermManageSubstitutionsSubordinates,
-	PermManageSubstitutionsAll, PermGrantGuestAccess, PermViewAudit,
+	PermManageSubstitutionsAll, PermGrantGuestAccess, PermViewAudit, PermPreviewAs,
 }
 
 // Valid reports whether p is one of AllPermissions.

@@ -63,6 +63,9 @@ type Principal struct {
 	// At is the request's time, when the principal was built: decisions that depend on time (a
 	// temporary grant's window) are made against it, so access needs no clock of its own.
 	At time.Time
+	// PreviewBy is the user who previews this principal (X-Casegate-Preview-As): the request runs as
+	// the principal's user, read-only (MayWrite). Empty for every other request.
+	PreviewBy string
 	// SettingsVersion is the version of the procedures' settings and grants, read by the principal
 	// query in the same statement (0: not read). Settings compiled at this version or later are in
 	// force for the request; nothing here decides with it.

@@ -63,8 +63,12 @@ func MayManageSubstitutions(p *Principal) Decision {
 
 // GrantTo decides an administrative grant to the user userID (a permission, a group, a position
 // right, a client or procedure grant): Administer, except that a substitute working as an
-// administrator cannot grant anything to themselves (their native user).
+// administrator cannot grant anything to themselves (their native user), and a preview grants
+// nothing (MayWrite).
 func GrantTo(p *Principal, userID string) Decision {
+	if d := MayWrite(p); !d.Allowed {
+		return d
+	}
 	if p.Substituting() && userID == p.NativeUserID {
 		return Decision{Rule: RuleWhileSubstituting}
 	}

@@ -75,7 +75,7 @@ func CasePart(p *Principal, part Part) bool {
 // what its account uploaded: they may add files, not remove or overwrite the organisation's);
 // employees and the system any.
 func MayChangeAttachment(p *Principal, uploadedByGrant, uploadedBy string) bool {
-	if p == nil {
+	if p == nil || !MayWrite(p).Allowed {
 		return false
 	}
 	switch p.Kind {

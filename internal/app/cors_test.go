@@ -79,7 +79,7 @@ func TestCORSAllowsTheListedOrigins(t *testing.T) {
 			t.Errorf("%s preflight: %d %v", path, res.StatusCode, h)
 		}
 		allowed := strings.ToLower(h.Get("Access-Control-Allow-Headers"))
-		for _, want := range []string{"authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name"} {
+		for _, want := range []string{"authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name", "x-casegate-preview-as"} {
 			if !strings.Contains(allowed, want) {
 				t.Errorf("%s preflight: Access-Control-Allow-Headers %q lacks %s", path, allowed, want)
 			}

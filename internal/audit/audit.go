@@ -41,7 +41,13 @@ type Entry struct {
 }
 
 // Append writes the record for e by principal p at now. Pass the write's transaction as db.
+//
+// A preview principal writes nothing (access.MayWrite): since every write appends its record in
+// its own transaction, refusing here rolls back any write a preview reaches, whatever the path.
 func Append(ctx context.Context, db bun.IDB, p *access.Principal, now time.Time, e Entry) error {
+	if err := access.PreviewErr(access.MayWrite(p)); err != nil {
+		return err
+	}
 	if p == nil {
 		p = &access.Principal{Kind: access.KindInternal} // anonymous flows (password reset) name no user
 	}

@@ -12,6 +12,7 @@ const (
 	principalKey ctxKey = iota
 	clientAddrKey
 	pendingKey
+	previewKey
 )
 
 // Pending is a request's bearer token whose check waits until the server knows what the request
@@ -63,4 +64,16 @@ func WithClientAddr(ctx context.Context, addr string) context.Context {
 func ClientAddrFrom(ctx context.Context) string {
 	a, _ := ctx.Value(clientAddrKey).(string)
 	return a
+}
+
+// WithPreviewAs stores the value of a request's preview header (PreviewHeader): the id of the user
+// the request asks to run as. The principal is swapped once the operation is known.
+func WithPreviewAs(ctx context.Context, userID string) context.Context {
+	return context.WithValue(ctx, previewKey, userID)
+}
+
+// PreviewAsFrom returns the value of the request's preview header; ok is false when it had none.
+func PreviewAsFrom(ctx context.Context) (userID string, ok bool) {
+	userID, ok = ctx.Value(previewKey).(string)
+	return userID, ok
 }

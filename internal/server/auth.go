@@ -42,9 +42,17 @@ func authenticate(a *auth.Service, pending bool, next http.Handler) http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		token, ok := bearer(r)
+		previewAs, preview := previewHeader(r)
 		switch {
 		case !ok:
+			if preview {
+				refusePreview(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a preview ("+auth.PreviewHeader+") runs with the session of the user previewing: send Authorization: Bearer <token>")
+				return
+			}
 		case pending && !isMultipart(r):
+			if preview { // previewOperation swaps the principal once the operation is known
+				ctx = auth.WithPreviewAs(ctx, previewAs)
+			}
 			pw := &pendingWriter{ResponseWriter: w, ctx: ctx, auth: a, pending: &auth.Pending{Token: token}}
 			next.ServeHTTP(pw, r.WithContext(auth.WithPending(ctx, pw.pending)))
 			pw.settle()
@@ -53,6 +61,10 @@ func authenticate(a *auth.Service, pending bool, next http.Handler) http.Handler
 			p, err := a.Authenticate(ctx, token)
 			if err != nil {
 				writeError(w, err)
+				return
+			}
+			if preview { // uploads, downloads, the schema: previewOperation never sees them
+				refusePreview(w, http.StatusForbidden, "FORBIDDEN", previewOnlyGraphQL)
 				return
 			}
 			ctx = auth.WithPrincipal(ctx, p)
@@ -118,7 +130,8 @@ func principalOperation(o Options) graphql.OperationMiddleware {
 		}
 		var p *access.Principal
 		var err error
-		if id, ok := o.Resolver.CaseReadID(graphql.GetOperationContext(ctx)); ok {
+		_, preview := auth.PreviewAsFrom(ctx) // the case is read as the previewed user, after the swap
+		if id, ok := o.Resolver.CaseReadID(graphql.GetOperationContext(ctx)); ok && !preview {
 			p, err = o.Resolver.CaseService.AuthenticateReading(ctx, o.Auth, pending.Token, id)
 		} else {
 			p, err = o.Auth.Authenticate(ctx, pending.Token)

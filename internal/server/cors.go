@@ -35,8 +35,8 @@ func newCORS(origins []string) *corsPolicy {
 // (ignored from clients not in --trusted-proxies, but a preflight refusing it would break the
 // request), and the headers Apollo Client adds when told its name and version or when set up for
 // Apollo Server's CSRF prevention: casegate does not need them, but a client sending them must not
-// fail.
-const corsAllowHeaders = "Authorization, Content-Type, Accept, X-Request-ID, Traceparent, Tracestate, " +
+// fail. X-Casegate-Preview-As lets an administration page on another origin preview as a user.
+const corsAllowHeaders = "Authorization, Content-Type, Accept, X-Request-ID, Traceparent, Tracestate, X-Casegate-Preview-As, " +
 	"Apollo-Require-Preflight, X-Apollo-Operation-Name, Apollographql-Client-Name, Apollographql-Client-Version"
 
 // corsExposeHeaders are the response headers beyond the CORS-safelisted ones that a cross-origin

@@ -113,7 +113,8 @@ func newGraphQL(o Options, schema graphql.ExecutableSchema, m *Metrics) *handler
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
 	srv.AroundOperations(principalOperation(o))
-	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after principalOperation: it needs the principal
+	srv.AroundOperations(previewOperation(o, m))                  // after principalOperation: it swaps the principal
+	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after both: it needs the principal (the previewed one)
 	srv.Use(extension.Introspection{})
 	srv.Use(newPersistedQueries(o.TrustedDocuments, apqCacheSize, o.Limits.MaxBytes)) // before the limits, which check the document it finds
 	// After the persisted queries, which find the query of a hash; before the limits: a request
