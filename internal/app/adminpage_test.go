@@ -263,6 +263,23 @@ func TestAdminPageMatrix(t *testing.T) {
 	tab.Wait("the other change", ready+` && document.getElementById("pending").textContent === "No unsaved changes."`, adminState)
 	expect("the other change", cell("request.subject@DONE/EXTERNAL"), "HIDDEN|= base|STAGE_EXCEPTION")
 
+	// A field REQUIRED for external users where its section is hidden from them: refused, the cell
+	// marked, nothing saved.
+	version := readMatrix().AccessMatrix.Version
+	choose("internal.estimate@NEW/EXTERNAL", "REQUIRED")
+	tab.Do("save", chromedp.Click(chromedp.ID("save")))
+	tab.Wait("the refusal", ready+` && document.getElementById("msg").className === "err"`, adminState)
+	if got := text(msgText); !strings.HasPrefix(got, "Nothing was saved. ") || !strings.Contains(got, "internal.estimate@NEW/EXTERNAL") {
+		t.Fatalf("the refusal says %q", got)
+	}
+	expect("the marked cells", text(`Array.from(document.querySelectorAll("#grid td.bad")).map((td) => td.dataset.cell + " " +
+		td.querySelector("select").getAttribute("aria-invalid")).join(",")`), "internal.estimate@NEW/EXTERNAL true")
+	if v := readMatrix().AccessMatrix.Version; v != version {
+		t.Fatalf("version %d after the refusal, want %d", v, version)
+	}
+	choose("internal.estimate@NEW/EXTERNAL", "")
+	expect("pending", text(`document.getElementById("pending").textContent`), "No unsaved changes.")
+
 	// Who can see the case: more than one page, the user it was shared with among them.
 	tab.Do("open the case", chromedp.SendKeys(chromedp.ID("case-id"), caseID), chromedp.Click(chromedp.CSS(`#case-form button[type=submit]`)))
 	tab.Wait("the audience", ready+` && !document.getElementById("audience").hidden`, adminState)

@@ -205,7 +205,9 @@
   $("save").addEventListener("click", function () {
     var changes = pending();
     if (!changes.length) { return; }
-    Array.prototype.forEach.call(document.querySelectorAll("#grid td.bad"), function (td) { td.classList.remove("bad"); });
+    Array.prototype.forEach.call(document.querySelectorAll("#grid td.bad"), function (td) {
+      td.classList.remove("bad"); td.querySelector("select").removeAttribute("aria-invalid");
+    });
     busy(gql("mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!) {" +
         " setAccessMatrix(procedure: $procedure, version: $version, changes: $changes) { version } }",
     {procedure: procedure, version: version, changes: changes.map(function (c) {
@@ -221,21 +223,26 @@
           " Reload to see their changes, then make yours again.", "err");
         return;
       }
-      if (e.code === "BAD_USER_INPUT") { markBad(e, changes); }
+      if (e.code === "BAD_USER_INPUT" && markBad(e, changes)) {
+        show("Nothing was saved. " + e.message + " (the cells are marked).", "err");
+        return;
+      }
       throw e;
     }));
   });
-  // markBad marks the cells an error names: as "target@stage/AUDIENCE", by target, or by the
-  // change's index (changes[i] or changes.i).
+  // markBad marks the cells an error names (extensions.cells, "target@stage/AUDIENCE"; a named
+  // cell need not be one of the changes, as when hiding a section makes a field's REQUIRED
+  // impossible), else the changed cells of a target it names. It tells whether it marked any.
   function markBad(e, changes) {
-    var names = (e.fields || []).concat(e.field ? [e.field] : []);
-    names.forEach(function (n) {
-      var hit = changes.filter(function (c) { return c.td.dataset.cell === n; });
-      if (!hit.length) { hit = changes.filter(function (c) { return c.target === n || n.indexOf(c.target + "@") === 0; }); }
-      var i = /changes(?:\[|\.)(\d+)/.exec(n);
-      if (!hit.length && i && changes[+i[1]]) { hit = [changes[+i[1]]]; }
-      hit.forEach(function (c) { c.td.classList.add("bad"); });
+    var marked = 0;
+    (e.cells || []).concat(e.fields || []).forEach(function (n) {
+      var hit = Array.prototype.filter.call(document.querySelectorAll("#grid td[data-cell]"), function (td) { return td.dataset.cell === n; });
+      if (!hit.length) {
+        hit = changes.filter(function (c) { return c.target === n; }).map(function (c) { return c.td; });
+      }
+      hit.forEach(function (td) { td.classList.add("bad"); td.querySelector("select").setAttribute("aria-invalid", "true"); marked++; });
     });
+    return marked > 0;
   }
   $("reload").addEventListener("click", function () {
     show("");
