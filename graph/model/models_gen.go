@@ -16,6 +16,7 @@ import (
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
@@ -24,6 +25,24 @@ import (
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
+
+// One cell to change. stage null: the base mode for every stage; stage given: that stage's exception. mode null: clear (base back to the schema default; the exception removed).
+type AccessMatrixChangeInput struct {
+	Target   string       `json:"target"`
+	Stage    *string      `json:"stage,omitempty"`
+	Audience Audience     `json:"audience"`
+	Mode     *access.Mode `json:"mode,omitempty"`
+}
+
+type AccessSettingsChangeConnection struct {
+	Edges    []AccessSettingsChangeEdge `json:"edges"`
+	PageInfo *PageInfo                  `json:"pageInfo"`
+}
+
+type AccessSettingsChangeEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *forms.Revision `json:"node"`
+}
 
 // Fields left out keep their current value; `resetSectionAccess`/`resetFieldAccess` return to the schema's defaults.
 type AccessSettingsInput struct {
@@ -407,6 +426,62 @@ type UserFilter struct {
 	GroupID *string       `json:"groupId,omitempty"`
 }
 
+// Who a mode applies to: employees (INTERNAL) or guests and temporary-access people (EXTERNAL).
+type Audience string
+
+const (
+	AudienceInternal Audience = "INTERNAL"
+	AudienceExternal Audience = "EXTERNAL"
+)
+
+var AllAudience = []Audience{
+	AudienceInternal,
+	AudienceExternal,
+}
+
+func (e Audience) IsValid() bool {
+	switch e {
+	case AudienceInternal, AudienceExternal:
+		return true
+	}
+	return false
+}
+
+func (e Audience) String() string {
+	return string(e)
+}
+
+func (e *Audience) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Audience(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Audience", str)
+	}
+	return nil
+}
+
+func (e Audience) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Audience) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Audience) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OutboxChannel string
 
 const (
@@ -516,6 +591,61 @@ func (e *OutboxStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OutboxStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SettingsFormat string
+
+const (
+	SettingsFormatJSON SettingsFormat = "JSON"
+	SettingsFormatYaml SettingsFormat = "YAML"
+)
+
+var AllSettingsFormat = []SettingsFormat{
+	SettingsFormatJSON,
+	SettingsFormatYaml,
+}
+
+func (e SettingsFormat) IsValid() bool {
+	switch e {
+	case SettingsFormatJSON, SettingsFormatYaml:
+		return true
+	}
+	return false
+}
+
+func (e SettingsFormat) String() string {
+	return string(e)
+}
+
+func (e *SettingsFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SettingsFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SettingsFormat", str)
+	}
+	return nil
+}
+
+func (e SettingsFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SettingsFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SettingsFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
