@@ -155,14 +155,17 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
 	}
 
 	var all parts
-	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level
+	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level,
+    u.name, u.email
   FROM (`+in.union()+`) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NULL AND `+loginSQL, append(cloneArgs(in.args), day)...)
-	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, r.rule, NULL, NULL, r.level FROM (`+ex.union()+`) r
+	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, r.rule, NULL, NULL, r.level, u.name, u.email FROM (`+ex.union()+`) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NOT NULL AND `+loginSQL, append(cloneArgs(ex.args), day)...)
-	all.add(`SELECT 'EXTERNAL', NULL, k.contact_id, NULL, k.rule, NULL, NULL, k.level FROM (`+contactRules+`) k
+	all.add(`SELECT 'EXTERNAL', NULL, k.contact_id, NULL, k.rule, NULL, NULL, k.level, cl.name, cl.email FROM (`+contactRules+`) k
+  JOIN clients cl ON cl.id = k.contact_id
   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.contact_id = k.contact_id AND `+loginSQL+`)`, append(cloneArgs(contactArgs), day)...)
-	all.add(`SELECT 'TEMPORARY', NULL, NULL, g.id, 'TEMPORARY_GRANT', NULL, NULL, 2 FROM temporary_access_grants g
+	all.add(`SELECT 'TEMPORARY', NULL, NULL, g.id, 'TEMPORARY_GRANT', NULL, NULL, 2,
+    COALESCE(NULLIF(concat_ws(' ', g.first_name, g.last_name), ''), g.email), g.email FROM temporary_access_grants g
   WHERE g.case_id = ? AND g.revoked_at IS NULL AND g.valid_from <= ? AND g.valid_until > ? AND ? = ANY(g.stages)`,
 		c.ID, at, at, c.Stage)
 	return all.union(), all.args
@@ -235,15 +238,17 @@ func DocumentAudience(d *Document, today time.Time) (string, []any) {
 	}
 	var all parts
 	own := pgArray(nonNilStrings(ownUsers))
-	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level
+	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level,
+    u.name, u.email
   FROM (SELECT x.id AS user_id, 'DOCUMENT_ACL' AS rule, NULL::uuid AS group_id, NULL::uuid AS position_id, x.level
         FROM unnest(?::uuid[], ?::int[]) x(id, level) WHERE x.level > 0
         UNION ALL SELECT o.* FROM (`+in.union()+`) o WHERE o.user_id <> ALL(?::uuid[])) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NULL AND `+loginSQL,
 		append(append(append([]any{own, pgIntArray(ownLv)}, in.args...), own), day)...)
-	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, 'CASE', NULL, NULL, 1 FROM users u
+	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, 'CASE', NULL, NULL, 1, u.name, u.email FROM users u
   WHERE u.contact_id = ANY(?::uuid[]) AND `+loginSQL, pgArray(nonNilStrings(contacts)), day)
-	all.add(`SELECT 'EXTERNAL', NULL, x, NULL, 'CASE', NULL, NULL, 1 FROM unnest(?::uuid[]) x
+	all.add(`SELECT 'EXTERNAL', NULL, x, NULL, 'CASE', NULL, NULL, 1, cl.name, cl.email FROM unnest(?::uuid[]) x
+  JOIN clients cl ON cl.id = x
   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.contact_id = x AND `+loginSQL+`)`, pgArray(nonNilStrings(contacts)), day)
 	return all.union(), all.args
 }

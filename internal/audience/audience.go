@@ -100,7 +100,6 @@ func List(ctx context.Context, db bun.IDB, sql string, args []any, f Filter, pag
 		after = &k
 	}
 	var having []string
-	var where []string
 	all := append([]any(nil), args...)
 	if f.Rule != "" {
 		having = append(having, "bool_or(g.rule = ?)")
@@ -115,16 +114,13 @@ func List(ctx context.Context, db bun.IDB, sql string, args []any, f Filter, pag
 		all = append(all, string(*f.Kind))
 	}
 	if f.Search != "" {
-		where = append(where, "(x.name ILIKE ? OR x.email ILIKE ?)")
+		having = append(having, "(g.name ILIKE ? OR g.email ILIKE ?)")
 		pat := relay.ContainsPattern(f.Search)
 		all = append(all, pat, pat)
 	}
-	havingSQL, whereSQL := "", ""
+	havingSQL := ""
 	if len(having) > 0 {
 		havingSQL = " HAVING " + strings.Join(having, " AND ")
-	}
-	if len(where) > 0 {
-		whereSQL = " WHERE " + strings.Join(where, " AND ")
 	}
 	pageWhere := "true"
 	if after != nil {
@@ -132,25 +128,23 @@ func List(ctx context.Context, db bun.IDB, sql string, args []any, f Filter, pag
 		all = append(all, after.Rank, after.Name, after.ID)
 	}
 	all = append(all, limit+1)
+	// The members are grouped, filtered, counted and ordered on their ids, names and best right
+	// alone; the grants, the costly part, are aggregated for the page's members only.
 	q := `WITH g AS (` + sql + `),
 m AS MATERIALIZED (
-  SELECT x.* FROM (
-    SELECT g.kind, g.user_id, g.contact_id, g.grant_id, max(g.level) AS level,
-           jsonb_agg(jsonb_build_object('rule', g.rule, 'groupId', g.group_id, 'positionId', g.position_id, 'level', g.level)
-                     ORDER BY g.rule, g.group_id, g.position_id) AS grants,
-           CASE g.kind WHEN 'INTERNAL' THEN 0 WHEN 'EXTERNAL' THEN 1 ELSE 2 END AS rank,
-           COALESCE(g.user_id, g.contact_id, g.grant_id) AS id,
-           COALESCE(u.name, cl.name, NULLIF(concat_ws(' ', tg.first_name, tg.last_name), ''), tg.email) AS name,
-           COALESCE(u.email, cl.email, tg.email) AS email
-    FROM g
-    LEFT JOIN users u ON u.id = g.user_id
-    LEFT JOIN clients cl ON cl.id = g.contact_id
-    LEFT JOIN temporary_access_grants tg ON tg.id = g.grant_id
-    GROUP BY g.kind, g.user_id, g.contact_id, g.grant_id, u.name, u.email, cl.name, cl.email, tg.first_name, tg.last_name, tg.email` +
-		havingSQL + `) x` + whereSQL + `)
-SELECT t.total, p.kind, p.user_id, p.contact_id, p.grant_id, p.level, p.grants, p.rank, p.id, p.name
+  SELECT g.kind, g.user_id, g.contact_id, g.grant_id, max(g.level) AS level,
+         CASE g.kind WHEN 'INTERNAL' THEN 0 WHEN 'EXTERNAL' THEN 1 ELSE 2 END AS rank,
+         COALESCE(g.user_id, g.contact_id, g.grant_id) AS id, g.name, g.email
+  FROM g GROUP BY g.kind, g.user_id, g.contact_id, g.grant_id, g.name, g.email` + havingSQL + `),
+p AS (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY m.rank, m.name, m.id LIMIT ?),
+pg AS (
+  SELECT p.id, jsonb_agg(jsonb_build_object('rule', g.rule, 'groupId', g.group_id, 'positionId', g.position_id, 'level', g.level)
+                   ORDER BY g.rule, g.group_id, g.position_id) AS grants
+  FROM p JOIN g ON p.kind = g.kind AND p.id = COALESCE(g.user_id, g.contact_id, g.grant_id) GROUP BY p.id)
+SELECT t.total, p.kind, p.user_id, p.contact_id, p.grant_id, p.level, pg.grants, p.rank, p.id, p.name
 FROM (SELECT count(*) AS total FROM m) t
-LEFT JOIN LATERAL (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY m.rank, m.name, m.id LIMIT ?) p ON true`
+LEFT JOIN p ON true LEFT JOIN pg ON pg.id = p.id
+ORDER BY p.rank, p.name, p.id`
 	var rows []struct {
 		Total     int             `bun:"total"`
 		Kind      *string         `bun:"kind"`
