@@ -102,8 +102,7 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
 	}
 	in.add(`SELECT x.id, 'CASE_ACL', NULL, NULL, x.level FROM unnest(?::uuid[], ?::int[]) x(id, level) WHERE x.level > 0`,
 		pgArray(nonNilStrings(aclUsers)), pgIntArray(aclUserLv))
-	in.add(`SELECT gm.user_id, 'CASE_ACL', gm.group_id, NULL, x.level FROM unnest(?::uuid[], ?::int[]) x(id, level)
-    JOIN group_members gm ON gm.group_id = x.id WHERE x.level > 0`, pgArray(nonNilStrings(aclGroups)), pgIntArray(aclGroupLv))
+	groupRule(&in, "CASE_ACL", aclGroups, aclGroupLv)
 	var grantUsers, grantGroups []string
 	var grantUserLv, grantGroupLv []int
 	for _, g := range f.Grants {
@@ -116,8 +115,7 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
 	}
 	in.add(`SELECT x.id, 'PROCEDURE', NULL, NULL, x.level FROM unnest(?::uuid[], ?::int[]) x(id, level) WHERE x.level > 0`,
 		pgArray(nonNilStrings(grantUsers)), pgIntArray(grantUserLv))
-	in.add(`SELECT gm.user_id, 'PROCEDURE', gm.group_id, NULL, x.level FROM unnest(?::uuid[], ?::int[]) x(id, level)
-    JOIN group_members gm ON gm.group_id = x.id WHERE x.level > 0`, pgArray(nonNilStrings(grantGroups)), pgIntArray(grantGroupLv))
+	groupRule(&in, "PROCEDURE", grantGroups, grantGroupLv)
 	if c.PositionPath != "" {
 		// A right covers the case's position when it is on it, or on an ancestor with its subtree;
 		// the ancestors are the ids along the path, each checked against its stored path.
@@ -173,6 +171,24 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
 
 func cloneArgs(a []any) []any { return append([]any(nil), a...) }
 
+// groupRule adds the members of groups (with the rights levels, entries of level 0 giving nothing)
+// under rule. The groups are a plain = ANY so that PostgreSQL estimates their size from its
+// statistics: a group of thousands is then joined to users by hash, not probed user by user.
+func groupRule(u *parts, rule string, groups []string, levels []int) {
+	var ids []string
+	var lv []int
+	for i, g := range groups {
+		if levels[i] > 0 {
+			ids, lv = append(ids, g), append(lv, levels[i])
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	u.add(`SELECT gm.user_id, '`+rule+`', gm.group_id, NULL, (?::int[])[array_position(?::uuid[], gm.group_id)]
+    FROM group_members gm WHERE gm.group_id = ANY(?::uuid[])`, pgIntArray(lv), pgArray(ids), pgArray(ids))
+}
+
 // pathIDs are the ids along a position path "/a/b/c/": the position and its ancestors.
 func pathIDs(path string) []string {
 	var out []string
@@ -206,8 +222,7 @@ func DocumentAudience(d *Document, today time.Time) (string, []any) {
 	}
 	var in parts
 	in.add(`SELECT ?::uuid AS user_id, 'AUTHOR' AS rule, NULL::uuid AS group_id, NULL::uuid AS position_id, 3 AS level`, d.AuthorID)
-	in.add(`SELECT gm.user_id, 'DOCUMENT_ACL', gm.group_id, NULL, x.level FROM unnest(?::uuid[], ?::int[]) x(id, level)
-    JOIN group_members gm ON gm.group_id = x.id WHERE x.level > 0`, pgArray(nonNilStrings(groups)), pgIntArray(groupLv))
+	groupRule(&in, "DOCUMENT_ACL", groups, groupLv)
 	if !d.Confidential {
 		if d.PositionPath != "" {
 			in.add(`SELECT pr.user_id, 'POSITION', NULL, pr.position_id, 2 FROM position_rights pr
