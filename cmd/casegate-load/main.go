@@ -9,6 +9,7 @@
 //	go run ./cmd/casegate-gen                                  # once: casegate_scale, scale-principals.json
 //	go run ./cmd/casegate serve --database-url postgres://postgres@127.0.0.1:5432/casegate_scale?sslmode=disable
 //	go run ./cmd/casegate-load [-url http://127.0.0.1:8080] [-n 200] [-duration 10s] [-pid PID]
+//	go run ./cmd/casegate-load -audience   # caseAudience(first: 50) of a case 10,000 users read
 package main
 
 import (
