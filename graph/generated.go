@@ -18,6 +18,7 @@ import (
 	"github.com/casegate/casegate/graph/scalar"
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/attachments"
+	"github.com/casegate/casegate/internal/audience"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
@@ -51,6 +52,8 @@ type ResolverRoot interface {
 	AccessSettingsChange() AccessSettingsChangeResolver
 	AclEntry() AclEntryResolver
 	Attachment() AttachmentResolver
+	AudienceGrant() AudienceGrantResolver
+	AudienceMember() AudienceMemberResolver
 	AuditRecord() AuditRecordResolver
 	Case() CaseResolver
 	CaseEvent() CaseEventResolver
@@ -168,6 +171,34 @@ type ComplexityRoot struct {
 		SHA256            func(childComplexity int) int
 		Size              func(childComplexity int) int
 		VisibleToExternal func(childComplexity int) int
+	}
+
+	AudienceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AudienceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AudienceGrant struct {
+		Group    func(childComplexity int) int
+		Position func(childComplexity int) int
+		Rights   func(childComplexity int) int
+		Rule     func(childComplexity int) int
+	}
+
+	AudienceMember struct {
+		Contact        func(childComplexity int) int
+		GrantedBy      func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Mode           func(childComplexity int) int
+		Rights         func(childComplexity int) int
+		TemporaryGrant func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	AuditRecord struct {
@@ -629,10 +660,12 @@ type ComplexityRoot struct {
 		CandidateQuestionnaire  func(childComplexity int, id string) int
 		CandidateQuestionnaires func(childComplexity int, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
+		CaseAudience            func(childComplexity int, caseID string, field *string, filter *model.AudienceFilter, first *int, after *string) int
 		Cases                   func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
 		CreatableProcedures     func(childComplexity int) int
 		DevOutbox               func(childComplexity int, recipient *string, first int) int
 		Document                func(childComplexity int, id string) int
+		DocumentAudience        func(childComplexity int, documentID string, filter *model.AudienceFilter, first *int, after *string) int
 		Documents               func(childComplexity int, filter *model.DocumentFilter, first *int, after *string) int
 		ExplainDocumentAccess   func(childComplexity int, documentID string, userID *string) int
 		ExplainFieldAccess      func(childComplexity int, caseID string, field string, userID *string) int
@@ -855,6 +888,19 @@ type AttachmentResolver interface {
 	Document(ctx context.Context, obj *attachments.Attachment) (*documents.Document, error)
 	Case(ctx context.Context, obj *attachments.Attachment) (*cases.Case, error)
 }
+type AudienceGrantResolver interface {
+	Group(ctx context.Context, obj *audience.Grant) (*groups.Group, error)
+	Position(ctx context.Context, obj *audience.Grant) (*positions.Position, error)
+	Rights(ctx context.Context, obj *audience.Grant) ([]access.Right, error)
+}
+type AudienceMemberResolver interface {
+	User(ctx context.Context, obj *audience.Member) (*users.User, error)
+	Contact(ctx context.Context, obj *audience.Member) (*clients.Client, error)
+	TemporaryGrant(ctx context.Context, obj *audience.Member) (*tempaccess.Grant, error)
+
+	Rights(ctx context.Context, obj *audience.Member) ([]access.Right, error)
+	GrantedBy(ctx context.Context, obj *audience.Member) ([]audience.Grant, error)
+}
 type AuditRecordResolver interface {
 	ID(ctx context.Context, obj *audit.Record) (string, error)
 
@@ -1028,6 +1074,8 @@ type ProjectResolver interface {
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*access.Principal, error)
+	CaseAudience(ctx context.Context, caseID string, field *string, filter *model.AudienceFilter, first *int, after *string) (*model.AudienceConnection, error)
+	DocumentAudience(ctx context.Context, documentID string, filter *model.AudienceFilter, first *int, after *string) (*model.AudienceConnection, error)
 	Procedures(ctx context.Context) ([]forms.Compiled, error)
 	Procedure(ctx context.Context, key string) (*forms.Compiled, error)
 	CreatableProcedures(ctx context.Context) ([]model.CreatableProcedure, error)
@@ -1461,6 +1509,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attachment.VisibleToExternal(childComplexity), true
+
+	case "AudienceConnection.edges":
+		if e.ComplexityRoot.AudienceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.Edges(childComplexity), true
+	case "AudienceConnection.pageInfo":
+		if e.ComplexityRoot.AudienceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.PageInfo(childComplexity), true
+	case "AudienceConnection.totalCount":
+		if e.ComplexityRoot.AudienceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.TotalCount(childComplexity), true
+
+	case "AudienceEdge.cursor":
+		if e.ComplexityRoot.AudienceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceEdge.Cursor(childComplexity), true
+	case "AudienceEdge.node":
+		if e.ComplexityRoot.AudienceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceEdge.Node(childComplexity), true
+
+	case "AudienceGrant.group":
+		if e.ComplexityRoot.AudienceGrant.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Group(childComplexity), true
+	case "AudienceGrant.position":
+		if e.ComplexityRoot.AudienceGrant.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Position(childComplexity), true
+	case "AudienceGrant.rights":
+		if e.ComplexityRoot.AudienceGrant.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Rights(childComplexity), true
+	case "AudienceGrant.rule":
+		if e.ComplexityRoot.AudienceGrant.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Rule(childComplexity), true
+
+	case "AudienceMember.contact":
+		if e.ComplexityRoot.AudienceMember.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Contact(childComplexity), true
+	case "AudienceMember.grantedBy":
+		if e.ComplexityRoot.AudienceMember.GrantedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.GrantedBy(childComplexity), true
+	case "AudienceMember.kind":
+		if e.ComplexityRoot.AudienceMember.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Kind(childComplexity), true
+	case "AudienceMember.mode":
+		if e.ComplexityRoot.AudienceMember.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Mode(childComplexity), true
+	case "AudienceMember.rights":
+		if e.ComplexityRoot.AudienceMember.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Rights(childComplexity), true
+	case "AudienceMember.temporaryGrant":
+		if e.ComplexityRoot.AudienceMember.TemporaryGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.TemporaryGrant(childComplexity), true
+	case "AudienceMember.user":
+		if e.ComplexityRoot.AudienceMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.User(childComplexity), true
 
 	case "AuditRecord.action":
 		if e.ComplexityRoot.AuditRecord.Action == nil {
@@ -3640,6 +3788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.caseAudience":
+		if e.ComplexityRoot.Query.CaseAudience == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseAudience_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseAudience(childComplexity, args["caseId"].(string), args["field"].(*string), args["filter"].(*model.AudienceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -3679,6 +3838,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Document(childComplexity, args["id"].(string)), true
+	case "Query.documentAudience":
+		if e.ComplexityRoot.Query.DocumentAudience == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentAudience_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentAudience(childComplexity, args["documentId"].(string), args["filter"].(*model.AudienceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.documents":
 		if e.ComplexityRoot.Query.Documents == nil {
 			break
@@ -4588,6 +4758,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AccessMatrixChangeInput", ec.unmarshalInputAccessMatrixChangeInput),
 			graphql.NewInputUnmarshaler("AccessSettingsInput", ec.unmarshalInputAccessSettingsInput),
 			graphql.NewInputUnmarshaler("AclEntryInput", ec.unmarshalInputAclEntryInput),
+			graphql.NewInputUnmarshaler("AudienceFilter", ec.unmarshalInputAudienceFilter),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CandidateQuestionnaireBasicInput", ec.unmarshalInputCandidateQuestionnaireBasicInput),
 			graphql.NewInputUnmarshaler("CandidateQuestionnaireHrInput", ec.unmarshalInputCandidateQuestionnaireHrInput),
@@ -4754,6 +4925,61 @@ extend type Mutation {
   replaceAttachment(id: ID!, file: Upload!, visibleToExternal: Boolean): Attachment!
   "Deletes an attachment and returns its document, or null when it was a case's. Needs WRITE."
   deleteAttachment(id: ID!): Document
+}
+`, BuiltIn: false},
+	{Name: "../schema/audience.graphqls", Input: `# Who can read a case or a document: its audience (docs/access.md, "The audience of a case").
+
+"One reason a member can read: the rule and what it went through."
+type AudienceGrant {
+  "CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY, ADMIN, TEMPORARY_GRANT (the same names as CaseAccess.grantedBy), and for documents AUTHOR, DOCUMENT_ACL, CASE, ACTIVE_TASK."
+  rule: String!
+  "The group it went through (CASE_ACL, PROCEDURE, DOCUMENT_ACL or CASE through a group; CLIENT_DATA through the client-data group)."
+  group: Group
+  "The position it went through (POSITION: the position the member holds a right to, the case's or an ancestor's)."
+  position: Position
+  "The rights this rule alone gives."
+  rights: [Right!]!
+}
+
+"""
+One member of an audience: an employee, a guest account, a contact without an account (named by an
+ACL entry or as a participant), or a temporary grant that is open at the case's stage.
+"""
+type AudienceMember {
+  "An internal user or a guest (external) user."
+  user: User
+  "A contact (ACL entry or participant) with no guest account."
+  contact: Contact
+  "A temporary grant's holder."
+  temporaryGrant: TemporaryAccessGrant
+  kind: PrincipalKind!
+  "The member's rights: the highest any rule gives, with those it implies."
+  rights: [Right!]!
+  "Every rule that gives the member a right, once per group or position it went through."
+  grantedBy: [AudienceGrant!]!
+  "With field: the member's mode of that field; else null."
+  mode: FieldMode
+}
+
+type AudienceEdge { cursor: String!  node: AudienceMember! }
+"Members in order: employees, then guests and contacts, then temporary grants; each by name, then id."
+type AudienceConnection { edges: [AudienceEdge!]!  pageInfo: PageInfo!  "Every member the filter keeps, on all pages." totalCount: Int! }
+
+input AudienceFilter {
+  kind: PrincipalKind
+  "Members holding at least this right."
+  right: Right
+  "Members a rule of this name reaches (one of AudienceGrant.rule's names)."
+  rule: String
+  "matches a name or email"
+  search: String
+}
+
+extend type Query {
+  "Who can read a case. Needs MANAGE on the case or ADMIN. field: \"section.field\"."
+  caseAudience(caseId: ID!, field: String, filter: AudienceFilter, first: Int, after: String): AudienceConnection!
+  "Who can read a document. Needs MANAGE on the document or ADMIN."
+  documentAudience(documentId: ID!, filter: AudienceFilter, first: Int, after: String): AudienceConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (SPEC §4, §5, §14). A procedure is an object type in
@@ -6196,6 +6422,62 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 		return ec.fieldContext_Attachment_visibleToExternal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AudienceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AudienceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AudienceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AudienceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AudienceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_AudienceGrant_rule(ctx, field)
+	case "group":
+		return ec.fieldContext_AudienceGrant_group(ctx, field)
+	case "position":
+		return ec.fieldContext_AudienceGrant_position(ctx, field)
+	case "rights":
+		return ec.fieldContext_AudienceGrant_rights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AudienceMember_user(ctx, field)
+	case "contact":
+		return ec.fieldContext_AudienceMember_contact(ctx, field)
+	case "temporaryGrant":
+		return ec.fieldContext_AudienceMember_temporaryGrant(ctx, field)
+	case "kind":
+		return ec.fieldContext_AudienceMember_kind(ctx, field)
+	case "rights":
+		return ec.fieldContext_AudienceMember_rights(ctx, field)
+	case "grantedBy":
+		return ec.fieldContext_AudienceMember_grantedBy(ctx, field)
+	case "mode":
+		return ec.fieldContext_AudienceMember_mode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceMember", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9146,6 +9428,52 @@ func (ec *executionContext) field_Query_candidateQuestionnaires_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_caseAudience_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AudienceFilter, error) {
+			return ec.unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9209,6 +9537,44 @@ func (ec *executionContext) field_Query_devOutbox_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentAudience_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AudienceFilter, error) {
+			return ec.unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -11204,6 +11570,455 @@ func (ec *executionContext) _Attachment_visibleToExternal(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Attachment_visibleToExternal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AudienceEdge) graphql.Marshaler {
+			return ec.marshalNAudienceEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AudienceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AudienceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AudienceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AudienceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audience.Member) graphql.Marshaler {
+			return ec.marshalNAudienceMember2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_rule(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _AudienceGrant_group(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_position(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *positions.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋpositionsᚐPosition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Position(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_rights(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Rights(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceGrant", field, true, true, "Right")
+}
+
+func (ec *executionContext) _AudienceMember_user(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_contact(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_temporaryGrant(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_temporaryGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().TemporaryGrant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_temporaryGrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_kind(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Kind) graphql.Marshaler {
+			return ec.marshalNPrincipalKind2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, false, false, "PrincipalKind")
+}
+
+func (ec *executionContext) _AudienceMember_rights(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().Rights(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, true, true, "Right")
+}
+
+func (ec *executionContext) _AudienceMember_grantedBy(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_grantedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().GrantedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []audience.Grant) graphql.Marshaler {
+			return ec.marshalNAudienceGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_grantedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_mode(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Mode) graphql.Marshaler {
+			return ec.marshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, false, false, "FieldMode")
 }
 
 func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
@@ -20025,6 +20840,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_caseAudience(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseAudience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseAudience(ctx, fc.Args["caseId"].(string), fc.Args["field"].(*string), fc.Args["filter"].(*model.AudienceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+			return ec.marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseAudience(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseAudience_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentAudience(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentAudience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentAudience(ctx, fc.Args["documentId"].(string), fc.Args["filter"].(*model.AudienceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+			return ec.marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentAudience(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentAudience_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_procedures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25536,6 +26439,69 @@ func UnmarshalAclEntryInput(ctx context.Context, raw any) (model.ACLEntryInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAudienceFilter(ctx context.Context, obj any) (model.AudienceFilter, error) {
+	var it model.AudienceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "right", "rule", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "right":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("right"))
+			data, err := ec.unmarshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Right = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAudienceFilter unmarshals raw into the AudienceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAudienceFilter(ctx context.Context, raw any) (model.AudienceFilter, error) {
+	var out model.AudienceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AudienceFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -27843,6 +28809,206 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 		case "visibleToExternal":
 			out.Values[i] = ec._Attachment_visibleToExternal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceConnectionImplementors = []string{"AudienceConnection"}
+
+func (ec *executionContext) _AudienceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AudienceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceConnection")
+		case "edges":
+			out.Values[i] = ec._AudienceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AudienceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AudienceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceEdgeImplementors = []string{"AudienceEdge"}
+
+func (ec *executionContext) _AudienceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AudienceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceEdge")
+		case "cursor":
+			out.Values[i] = ec._AudienceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AudienceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceGrantImplementors = []string{"AudienceGrant"}
+
+func (ec *executionContext) _AudienceGrant(ctx context.Context, sel ast.SelectionSet, obj *audience.Grant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceGrant")
+		case "rule":
+			out.Values[i] = ec._AudienceGrant_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_group(ctx, field, obj)
+				})
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_position(ctx, field, obj)
+				})
+		case "rights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_rights(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceMemberImplementors = []string{"AudienceMember"}
+
+func (ec *executionContext) _AudienceMember(ctx context.Context, sel ast.SelectionSet, obj *audience.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceMember")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_user(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_contact(ctx, field, obj)
+				})
+		case "temporaryGrant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_temporaryGrant(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._AudienceMember_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_rights(ctx, field, obj)
+				})
+		case "grantedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_grantedBy(ctx, field, obj)
+				})
+		case "mode":
+			out.Values[i] = ec._AudienceMember_mode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -31064,6 +32230,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "caseAudience":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseAudience(ctx, field)
+				})
+		case "documentAudience":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentAudience(ctx, field)
+				})
 		case "procedures":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -33037,6 +34215,62 @@ func (ec *executionContext) marshalNAudience2githubᚗcomᚋcasegateᚋcasegate�
 	return v
 }
 
+func (ec *executionContext) marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx context.Context, sel ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AudienceConnection!")
+		return graphql.Null
+	}
+	return ec._AudienceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAudienceEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdge(ctx context.Context, sel ast.SelectionSet, v model.AudienceEdge) graphql.Marshaler {
+	return ec._AudienceEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAudienceEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AudienceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAudienceEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAudienceGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrant(ctx context.Context, sel ast.SelectionSet, v audience.Grant) graphql.Marshaler {
+	return ec._AudienceGrant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAudienceGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []audience.Grant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAudienceGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAudienceMember2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐMember(ctx context.Context, sel ast.SelectionSet, v *audience.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AudienceMember!")
+		return graphql.Null
+	}
+	return ec._AudienceMember(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditRecord2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋauditᚐRecord(ctx context.Context, sel ast.SelectionSet, v *audit.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditRecord!")
@@ -34636,6 +35870,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx context.Context, v any) (*model.AudienceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAudienceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -34953,6 +36195,22 @@ func (ec *executionContext) marshalOPreferences2ᚖgithubᚗcomᚋcasegateᚋcas
 	return ec._Preferences(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx context.Context, v any) (*access.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(access.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx context.Context, sel ast.SelectionSet, v *access.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx context.Context, v any) ([]model.PrincipalRefInput, error) {
 	if v == nil {
 		return nil, nil
@@ -34975,6 +36233,22 @@ func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcasegateᚋcasegat
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, v any) (*access.Right, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(access.Right)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, sel ast.SelectionSet, v *access.Right) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSalaryChangeCompensation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeCompensation(ctx context.Context, sel ast.SelectionSet, v *procedures.SalaryChangeCompensation) graphql.Marshaler {

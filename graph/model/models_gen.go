@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/audience"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
@@ -60,6 +61,29 @@ type ACLEntryInput struct {
 	ContactID    *string        `json:"contactId,omitempty"`
 	Rights       []access.Right `json:"rights"`
 	AllDocuments *bool          `json:"allDocuments,omitempty"`
+}
+
+// Members in order: employees, then guests and contacts, then temporary grants; each by name, then id.
+type AudienceConnection struct {
+	Edges    []AudienceEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// Every member the filter keeps, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+type AudienceEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *audience.Member `json:"node"`
+}
+
+type AudienceFilter struct {
+	Kind *access.Kind `json:"kind,omitempty"`
+	// Members holding at least this right.
+	Right *access.Right `json:"right,omitempty"`
+	// Members a rule of this name reaches (one of AudienceGrant.rule's names).
+	Rule *string `json:"rule,omitempty"`
+	// matches a name or email
+	Search *string `json:"search,omitempty"`
 }
 
 type AuditFilter struct {

@@ -10,7 +10,7 @@
   var MODES = ["REQUIRED", "MODIFY", "READ_ONLY", "HIDDEN"];
   var LABELS = {REQUIRED: "Required", MODIFY: "Modify", READ_ONLY: "Read only", HIDDEN: "Hidden", AS_SECTION: "As section"};
   var SOURCES = {SCHEMA: "the schema", ADMIN: "an administrator's base mode", STAGE_EXCEPTION: "a stage exception", SECTION: "the section"};
-  var MARKS = {SCHEMA: "S", ADMIN: "A", STAGE_EXCEPTION: "E", SECTION: "§"};
+  var MARKS = {SCHEMA: "S", ADMIN: "A", STAGE_EXCEPTION: "E", SECTION: "↑"};
   var procedure = "", version = 0, historyAfter = null, audienceAfter = null, audienceCase = "", audienceSearch = "";
 
   function save() { casegate.store(KEY, st); }
