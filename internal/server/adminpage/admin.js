@@ -124,7 +124,7 @@
     $("matrix-meta").textContent = "Version " + m.version + " of the settings · stages: " + m.stages.join(" → ");
     var corner = el("th", "", "Section / field"); corner.rowSpan = 2; corner.scope = "col"; top.appendChild(corner);
     [""].concat(m.stages).forEach(function (stage) {
-      var th = el("th", stage ? "stage" : "stage base", stage || "All stages"); th.colSpan = 2; th.scope = "colgroup"; top.appendChild(th);
+      var th = el("th", stage ? "stagecol" : "stagecol base", stage || "All stages"); th.colSpan = 2; th.scope = "colgroup"; top.appendChild(th);
       ["Internal", "External"].forEach(function (a) { var c = el("th", "aud", a); c.scope = "col"; sub.appendChild(c); });
     });
     head.appendChild(top); head.appendChild(sub);
@@ -162,7 +162,7 @@
     var td = el("td"), sel = el("select");
     var key = r.target + "@" + (stage || "*") + "/" + audience;
     td.dataset.cell = key;
-    if (source) { td.dataset.source = source; td.className = "src-" + source; }
+    if (source) { td.dataset.source = source; }
     var none = el("option", "", stage ? "= " + (initial ? "base" : LABELS[mode]) : "Schema default");
     none.value = ""; sel.appendChild(none);
     (r.isSection ? MODES : MODES.concat(["AS_SECTION"])).forEach(function (v) {
