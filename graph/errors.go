@@ -95,6 +95,8 @@ func classify(err error) (string, map[string]any) {
 		return CodeRequiredFieldsMissing, map[string]any{"fields": fields.Fields}
 	case errors.As(err, &input) && input.Limit != "":
 		return CodeBadUserInput, map[string]any{"field": input.Field, "limit": input.Limit}
+	case errors.As(err, &input) && len(input.Cells) > 0:
+		return CodeBadUserInput, map[string]any{"field": input.Field, "cells": input.Cells}
 	case errors.As(err, &input):
 		return CodeBadUserInput, map[string]any{"field": input.Field}
 	case errors.As(err, &conflict):

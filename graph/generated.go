@@ -18,6 +18,7 @@ import (
 	"github.com/casegate/casegate/graph/scalar"
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/attachments"
+	"github.com/casegate/casegate/internal/audience"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
@@ -46,8 +47,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AccessMatrix() AccessMatrixResolver
+	AccessMatrixCell() AccessMatrixCellResolver
+	AccessSettingsChange() AccessSettingsChangeResolver
 	AclEntry() AclEntryResolver
 	Attachment() AttachmentResolver
+	AudienceGrant() AudienceGrantResolver
+	AudienceMember() AudienceMemberResolver
 	AuditRecord() AuditRecordResolver
 	Case() CaseResolver
 	CaseEvent() CaseEventResolver
@@ -84,6 +90,31 @@ type ComplexityRoot struct {
 		Steps func(childComplexity int) int
 	}
 
+	AccessMatrix struct {
+		At       func(childComplexity int) int
+		Compiled func(childComplexity int) int
+		Rows     func(childComplexity int) int
+		Stages   func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
+	AccessMatrixCell struct {
+		Audience   func(childComplexity int) int
+		Configured func(childComplexity int) int
+		Mode       func(childComplexity int) int
+		Source     func(childComplexity int) int
+		Stage      func(childComplexity int) int
+	}
+
+	AccessMatrixRow struct {
+		Cells          func(childComplexity int) int
+		IsSection      func(childComplexity int) int
+		ModifyOnlyFor  func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Target         func(childComplexity int) int
+		VisibleOnlyFor func(childComplexity int) int
+	}
+
 	AccessSettings struct {
 		External        func(childComplexity int) int
 		Internal        func(childComplexity int) int
@@ -91,6 +122,25 @@ type ComplexityRoot struct {
 		Overridden      func(childComplexity int) int
 		StageExceptions func(childComplexity int) int
 		VisibleOnlyFor  func(childComplexity int) int
+	}
+
+	AccessSettingsChange struct {
+		ActorEmail func(childComplexity int) int
+		Cells      func(childComplexity int) int
+		ChangedAt  func(childComplexity int) int
+		ChangedBy  func(childComplexity int) int
+		Operation  func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	AccessSettingsChangeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AccessSettingsChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AccessStep struct {
@@ -121,6 +171,34 @@ type ComplexityRoot struct {
 		SHA256            func(childComplexity int) int
 		Size              func(childComplexity int) int
 		VisibleToExternal func(childComplexity int) int
+	}
+
+	AudienceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AudienceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AudienceGrant struct {
+		Group    func(childComplexity int) int
+		Position func(childComplexity int) int
+		Rights   func(childComplexity int) int
+		Rule     func(childComplexity int) int
+	}
+
+	AudienceMember struct {
+		Contact        func(childComplexity int) int
+		GrantedBy      func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Mode           func(childComplexity int) int
+		Rights         func(childComplexity int) int
+		TemporaryGrant func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	AuditRecord struct {
@@ -421,6 +499,7 @@ type ComplexityRoot struct {
 		GrantPositionRight           func(childComplexity int, positionID string, userID string, includeSubtree *bool) int
 		GrantProcedureAccess         func(childComplexity int, procedure string, principal model.PrincipalRefInput, right access.Right) int
 		GrantTemporaryAccess         func(childComplexity int, caseID string, input model.TemporaryAccessInput) int
+		ImportAccessSettings         func(childComplexity int, procedure string, content string, format *model.SettingsFormat, version *int) int
 		Login                        func(childComplexity int, email string, password string) int
 		Logout                       func(childComplexity int) int
 		MoveCase                     func(childComplexity int, id string, toStage string, assigneeIds []string, toSystemUser *bool) int
@@ -437,6 +516,7 @@ type ComplexityRoot struct {
 		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
 		RevokeProcedureAccess        func(childComplexity int, procedure string, principal model.PrincipalRefInput) int
 		RevokeTemporaryAccess        func(childComplexity int, id string) int
+		SetAccessMatrix              func(childComplexity int, procedure string, version int, changes []model.AccessMatrixChangeInput) int
 		SetCaseACL                   func(childComplexity int, caseID string, entries []model.ACLEntryInput) int
 		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
 		SetDocumentACL               func(childComplexity int, documentID string, entries []model.DocumentACLEntryInput) int
@@ -574,17 +654,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AccessMatrix            func(childComplexity int, procedure string, at *time.Time) int
+		AccessSettingsHistory   func(childComplexity int, procedure string, first *int, after *string) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		CandidateQuestionnaire  func(childComplexity int, id string) int
 		CandidateQuestionnaires func(childComplexity int, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
+		CaseAudience            func(childComplexity int, caseID string, field *string, filter *model.AudienceFilter, first *int, after *string) int
 		Cases                   func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
 		CreatableProcedures     func(childComplexity int) int
 		DevOutbox               func(childComplexity int, recipient *string, first int) int
 		Document                func(childComplexity int, id string) int
+		DocumentAudience        func(childComplexity int, documentID string, filter *model.AudienceFilter, first *int, after *string) int
 		Documents               func(childComplexity int, filter *model.DocumentFilter, first *int, after *string) int
 		ExplainDocumentAccess   func(childComplexity int, documentID string, userID *string) int
 		ExplainFieldAccess      func(childComplexity int, caseID string, field string, userID *string) int
+		ExportAccessSettings    func(childComplexity int, procedure string, format *model.SettingsFormat) int
 		Group                   func(childComplexity int, id string) int
 		Groups                  func(childComplexity int, search *string, first *int, after *string) int
 		Me                      func(childComplexity int) int
@@ -782,6 +867,15 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccessMatrixResolver interface {
+	Stages(ctx context.Context, obj *forms.Matrix) ([]string, error)
+}
+type AccessMatrixCellResolver interface {
+	Audience(ctx context.Context, obj *access.MatrixCell) (model.Audience, error)
+}
+type AccessSettingsChangeResolver interface {
+	ChangedBy(ctx context.Context, obj *forms.Revision) (*users.User, error)
+}
 type AclEntryResolver interface {
 	User(ctx context.Context, obj *cases.ACLEntry) (*users.User, error)
 	Group(ctx context.Context, obj *cases.ACLEntry) (*groups.Group, error)
@@ -793,6 +887,19 @@ type AttachmentResolver interface {
 
 	Document(ctx context.Context, obj *attachments.Attachment) (*documents.Document, error)
 	Case(ctx context.Context, obj *attachments.Attachment) (*cases.Case, error)
+}
+type AudienceGrantResolver interface {
+	Group(ctx context.Context, obj *audience.Grant) (*groups.Group, error)
+	Position(ctx context.Context, obj *audience.Grant) (*positions.Position, error)
+	Rights(ctx context.Context, obj *audience.Grant) ([]access.Right, error)
+}
+type AudienceMemberResolver interface {
+	User(ctx context.Context, obj *audience.Member) (*users.User, error)
+	Contact(ctx context.Context, obj *audience.Member) (*clients.Client, error)
+	TemporaryGrant(ctx context.Context, obj *audience.Member) (*tempaccess.Grant, error)
+
+	Rights(ctx context.Context, obj *audience.Member) ([]access.Right, error)
+	GrantedBy(ctx context.Context, obj *audience.Member) ([]audience.Grant, error)
 }
 type AuditRecordResolver interface {
 	ID(ctx context.Context, obj *audit.Record) (string, error)
@@ -918,6 +1025,8 @@ type MutationResolver interface {
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
 	UpdateMyPreferences(ctx context.Context, input model.PreferencesInput) (*users.Preferences, error)
+	SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput) (*forms.Matrix, error)
+	ImportAccessSettings(ctx context.Context, procedure string, content string, format *model.SettingsFormat, version *int) (*forms.Matrix, error)
 	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
 	CreateSubstitution(ctx context.Context, input model.SubstitutionInput) (*substitution.Substitution, error)
 	UpdateSubstitution(ctx context.Context, id string, input model.SubstitutionInput) (*substitution.Substitution, error)
@@ -965,6 +1074,8 @@ type ProjectResolver interface {
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*access.Principal, error)
+	CaseAudience(ctx context.Context, caseID string, field *string, filter *model.AudienceFilter, first *int, after *string) (*model.AudienceConnection, error)
+	DocumentAudience(ctx context.Context, documentID string, filter *model.AudienceFilter, first *int, after *string) (*model.AudienceConnection, error)
 	Procedures(ctx context.Context) ([]forms.Compiled, error)
 	Procedure(ctx context.Context, key string) (*forms.Compiled, error)
 	CreatableProcedures(ctx context.Context) ([]model.CreatableProcedure, error)
@@ -983,6 +1094,9 @@ type QueryResolver interface {
 	Groups(ctx context.Context, search *string, first *int, after *string) (*model.GroupConnection, error)
 	Position(ctx context.Context, id string) (*positions.Position, error)
 	Positions(ctx context.Context, parentID *string, first *int, after *string) (*model.PositionConnection, error)
+	AccessMatrix(ctx context.Context, procedure string, at *time.Time) (*forms.Matrix, error)
+	AccessSettingsHistory(ctx context.Context, procedure string, first *int, after *string) (*model.AccessSettingsChangeConnection, error)
+	ExportAccessSettings(ctx context.Context, procedure string, format *model.SettingsFormat) (string, error)
 	OutboxMessages(ctx context.Context, status *model.OutboxStatus, first *int, after *string) (*model.OutboxMessageConnection, error)
 	Substitutions(ctx context.Context, status *substitution.Status, first *int, after *string) (*model.SubstitutionConnection, error)
 	Substitution(ctx context.Context, id string) (*substitution.Substitution, error)
@@ -1068,6 +1182,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccessExplanation.Steps(childComplexity), true
 
+	case "AccessMatrix.at":
+		if e.ComplexityRoot.AccessMatrix.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrix.At(childComplexity), true
+	case "AccessMatrix.procedure":
+		if e.ComplexityRoot.AccessMatrix.Compiled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrix.Compiled(childComplexity), true
+	case "AccessMatrix.rows":
+		if e.ComplexityRoot.AccessMatrix.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrix.Rows(childComplexity), true
+	case "AccessMatrix.stages":
+		if e.ComplexityRoot.AccessMatrix.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrix.Stages(childComplexity), true
+	case "AccessMatrix.version":
+		if e.ComplexityRoot.AccessMatrix.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrix.Version(childComplexity), true
+
+	case "AccessMatrixCell.audience":
+		if e.ComplexityRoot.AccessMatrixCell.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixCell.Audience(childComplexity), true
+	case "AccessMatrixCell.configured":
+		if e.ComplexityRoot.AccessMatrixCell.Configured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixCell.Configured(childComplexity), true
+	case "AccessMatrixCell.mode":
+		if e.ComplexityRoot.AccessMatrixCell.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixCell.Mode(childComplexity), true
+	case "AccessMatrixCell.source":
+		if e.ComplexityRoot.AccessMatrixCell.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixCell.Source(childComplexity), true
+	case "AccessMatrixCell.stage":
+		if e.ComplexityRoot.AccessMatrixCell.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixCell.Stage(childComplexity), true
+
+	case "AccessMatrixRow.cells":
+		if e.ComplexityRoot.AccessMatrixRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.Cells(childComplexity), true
+	case "AccessMatrixRow.isSection":
+		if e.ComplexityRoot.AccessMatrixRow.IsSection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.IsSection(childComplexity), true
+	case "AccessMatrixRow.modifyOnlyFor":
+		if e.ComplexityRoot.AccessMatrixRow.ModifyOnlyFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.ModifyOnlyFor(childComplexity), true
+	case "AccessMatrixRow.name":
+		if e.ComplexityRoot.AccessMatrixRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.Name(childComplexity), true
+	case "AccessMatrixRow.target":
+		if e.ComplexityRoot.AccessMatrixRow.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.Target(childComplexity), true
+	case "AccessMatrixRow.visibleOnlyFor":
+		if e.ComplexityRoot.AccessMatrixRow.VisibleOnlyFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessMatrixRow.VisibleOnlyFor(childComplexity), true
+
 	case "AccessSettings.external":
 		if e.ComplexityRoot.AccessSettings.External == nil {
 			break
@@ -1104,6 +1317,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccessSettings.VisibleOnlyFor(childComplexity), true
+
+	case "AccessSettingsChange.actorEmail":
+		if e.ComplexityRoot.AccessSettingsChange.ActorEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.ActorEmail(childComplexity), true
+	case "AccessSettingsChange.cells":
+		if e.ComplexityRoot.AccessSettingsChange.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.Cells(childComplexity), true
+	case "AccessSettingsChange.changedAt":
+		if e.ComplexityRoot.AccessSettingsChange.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.ChangedAt(childComplexity), true
+	case "AccessSettingsChange.changedBy":
+		if e.ComplexityRoot.AccessSettingsChange.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.ChangedBy(childComplexity), true
+	case "AccessSettingsChange.operation":
+		if e.ComplexityRoot.AccessSettingsChange.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.Operation(childComplexity), true
+	case "AccessSettingsChange.version":
+		if e.ComplexityRoot.AccessSettingsChange.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChange.Version(childComplexity), true
+
+	case "AccessSettingsChangeConnection.edges":
+		if e.ComplexityRoot.AccessSettingsChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChangeConnection.Edges(childComplexity), true
+	case "AccessSettingsChangeConnection.pageInfo":
+		if e.ComplexityRoot.AccessSettingsChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChangeConnection.PageInfo(childComplexity), true
+
+	case "AccessSettingsChangeEdge.cursor":
+		if e.ComplexityRoot.AccessSettingsChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChangeEdge.Cursor(childComplexity), true
+	case "AccessSettingsChangeEdge.node":
+		if e.ComplexityRoot.AccessSettingsChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessSettingsChangeEdge.Node(childComplexity), true
 
 	case "AccessStep.layer":
 		if e.ComplexityRoot.AccessStep.Layer == nil {
@@ -1233,6 +1509,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attachment.VisibleToExternal(childComplexity), true
+
+	case "AudienceConnection.edges":
+		if e.ComplexityRoot.AudienceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.Edges(childComplexity), true
+	case "AudienceConnection.pageInfo":
+		if e.ComplexityRoot.AudienceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.PageInfo(childComplexity), true
+	case "AudienceConnection.totalCount":
+		if e.ComplexityRoot.AudienceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceConnection.TotalCount(childComplexity), true
+
+	case "AudienceEdge.cursor":
+		if e.ComplexityRoot.AudienceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceEdge.Cursor(childComplexity), true
+	case "AudienceEdge.node":
+		if e.ComplexityRoot.AudienceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceEdge.Node(childComplexity), true
+
+	case "AudienceGrant.group":
+		if e.ComplexityRoot.AudienceGrant.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Group(childComplexity), true
+	case "AudienceGrant.position":
+		if e.ComplexityRoot.AudienceGrant.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Position(childComplexity), true
+	case "AudienceGrant.rights":
+		if e.ComplexityRoot.AudienceGrant.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Rights(childComplexity), true
+	case "AudienceGrant.rule":
+		if e.ComplexityRoot.AudienceGrant.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceGrant.Rule(childComplexity), true
+
+	case "AudienceMember.contact":
+		if e.ComplexityRoot.AudienceMember.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Contact(childComplexity), true
+	case "AudienceMember.grantedBy":
+		if e.ComplexityRoot.AudienceMember.GrantedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.GrantedBy(childComplexity), true
+	case "AudienceMember.kind":
+		if e.ComplexityRoot.AudienceMember.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Kind(childComplexity), true
+	case "AudienceMember.mode":
+		if e.ComplexityRoot.AudienceMember.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Mode(childComplexity), true
+	case "AudienceMember.rights":
+		if e.ComplexityRoot.AudienceMember.Rights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.Rights(childComplexity), true
+	case "AudienceMember.temporaryGrant":
+		if e.ComplexityRoot.AudienceMember.TemporaryGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.TemporaryGrant(childComplexity), true
+	case "AudienceMember.user":
+		if e.ComplexityRoot.AudienceMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AudienceMember.User(childComplexity), true
 
 	case "AuditRecord.action":
 		if e.ComplexityRoot.AuditRecord.Action == nil {
@@ -2537,6 +2913,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantTemporaryAccess(childComplexity, args["caseId"].(string), args["input"].(model.TemporaryAccessInput)), true
+	case "Mutation.importAccessSettings":
+		if e.ComplexityRoot.Mutation.ImportAccessSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importAccessSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportAccessSettings(childComplexity, args["procedure"].(string), args["content"].(string), args["format"].(*model.SettingsFormat), args["version"].(*int)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2708,6 +3095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeTemporaryAccess(childComplexity, args["id"].(string)), true
+	case "Mutation.setAccessMatrix":
+		if e.ComplexityRoot.Mutation.SetAccessMatrix == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAccessMatrix_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAccessMatrix(childComplexity, args["procedure"].(string), args["version"].(int), args["changes"].([]model.AccessMatrixChangeInput)), true
 	case "Mutation.setCaseAcl":
 		if e.ComplexityRoot.Mutation.SetCaseACL == nil {
 			break
@@ -3324,6 +3722,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "Query.accessMatrix":
+		if e.ComplexityRoot.Query.AccessMatrix == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessMatrix_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessMatrix(childComplexity, args["procedure"].(string), args["at"].(*time.Time)), true
+	case "Query.accessSettingsHistory":
+		if e.ComplexityRoot.Query.AccessSettingsHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessSettingsHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessSettingsHistory(childComplexity, args["procedure"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -3368,6 +3788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.caseAudience":
+		if e.ComplexityRoot.Query.CaseAudience == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseAudience_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseAudience(childComplexity, args["caseId"].(string), args["field"].(*string), args["filter"].(*model.AudienceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -3407,6 +3838,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Document(childComplexity, args["id"].(string)), true
+	case "Query.documentAudience":
+		if e.ComplexityRoot.Query.DocumentAudience == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentAudience_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentAudience(childComplexity, args["documentId"].(string), args["filter"].(*model.AudienceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.documents":
 		if e.ComplexityRoot.Query.Documents == nil {
 			break
@@ -3440,6 +3882,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExplainFieldAccess(childComplexity, args["caseId"].(string), args["field"].(string), args["userId"].(*string)), true
+	case "Query.exportAccessSettings":
+		if e.ComplexityRoot.Query.ExportAccessSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportAccessSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportAccessSettings(childComplexity, args["procedure"].(string), args["format"].(*model.SettingsFormat)), true
 	case "Query.group":
 		if e.ComplexityRoot.Query.Group == nil {
 			break
@@ -4302,8 +4755,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccessMatrixChangeInput", ec.unmarshalInputAccessMatrixChangeInput),
 			graphql.NewInputUnmarshaler("AccessSettingsInput", ec.unmarshalInputAccessSettingsInput),
 			graphql.NewInputUnmarshaler("AclEntryInput", ec.unmarshalInputAclEntryInput),
+			graphql.NewInputUnmarshaler("AudienceFilter", ec.unmarshalInputAudienceFilter),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CandidateQuestionnaireBasicInput", ec.unmarshalInputCandidateQuestionnaireBasicInput),
 			graphql.NewInputUnmarshaler("CandidateQuestionnaireHrInput", ec.unmarshalInputCandidateQuestionnaireHrInput),
@@ -4470,6 +4925,61 @@ extend type Mutation {
   replaceAttachment(id: ID!, file: Upload!, visibleToExternal: Boolean): Attachment!
   "Deletes an attachment and returns its document, or null when it was a case's. Needs WRITE."
   deleteAttachment(id: ID!): Document
+}
+`, BuiltIn: false},
+	{Name: "../schema/audience.graphqls", Input: `# Who can read a case or a document: its audience (docs/access.md, "The audience of a case").
+
+"One reason a member can read: the rule and what it went through."
+type AudienceGrant {
+  "CREATOR, ASSIGNEE, PAST_ASSIGNEE, CASE_ACL, PROCEDURE, POSITION, CLIENT_DATA, PARTICIPANT, COMPANY, ADMIN, TEMPORARY_GRANT (the same names as CaseAccess.grantedBy), and for documents AUTHOR, DOCUMENT_ACL, CASE, ACTIVE_TASK."
+  rule: String!
+  "The group it went through (CASE_ACL, PROCEDURE, DOCUMENT_ACL or CASE through a group; CLIENT_DATA through the client-data group)."
+  group: Group
+  "The position it went through (POSITION: the position the member holds a right to, the case's or an ancestor's)."
+  position: Position
+  "The rights this rule alone gives."
+  rights: [Right!]!
+}
+
+"""
+One member of an audience: an employee, a guest account, a contact without an account (named by an
+ACL entry or as a participant), or a temporary grant that is open at the case's stage.
+"""
+type AudienceMember {
+  "An internal user or a guest (external) user."
+  user: User
+  "A contact (ACL entry or participant) with no guest account."
+  contact: Contact
+  "A temporary grant's holder."
+  temporaryGrant: TemporaryAccessGrant
+  kind: PrincipalKind!
+  "The member's rights: the highest any rule gives, with those it implies."
+  rights: [Right!]!
+  "Every rule that gives the member a right, once per group or position it went through."
+  grantedBy: [AudienceGrant!]!
+  "With field: the member's mode of that field; else null."
+  mode: FieldMode
+}
+
+type AudienceEdge { cursor: String!  node: AudienceMember! }
+"Members in order: employees, then guests and contacts, then temporary grants; each by name, then id."
+type AudienceConnection { edges: [AudienceEdge!]!  pageInfo: PageInfo!  "Every member the filter keeps, on all pages." totalCount: Int! }
+
+input AudienceFilter {
+  kind: PrincipalKind
+  "Members holding at least this right."
+  right: Right
+  "Members a rule of this name reaches (one of AudienceGrant.rule's names)."
+  rule: String
+  "matches a name or email"
+  search: String
+}
+
+extend type Query {
+  "Who can read a case. Needs MANAGE on the case or ADMIN. field: \"section.field\"."
+  caseAudience(caseId: ID!, field: String, filter: AudienceFilter, first: Int, after: String): AudienceConnection!
+  "Who can read a document. Needs MANAGE on the document or ADMIN."
+  documentAudience(documentId: ID!, filter: AudienceFilter, first: Int, after: String): AudienceConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/cases.graphqls", Input: `# Procedure forms and cases (docs/access.md). A procedure is an object type in
@@ -5058,6 +5568,89 @@ extend type Mutation {
   resetPassword(token: String!, password: String!): Boolean!
   "Changes the preferences of the person really logged in (while substituting, one's own, not the substituted user's)."
   updateMyPreferences(input: PreferencesInput!): Preferences!
+}
+`, BuiltIn: false},
+	{Name: "../schema/matrix.graphqls", Input: `# The access matrix: a procedure's access configuration as a table of sections and fields × stages
+# × audiences, edited many cells at once, versioned, exported and imported as a file.
+
+"Who a mode applies to: employees (INTERNAL) or guests and temporary-access people (EXTERNAL)."
+enum Audience { INTERNAL EXTERNAL }
+"Where a matrix cell's mode comes from."
+enum ModeSource {
+  "The base mode the procedure's schema declares."
+  SCHEMA
+  "A base mode an administrator set."
+  ADMIN
+  "A stage exception (the schema's or an administrator's)."
+  STAGE_EXCEPTION
+  "The section decides: the field says AS_SECTION, or the section is HIDDEN."
+  SECTION
+}
+enum SettingsFormat { JSON YAML }
+
+"A procedure's access configuration: no user in particular, the settings themselves."
+type AccessMatrix {
+  procedure: Procedure!
+  stages: [String!]!
+  "The procedure's settings revision; pass it back to setAccessMatrix / importAccessSettings."
+  version: Int!
+  "The time asked for with at:, else null."
+  at: DateTime
+  "Sections and fields in form order: a section's row, then its fields' rows."
+  rows: [AccessMatrixRow!]!
+}
+type AccessMatrixRow {
+  "\"section\" or \"section.field\""
+  target: String!
+  isSection: Boolean!
+  name: String!
+  "One cell per stage × audience: stages in order, INTERNAL then EXTERNAL for each stage."
+  cells: [AccessMatrixCell!]!
+  "Empty for a section row."
+  visibleOnlyFor: [PrincipalRef!]!
+  modifyOnlyFor: [PrincipalRef!]!
+}
+type AccessMatrixCell {
+  stage: String!
+  audience: Audience!
+  "The configured value (a field may say AS_SECTION)."
+  configured: FieldMode!
+  "The mode in force at that stage for that audience (AS_SECTION resolved to the section's; a field of a HIDDEN section is HIDDEN), for a user who may write the case and whom no visibleOnlyFor / modifyOnlyFor list concerns."
+  mode: FieldMode!
+  "Where mode comes from."
+  source: ModeSource!
+}
+"One cell to change. stage null: the base mode for every stage; stage given: that stage's exception. mode null: clear (base back to the schema default; the exception removed)."
+input AccessMatrixChangeInput { target: String!  stage: String  audience: Audience!  mode: FieldMode }
+
+"One revision of a procedure's access settings."
+type AccessSettingsChange {
+  "The procedure's version after the change."
+  version: Int!
+  changedAt: DateTime!
+  changedBy: User
+  actorEmail: String
+  "setAccessMatrix, importAccessSettings, setSectionAccess, setFieldAccess, resetSectionAccess, resetFieldAccess (migration: the overrides stored before revisions were kept)"
+  operation: String!
+  "The cells that changed, as \"target@stage/AUDIENCE\" (stage * for the base), or list changes as \"target:visibleOnlyFor\"."
+  cells: [String!]!
+}
+type AccessSettingsChangeEdge { cursor: String!  node: AccessSettingsChange! }
+type AccessSettingsChangeConnection { edges: [AccessSettingsChangeEdge!]!  pageInfo: PageInfo! }
+
+extend type Query {
+  "ADMIN only. at: the configuration in force at that time."
+  accessMatrix(procedure: String!, at: DateTime): AccessMatrix!
+  "ADMIN only. Newest first."
+  accessSettingsHistory(procedure: String!, first: Int, after: String): AccessSettingsChangeConnection!
+  "ADMIN only. The procedure's settings as a file's content: users by e-mail, groups by name."
+  exportAccessSettings(procedure: String!, format: SettingsFormat = JSON): String!
+}
+extend type Mutation {
+  "ADMIN only. All changes validated together (every bad cell named in one BAD_USER_INPUT, also as extensions.cells), applied in one transaction; version mismatch: CONFLICT."
+  setAccessMatrix(procedure: String!, version: Int!, changes: [AccessMatrixChangeInput!]!): AccessMatrix!
+  "ADMIN only. Replaces the procedure's settings with the file's (at most 1 MiB); users and groups unknown here, a wrong format or procedure: BAD_USER_INPUT. version (optional) as above."
+  importAccessSettings(procedure: String!, content: String!, format: SettingsFormat = JSON, version: Int): AccessMatrix!
 }
 `, BuiltIn: false},
 	{Name: "../schema/outbox.graphqls", Input: `# The outbox of outgoing e-mails and SMS, for administrators (docs/operations.md).
@@ -5667,6 +6260,56 @@ func (ec *executionContext) childFields_AccessExplanation(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AccessExplanation", field.Name)
 }
 
+func (ec *executionContext) childFields_AccessMatrix(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "procedure":
+		return ec.fieldContext_AccessMatrix_procedure(ctx, field)
+	case "stages":
+		return ec.fieldContext_AccessMatrix_stages(ctx, field)
+	case "version":
+		return ec.fieldContext_AccessMatrix_version(ctx, field)
+	case "at":
+		return ec.fieldContext_AccessMatrix_at(ctx, field)
+	case "rows":
+		return ec.fieldContext_AccessMatrix_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessMatrix", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessMatrixCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_AccessMatrixCell_stage(ctx, field)
+	case "audience":
+		return ec.fieldContext_AccessMatrixCell_audience(ctx, field)
+	case "configured":
+		return ec.fieldContext_AccessMatrixCell_configured(ctx, field)
+	case "mode":
+		return ec.fieldContext_AccessMatrixCell_mode(ctx, field)
+	case "source":
+		return ec.fieldContext_AccessMatrixCell_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessMatrixCell", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessMatrixRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "target":
+		return ec.fieldContext_AccessMatrixRow_target(ctx, field)
+	case "isSection":
+		return ec.fieldContext_AccessMatrixRow_isSection(ctx, field)
+	case "name":
+		return ec.fieldContext_AccessMatrixRow_name(ctx, field)
+	case "cells":
+		return ec.fieldContext_AccessMatrixRow_cells(ctx, field)
+	case "visibleOnlyFor":
+		return ec.fieldContext_AccessMatrixRow_visibleOnlyFor(ctx, field)
+	case "modifyOnlyFor":
+		return ec.fieldContext_AccessMatrixRow_modifyOnlyFor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessMatrixRow", field.Name)
+}
+
 func (ec *executionContext) childFields_AccessSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "internal":
@@ -5683,6 +6326,44 @@ func (ec *executionContext) childFields_AccessSettings(ctx context.Context, fiel
 		return ec.fieldContext_AccessSettings_overridden(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccessSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessSettingsChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_AccessSettingsChange_version(ctx, field)
+	case "changedAt":
+		return ec.fieldContext_AccessSettingsChange_changedAt(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_AccessSettingsChange_changedBy(ctx, field)
+	case "actorEmail":
+		return ec.fieldContext_AccessSettingsChange_actorEmail(ctx, field)
+	case "operation":
+		return ec.fieldContext_AccessSettingsChange_operation(ctx, field)
+	case "cells":
+		return ec.fieldContext_AccessSettingsChange_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessSettingsChange", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessSettingsChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessSettingsChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessSettingsChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessSettingsChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessSettingsChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccessSettingsChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccessSettingsChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessSettingsChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AccessStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5743,6 +6424,62 @@ func (ec *executionContext) childFields_Attachment(ctx context.Context, field gr
 		return ec.fieldContext_Attachment_visibleToExternal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AudienceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AudienceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AudienceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AudienceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AudienceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_AudienceGrant_rule(ctx, field)
+	case "group":
+		return ec.fieldContext_AudienceGrant_group(ctx, field)
+	case "position":
+		return ec.fieldContext_AudienceGrant_position(ctx, field)
+	case "rights":
+		return ec.fieldContext_AudienceGrant_rights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_AudienceMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AudienceMember_user(ctx, field)
+	case "contact":
+		return ec.fieldContext_AudienceMember_contact(ctx, field)
+	case "temporaryGrant":
+		return ec.fieldContext_AudienceMember_temporaryGrant(ctx, field)
+	case "kind":
+		return ec.fieldContext_AudienceMember_kind(ctx, field)
+	case "rights":
+		return ec.fieldContext_AudienceMember_rights(ctx, field)
+	case "grantedBy":
+		return ec.fieldContext_AudienceMember_grantedBy(ctx, field)
+	case "mode":
+		return ec.fieldContext_AudienceMember_mode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AudienceMember", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7731,6 +8468,44 @@ func (ec *executionContext) field_Mutation_grantTemporaryAccess_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importAccessSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.SettingsFormat, error) {
+			return ec.unmarshalOSettingsFormat2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSettingsFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8050,6 +8825,36 @@ func (ec *executionContext) field_Mutation_revokeTemporaryAccess_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAccessMatrix_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) ([]model.AccessMatrixChangeInput, error) {
+			return ec.unmarshalNAccessMatrixChangeInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixChangeInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg2
 	return args, nil
 }
 
@@ -8507,6 +9312,58 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accessMatrix_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accessSettingsHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8573,6 +9430,52 @@ func (ec *executionContext) field_Query_candidateQuestionnaires_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_caseAudience_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AudienceFilter, error) {
+			return ec.unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8636,6 +9539,44 @@ func (ec *executionContext) field_Query_devOutbox_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentAudience_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AudienceFilter, error) {
+			return ec.unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -8732,6 +9673,28 @@ func (ec *executionContext) field_Query_explainFieldAccess_args(ctx context.Cont
 		return nil, err
 	}
 	args["userId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportAccessSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "procedure",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["procedure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.SettingsFormat, error) {
+			return ec.unmarshalOSettingsFormat2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSettingsFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
 	return args, nil
 }
 
@@ -9230,6 +10193,419 @@ func (ec *executionContext) fieldContext_AccessExplanation_steps(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AccessMatrix_procedure(ctx context.Context, field graphql.CollectedField, obj *forms.Matrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrix_procedure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Compiled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Compiled) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐCompiled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrix_procedure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessMatrix",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessMatrix_stages(ctx context.Context, field graphql.CollectedField, obj *forms.Matrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrix_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessMatrix().Stages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrix_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrix", field, true, true, "String")
+}
+
+func (ec *executionContext) _AccessMatrix_version(ctx context.Context, field graphql.CollectedField, obj *forms.Matrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrix_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrix_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrix", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccessMatrix_at(ctx context.Context, field graphql.CollectedField, obj *forms.Matrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrix_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrix_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrix", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AccessMatrix_rows(ctx context.Context, field graphql.CollectedField, obj *forms.Matrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrix_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forms.MatrixRow) graphql.Marshaler {
+			return ec.marshalNAccessMatrixRow2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrixRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrix_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessMatrix",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessMatrixRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessMatrixCell_stage(ctx context.Context, field graphql.CollectedField, obj *access.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixCell_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixCell_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessMatrixCell_audience(ctx context.Context, field graphql.CollectedField, obj *access.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixCell_audience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessMatrixCell().Audience(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Audience) graphql.Marshaler {
+			return ec.marshalNAudience2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudience(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixCell_audience(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixCell", field, true, true, "Audience")
+}
+
+func (ec *executionContext) _AccessMatrixCell_configured(ctx context.Context, field graphql.CollectedField, obj *access.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixCell_configured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Configured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixCell_configured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixCell", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _AccessMatrixCell_mode(ctx context.Context, field graphql.CollectedField, obj *access.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixCell_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Mode) graphql.Marshaler {
+			return ec.marshalNFieldMode2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixCell_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixCell", field, false, false, "FieldMode")
+}
+
+func (ec *executionContext) _AccessMatrixCell_source(ctx context.Context, field graphql.CollectedField, obj *access.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixCell_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.ModeSource) graphql.Marshaler {
+			return ec.marshalNModeSource2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐModeSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixCell_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixCell", field, false, false, "ModeSource")
+}
+
+func (ec *executionContext) _AccessMatrixRow_target(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessMatrixRow_isSection(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_isSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsSection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_isSection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessMatrixRow_name(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessMatrixRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessMatrixRow_cells(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.MatrixCell) graphql.Marshaler {
+			return ec.marshalNAccessMatrixCell2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMatrixCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessMatrixRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessMatrixCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessMatrixRow_visibleOnlyFor(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_visibleOnlyFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisibleOnlyFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Ref) graphql.Marshaler {
+			return ec.marshalNPrincipalRef2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_visibleOnlyFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessMatrixRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrincipalRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessMatrixRow_modifyOnlyFor(ctx context.Context, field graphql.CollectedField, obj *forms.MatrixRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessMatrixRow_modifyOnlyFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModifyOnlyFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Ref) graphql.Marshaler {
+			return ec.marshalNPrincipalRef2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessMatrixRow_modifyOnlyFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessMatrixRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrincipalRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccessSettings_internal(ctx context.Context, field graphql.CollectedField, obj *forms.Effective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9393,6 +10769,272 @@ func (ec *executionContext) _AccessSettings_overridden(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_AccessSettings_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccessSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessSettingsChange_version(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccessSettingsChange_changedAt(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_changedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_changedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AccessSettingsChange_changedBy(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessSettingsChange().ChangedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettingsChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettingsChange_actorEmail(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_actorEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_actorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessSettingsChange_operation(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessSettingsChange_cells(ctx context.Context, field graphql.CollectedField, obj *forms.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChange_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChange_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessSettingsChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccessSettingsChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AccessSettingsChangeEdge) graphql.Marshaler {
+			return ec.marshalNAccessSettingsChangeEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettingsChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessSettingsChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettingsChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccessSettingsChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettingsChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessSettingsChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccessSettingsChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessSettingsChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessSettingsChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccessSettingsChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessSettingsChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Revision) graphql.Marshaler {
+			return ec.marshalNAccessSettingsChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessSettingsChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessSettingsChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessSettingsChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AccessStep_layer(ctx context.Context, field graphql.CollectedField, obj *access.Step) (ret graphql.Marshaler) {
@@ -9930,6 +11572,455 @@ func (ec *executionContext) _Attachment_visibleToExternal(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Attachment_visibleToExternal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AudienceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AudienceEdge) graphql.Marshaler {
+			return ec.marshalNAudienceEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AudienceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AudienceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AudienceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AudienceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AudienceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audience.Member) graphql.Marshaler {
+			return ec.marshalNAudienceMember2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_rule(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _AudienceGrant_group(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *groups.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋgroupsᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_position(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Position(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *positions.Position) graphql.Marshaler {
+			return ec.marshalOPosition2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋpositionsᚐPosition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceGrant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Position(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceGrant_rights(ctx context.Context, field graphql.CollectedField, obj *audience.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceGrant_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceGrant().Rights(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceGrant_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceGrant", field, true, true, "Right")
+}
+
+func (ec *executionContext) _AudienceMember_user(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_contact(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clients.Client) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋclientsᚐClient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_temporaryGrant(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_temporaryGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().TemporaryGrant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tempaccess.Grant) graphql.Marshaler {
+			return ec.marshalOTemporaryAccessGrant2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_temporaryGrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemporaryAccessGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_kind(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.Kind) graphql.Marshaler {
+			return ec.marshalNPrincipalKind2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, false, false, "PrincipalKind")
+}
+
+func (ec *executionContext) _AudienceMember_rights(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_rights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().Rights(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Right) graphql.Marshaler {
+			return ec.marshalNRight2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_rights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, true, true, "Right")
+}
+
+func (ec *executionContext) _AudienceMember_grantedBy(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_grantedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AudienceMember().GrantedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []audience.Grant) graphql.Marshaler {
+			return ec.marshalNAudienceGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_grantedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AudienceMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AudienceMember_mode(ctx context.Context, field graphql.CollectedField, obj *audience.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AudienceMember_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Mode) graphql.Marshaler {
+			return ec.marshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AudienceMember_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AudienceMember", field, false, false, "FieldMode")
 }
 
 func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *audit.Record) (ret graphql.Marshaler) {
@@ -16160,6 +18251,94 @@ func (ec *executionContext) fieldContext_Mutation_updateMyPreferences(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setAccessMatrix(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAccessMatrix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAccessMatrix(ctx, fc.Args["procedure"].(string), fc.Args["version"].(int), fc.Args["changes"].([]model.AccessMatrixChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Matrix) graphql.Marshaler {
+			return ec.marshalNAccessMatrix2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAccessMatrix(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessMatrix(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAccessMatrix_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importAccessSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importAccessSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportAccessSettings(ctx, fc.Args["procedure"].(string), fc.Args["content"].(string), fc.Args["format"].(*model.SettingsFormat), fc.Args["version"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Matrix) graphql.Marshaler {
+			return ec.marshalNAccessMatrix2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importAccessSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessMatrix(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importAccessSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_retryOutboxMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18663,6 +20842,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_caseAudience(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseAudience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseAudience(ctx, fc.Args["caseId"].(string), fc.Args["field"].(*string), fc.Args["filter"].(*model.AudienceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+			return ec.marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseAudience(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseAudience_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentAudience(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentAudience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentAudience(ctx, fc.Args["documentId"].(string), fc.Args["filter"].(*model.AudienceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+			return ec.marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentAudience(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AudienceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentAudience_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_procedures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19425,6 +21692,138 @@ func (ec *executionContext) fieldContext_Query_positions(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_positions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessMatrix(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessMatrix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessMatrix(ctx, fc.Args["procedure"].(string), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forms.Matrix) graphql.Marshaler {
+			return ec.marshalNAccessMatrix2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessMatrix(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessMatrix(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessMatrix_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessSettingsHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessSettingsHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessSettingsHistory(ctx, fc.Args["procedure"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessSettingsChangeConnection) graphql.Marshaler {
+			return ec.marshalNAccessSettingsChangeConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessSettingsHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessSettingsChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessSettingsHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportAccessSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportAccessSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportAccessSettings(ctx, fc.Args["procedure"].(string), fc.Args["format"].(*model.SettingsFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportAccessSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportAccessSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23839,6 +26238,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccessMatrixChangeInput(ctx context.Context, obj any) (model.AccessMatrixChangeInput, error) {
+	var it model.AccessMatrixChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"target", "stage", "audience", "mode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "audience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
+			data, err := ec.unmarshalNAudience2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudience(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Audience = data
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalOFieldMode2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccessMatrixChangeInput unmarshals raw into the AccessMatrixChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccessMatrixChangeInput(ctx context.Context, raw any) (model.AccessMatrixChangeInput, error) {
+	var out model.AccessMatrixChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccessMatrixChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAccessSettingsInput(ctx context.Context, obj any) (model.AccessSettingsInput, error) {
 	var it model.AccessSettingsInput
 	if obj == nil {
@@ -23976,6 +26438,69 @@ func (ec *executionContext) unmarshalInputAclEntryInput(ctx context.Context, obj
 func UnmarshalAclEntryInput(ctx context.Context, raw any) (model.ACLEntryInput, error) {
 	var out model.ACLEntryInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AclEntryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAudienceFilter(ctx context.Context, obj any) (model.AudienceFilter, error) {
+	var it model.AudienceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "right", "rule", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "right":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("right"))
+			data, err := ec.unmarshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Right = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAudienceFilter unmarshals raw into the AudienceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAudienceFilter(ctx context.Context, raw any) (model.AudienceFilter, error) {
+	var out model.AudienceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AudienceFilter", raw, &out)
 	return out, err
 }
 
@@ -25750,6 +28275,172 @@ func (ec *executionContext) _AccessExplanation(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var accessMatrixImplementors = []string{"AccessMatrix"}
+
+func (ec *executionContext) _AccessMatrix(ctx context.Context, sel ast.SelectionSet, obj *forms.Matrix) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessMatrixImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessMatrix")
+		case "procedure":
+			out.Values[i] = ec._AccessMatrix_procedure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessMatrix_stages(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._AccessMatrix_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._AccessMatrix_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rows":
+			out.Values[i] = ec._AccessMatrix_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessMatrixCellImplementors = []string{"AccessMatrixCell"}
+
+func (ec *executionContext) _AccessMatrixCell(ctx context.Context, sel ast.SelectionSet, obj *access.MatrixCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessMatrixCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessMatrixCell")
+		case "stage":
+			out.Values[i] = ec._AccessMatrixCell_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audience":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessMatrixCell_audience(ctx, field, obj)
+				})
+		case "configured":
+			out.Values[i] = ec._AccessMatrixCell_configured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mode":
+			out.Values[i] = ec._AccessMatrixCell_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._AccessMatrixCell_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessMatrixRowImplementors = []string{"AccessMatrixRow"}
+
+func (ec *executionContext) _AccessMatrixRow(ctx context.Context, sel ast.SelectionSet, obj *forms.MatrixRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessMatrixRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessMatrixRow")
+		case "target":
+			out.Values[i] = ec._AccessMatrixRow_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isSection":
+			out.Values[i] = ec._AccessMatrixRow_isSection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AccessMatrixRow_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._AccessMatrixRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visibleOnlyFor":
+			out.Values[i] = ec._AccessMatrixRow_visibleOnlyFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modifyOnlyFor":
+			out.Values[i] = ec._AccessMatrixRow_modifyOnlyFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accessSettingsImplementors = []string{"AccessSettings"}
 
 func (ec *executionContext) _AccessSettings(ctx context.Context, sel ast.SelectionSet, obj *forms.Effective) graphql.Marshaler {
@@ -25788,6 +28479,141 @@ func (ec *executionContext) _AccessSettings(ctx context.Context, sel ast.Selecti
 			}
 		case "overridden":
 			out.Values[i] = ec._AccessSettings_overridden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessSettingsChangeImplementors = []string{"AccessSettingsChange"}
+
+func (ec *executionContext) _AccessSettingsChange(ctx context.Context, sel ast.SelectionSet, obj *forms.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessSettingsChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessSettingsChange")
+		case "version":
+			out.Values[i] = ec._AccessSettingsChange_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedAt":
+			out.Values[i] = ec._AccessSettingsChange_changedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessSettingsChange_changedBy(ctx, field, obj)
+				})
+		case "actorEmail":
+			out.Values[i] = ec._AccessSettingsChange_actorEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.Values[i] = ec._AccessSettingsChange_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cells":
+			out.Values[i] = ec._AccessSettingsChange_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessSettingsChangeConnectionImplementors = []string{"AccessSettingsChangeConnection"}
+
+func (ec *executionContext) _AccessSettingsChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccessSettingsChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessSettingsChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessSettingsChangeConnection")
+		case "edges":
+			out.Values[i] = ec._AccessSettingsChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccessSettingsChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessSettingsChangeEdgeImplementors = []string{"AccessSettingsChangeEdge"}
+
+func (ec *executionContext) _AccessSettingsChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccessSettingsChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessSettingsChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessSettingsChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._AccessSettingsChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccessSettingsChangeEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25985,6 +28811,206 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 		case "visibleToExternal":
 			out.Values[i] = ec._Attachment_visibleToExternal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceConnectionImplementors = []string{"AudienceConnection"}
+
+func (ec *executionContext) _AudienceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AudienceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceConnection")
+		case "edges":
+			out.Values[i] = ec._AudienceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AudienceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AudienceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceEdgeImplementors = []string{"AudienceEdge"}
+
+func (ec *executionContext) _AudienceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AudienceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceEdge")
+		case "cursor":
+			out.Values[i] = ec._AudienceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AudienceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceGrantImplementors = []string{"AudienceGrant"}
+
+func (ec *executionContext) _AudienceGrant(ctx context.Context, sel ast.SelectionSet, obj *audience.Grant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceGrant")
+		case "rule":
+			out.Values[i] = ec._AudienceGrant_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_group(ctx, field, obj)
+				})
+		case "position":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_position(ctx, field, obj)
+				})
+		case "rights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceGrant_rights(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var audienceMemberImplementors = []string{"AudienceMember"}
+
+func (ec *executionContext) _AudienceMember(ctx context.Context, sel ast.SelectionSet, obj *audience.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, audienceMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AudienceMember")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_user(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_contact(ctx, field, obj)
+				})
+		case "temporaryGrant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_temporaryGrant(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._AudienceMember_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_rights(ctx, field, obj)
+				})
+		case "grantedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AudienceMember_grantedBy(ctx, field, obj)
+				})
+		case "mode":
+			out.Values[i] = ec._AudienceMember_mode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -28217,6 +31243,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setAccessMatrix":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAccessMatrix(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importAccessSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importAccessSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "retryOutboxMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_retryOutboxMessage(ctx, field)
@@ -29192,6 +32232,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "caseAudience":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseAudience(ctx, field)
+				})
+		case "documentAudience":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentAudience(ctx, field)
+				})
 		case "procedures":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29299,6 +32351,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_positions(ctx, field)
+				})
+		case "accessMatrix":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessMatrix(ctx, field)
+				})
+		case "accessSettingsHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessSettingsHistory(ctx, field)
+				})
+		case "exportAccessSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportAccessSettings(ctx, field)
 				})
 		case "outboxMessages":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -30938,8 +34008,111 @@ func (ec *executionContext) marshalNAccessExplanation2ᚖgithubᚗcomᚋcasegate
 	return ec._AccessExplanation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccessMatrix2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrix(ctx context.Context, sel ast.SelectionSet, v *forms.Matrix) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessMatrix!")
+		return graphql.Null
+	}
+	return ec._AccessMatrix(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessMatrixCell2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMatrixCell(ctx context.Context, sel ast.SelectionSet, v access.MatrixCell) graphql.Marshaler {
+	return ec._AccessMatrixCell(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessMatrixCell2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMatrixCellᚄ(ctx context.Context, sel ast.SelectionSet, v []access.MatrixCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessMatrixCell2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐMatrixCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAccessMatrixChangeInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixChangeInput(ctx context.Context, v any) (model.AccessMatrixChangeInput, error) {
+	res, err := ec.unmarshalInputAccessMatrixChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccessMatrixChangeInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixChangeInputᚄ(ctx context.Context, v any) ([]model.AccessMatrixChangeInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AccessMatrixChangeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccessMatrixChangeInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixChangeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAccessMatrixRow2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrixRow(ctx context.Context, sel ast.SelectionSet, v forms.MatrixRow) graphql.Marshaler {
+	return ec._AccessMatrixRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessMatrixRow2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrixRowᚄ(ctx context.Context, sel ast.SelectionSet, v []forms.MatrixRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessMatrixRow2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐMatrixRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAccessSettings2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐEffective(ctx context.Context, sel ast.SelectionSet, v forms.Effective) graphql.Marshaler {
 	return ec._AccessSettings(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessSettingsChange2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋformsᚐRevision(ctx context.Context, sel ast.SelectionSet, v *forms.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessSettingsChange!")
+		return graphql.Null
+	}
+	return ec._AccessSettingsChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessSettingsChangeConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccessSettingsChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessSettingsChangeConnection!")
+		return graphql.Null
+	}
+	return ec._AccessSettingsChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessSettingsChangeEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeEdge(ctx context.Context, sel ast.SelectionSet, v model.AccessSettingsChangeEdge) graphql.Marshaler {
+	return ec._AccessSettingsChangeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessSettingsChangeEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AccessSettingsChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessSettingsChangeEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNAccessSettingsInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessSettingsInput(ctx context.Context, v any) (model.AccessSettingsInput, error) {
@@ -31032,6 +34205,72 @@ func (ec *executionContext) marshalNAttachment2ᚖgithubᚗcomᚋcasegateᚋcase
 		return graphql.Null
 	}
 	return ec._Attachment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAudience2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudience(ctx context.Context, v any) (model.Audience, error) {
+	var res model.Audience
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAudience2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudience(ctx context.Context, sel ast.SelectionSet, v model.Audience) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAudienceConnection2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceConnection(ctx context.Context, sel ast.SelectionSet, v *model.AudienceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AudienceConnection!")
+		return graphql.Null
+	}
+	return ec._AudienceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAudienceEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdge(ctx context.Context, sel ast.SelectionSet, v model.AudienceEdge) graphql.Marshaler {
+	return ec._AudienceEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAudienceEdge2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AudienceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAudienceEdge2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAudienceGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrant(ctx context.Context, sel ast.SelectionSet, v audience.Grant) graphql.Marshaler {
+	return ec._AudienceGrant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAudienceGrant2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []audience.Grant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAudienceGrant2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAudienceMember2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaudienceᚐMember(ctx context.Context, sel ast.SelectionSet, v *audience.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AudienceMember!")
+		return graphql.Null
+	}
+	return ec._AudienceMember(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditRecord2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋauditᚐRecord(ctx context.Context, sel ast.SelectionSet, v *audit.Record) graphql.Marshaler {
@@ -31644,6 +34883,16 @@ func (ec *executionContext) unmarshalNLoginMethod2githubᚗcomᚋcasegateᚋcase
 }
 
 func (ec *executionContext) marshalNLoginMethod2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋtempaccessᚐLoginMethod(ctx context.Context, sel ast.SelectionSet, v tempaccess.LoginMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNModeSource2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐModeSource(ctx context.Context, v any) (access.ModeSource, error) {
+	var res access.ModeSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModeSource2githubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐModeSource(ctx context.Context, sel ast.SelectionSet, v access.ModeSource) graphql.Marshaler {
 	return v
 }
 
@@ -32623,6 +35872,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAudienceFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAudienceFilter(ctx context.Context, v any) (*model.AudienceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAudienceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -32940,6 +36197,22 @@ func (ec *executionContext) marshalOPreferences2ᚖgithubᚗcomᚋcasegateᚋcas
 	return ec._Preferences(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx context.Context, v any) (*access.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(access.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPrincipalKind2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐKind(ctx context.Context, sel ast.SelectionSet, v *access.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx context.Context, v any) ([]model.PrincipalRefInput, error) {
 	if v == nil {
 		return nil, nil
@@ -32962,6 +36235,22 @@ func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcasegateᚋcasegat
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, v any) (*access.Right, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(access.Right)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORight2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋaccessᚐRight(ctx context.Context, sel ast.SelectionSet, v *access.Right) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSalaryChangeCompensation2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋproceduresᚐSalaryChangeCompensation(ctx context.Context, sel ast.SelectionSet, v *procedures.SalaryChangeCompensation) graphql.Marshaler {
@@ -33022,6 +36311,22 @@ func (ec *executionContext) unmarshalOServiceRequestRequestInput2map(ctx context
 	}
 	res, err := ec.unmarshalInputServiceRequestRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSettingsFormat2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSettingsFormat(ctx context.Context, v any) (*model.SettingsFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SettingsFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSettingsFormat2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐSettingsFormat(ctx context.Context, sel ast.SelectionSet, v *model.SettingsFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOStageExceptionInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐStageExceptionInputᚄ(ctx context.Context, v any) ([]model.StageExceptionInput, error) {

@@ -9,6 +9,7 @@
 //	go run ./cmd/casegate-gen                                  # once: casegate_scale, scale-principals.json
 //	go run ./cmd/casegate serve --database-url postgres://postgres@127.0.0.1:5432/casegate_scale?sslmode=disable
 //	go run ./cmd/casegate-load [-url http://127.0.0.1:8080] [-n 200] [-duration 10s] [-pid PID]
+//	go run ./cmd/casegate-load -audience   # caseAudience(first: 50) of a case 10,000 users read
 package main
 
 import (
@@ -44,6 +45,7 @@ type options struct {
 	duration, budget       time.Duration
 	only                   string
 	showSQL, explain       bool
+	audience               bool
 }
 
 func main() {
@@ -63,6 +65,7 @@ func main() {
 	flag.IntVar(&o.pid, "pid", 0, "server process id (default: the process listening on -url's port)")
 	flag.StringVar(&o.only, "only", "", "comma-separated principal kinds to measure (default all five)")
 	flag.BoolVar(&o.showSQL, "show-sql", false, "print the SQL casegate runs for case(id) (what the baseline replays)")
+	flag.BoolVar(&o.audience, "audience", false, "measure only caseAudience(first: 50) as the administrator, of a case readable by 10,000 users (made if none: a group of every user on the newest case's ACL, written to -database-url)")
 	flag.BoolVar(&o.explain, "explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of each list query whose p50 misses the target")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `casegate-load — measures a running casegate over HTTP on a database filled by
@@ -102,6 +105,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	c := newClient(strings.TrimSuffix(o.url, "/") + "/graphql")
+	if o.audience {
+		fmt.Printf("casegate at %s; company of %d users (seed %d); load average %s\n", o.url, m.Users, m.Seed, procstat.LoadAverage())
+		return measureAudience(ctx, o, c, m)
+	}
 	fmt.Printf("casegate at %s (pid %d, %s); company of %d users, %d cases, %d documents (seed %d); load average %s\n",
 		o.url, pid, procstat.Name(pid), m.Users, m.Cases, m.Documents, m.Seed, procstat.LoadAverage())
 	fmt.Printf("targets: list pages p50 ≤ %v and p99 ≤ %v; case(id) ≥ %.0f req/s at %d clients; casegate/baseline ≥ %.1f; casegate/fixed baseline ≥ %.1f; RSS ≤ %d MiB\n\n",

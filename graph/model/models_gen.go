@@ -11,11 +11,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/audience"
 	"github.com/casegate/casegate/internal/audit"
 	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/clients"
 	"github.com/casegate/casegate/internal/comments"
 	"github.com/casegate/casegate/internal/documents"
+	"github.com/casegate/casegate/internal/forms"
 	"github.com/casegate/casegate/internal/groups"
 	"github.com/casegate/casegate/internal/outbox"
 	"github.com/casegate/casegate/internal/positions"
@@ -24,6 +26,24 @@ import (
 	"github.com/casegate/casegate/internal/tempaccess"
 	"github.com/casegate/casegate/internal/users"
 )
+
+// One cell to change. stage null: the base mode for every stage; stage given: that stage's exception. mode null: clear (base back to the schema default; the exception removed).
+type AccessMatrixChangeInput struct {
+	Target   string       `json:"target"`
+	Stage    *string      `json:"stage,omitempty"`
+	Audience Audience     `json:"audience"`
+	Mode     *access.Mode `json:"mode,omitempty"`
+}
+
+type AccessSettingsChangeConnection struct {
+	Edges    []AccessSettingsChangeEdge `json:"edges"`
+	PageInfo *PageInfo                  `json:"pageInfo"`
+}
+
+type AccessSettingsChangeEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *forms.Revision `json:"node"`
+}
 
 // Fields left out keep their current value; `resetSectionAccess`/`resetFieldAccess` return to the schema's defaults.
 type AccessSettingsInput struct {
@@ -41,6 +61,29 @@ type ACLEntryInput struct {
 	ContactID    *string        `json:"contactId,omitempty"`
 	Rights       []access.Right `json:"rights"`
 	AllDocuments *bool          `json:"allDocuments,omitempty"`
+}
+
+// Members in order: employees, then guests and contacts, then temporary grants; each by name, then id.
+type AudienceConnection struct {
+	Edges    []AudienceEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// Every member the filter keeps, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+type AudienceEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *audience.Member `json:"node"`
+}
+
+type AudienceFilter struct {
+	Kind *access.Kind `json:"kind,omitempty"`
+	// Members holding at least this right.
+	Right *access.Right `json:"right,omitempty"`
+	// Members a rule of this name reaches (one of AudienceGrant.rule's names).
+	Rule *string `json:"rule,omitempty"`
+	// matches a name or email
+	Search *string `json:"search,omitempty"`
 }
 
 type AuditFilter struct {
@@ -407,6 +450,62 @@ type UserFilter struct {
 	GroupID *string       `json:"groupId,omitempty"`
 }
 
+// Who a mode applies to: employees (INTERNAL) or guests and temporary-access people (EXTERNAL).
+type Audience string
+
+const (
+	AudienceInternal Audience = "INTERNAL"
+	AudienceExternal Audience = "EXTERNAL"
+)
+
+var AllAudience = []Audience{
+	AudienceInternal,
+	AudienceExternal,
+}
+
+func (e Audience) IsValid() bool {
+	switch e {
+	case AudienceInternal, AudienceExternal:
+		return true
+	}
+	return false
+}
+
+func (e Audience) String() string {
+	return string(e)
+}
+
+func (e *Audience) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Audience(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Audience", str)
+	}
+	return nil
+}
+
+func (e Audience) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Audience) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Audience) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OutboxChannel string
 
 const (
@@ -516,6 +615,61 @@ func (e *OutboxStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OutboxStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SettingsFormat string
+
+const (
+	SettingsFormatJSON SettingsFormat = "JSON"
+	SettingsFormatYaml SettingsFormat = "YAML"
+)
+
+var AllSettingsFormat = []SettingsFormat{
+	SettingsFormatJSON,
+	SettingsFormatYaml,
+}
+
+func (e SettingsFormat) IsValid() bool {
+	switch e {
+	case SettingsFormatJSON, SettingsFormatYaml:
+		return true
+	}
+	return false
+}
+
+func (e SettingsFormat) String() string {
+	return string(e)
+}
+
+func (e *SettingsFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SettingsFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SettingsFormat", str)
+	}
+	return nil
+}
+
+func (e SettingsFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SettingsFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SettingsFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -21,7 +21,15 @@ const (
 	// MaxText bounds long texts: comments, document bodies, invitation mails, every value of a
 	// procedure's form, and cursors (which carry a name, escaped).
 	MaxText = 100_000
+	// MaxFile bounds a file's content sent as an argument (an imported settings file): 1 MiB, the
+	// service's own bound, which names the limit when it is passed.
+	MaxFile = 1 << 20
 )
+
+// files are the arguments that carry a whole file, as "field.argument".
+var files = []string{
+	"importAccessSettings.content",
+}
 
 // longTexts are the long-text arguments outside procedure forms, as "field.argument.inputField".
 var longTexts = []string{
@@ -43,6 +51,8 @@ var formInputs = sync.OnceValue(func() map[string]bool {
 // bound is the most characters the argument may have.
 func (a argument) bound() int {
 	switch {
+	case a.field != nil && slices.Contains(files, a.field.Field.Name+"."+strings.Join(a.path, ".")):
+		return MaxFile
 	case a.name() == "email":
 		return MaxEmail
 	case len(a.path) == 1 && a.path[0] == "after", a.inForm():

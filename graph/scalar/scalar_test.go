@@ -64,6 +64,7 @@ func TestStringBounds(t *testing.T) {
 		{"a form value", at("createServiceRequest", "ServiceRequestInput", "input", "request", "description"), MaxText},
 		{"a form's title (no form value)", at("createServiceRequest", "String", "title"), MaxString},
 		{"a cursor", at("users", "String", "after"), MaxText},
+		{"an imported settings file", at("importAccessSettings", "String", "content"), MaxFile},
 	} {
 		leaf := "x"
 		if _, err := UnmarshalString(c.ctx, strings.Repeat("ż", c.max)); err != nil {

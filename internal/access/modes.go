@@ -91,20 +91,13 @@ func configured(p *Principal, c *Case, section, field string, s *Settings, w whe
 		}
 	}
 	ext := p.External()
-	for _, e := range s.Exceptions {
-		if e.Stage != c.Stage {
-			continue
-		}
-		if m := pick(e.Internal, e.External, ext); m != ModeUnset {
-			if tr != nil {
-				tr.step("STAGE_EXCEPTION", w, " at "+e.Stage+" for "+audience(ext), m, "stage exception")
-			}
-			return m
-		}
-	}
-	m := pick(s.Internal, s.External, ext)
+	m, exception := ConfiguredAt(s, c.Stage, ext)
 	if tr != nil {
-		tr.step("BASE", w, " for "+audience(ext), m, "base mode")
+		if exception {
+			tr.step("STAGE_EXCEPTION", w, " at "+c.Stage+" for "+audience(ext), m, "stage exception")
+		} else {
+			tr.step("BASE", w, " for "+audience(ext), m, "base mode")
+		}
 	}
 	return m
 }

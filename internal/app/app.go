@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, db *bun.DB, logger *slog.Logger
 	}
 	tasks := &notify.Tasks{Settings: set}
 	r.CaseService = &cases.Service{DB: db, Clock: o.Clock, Registry: procedures.Registry,
-		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff, Notify: tasks}
+		Principal: r.AuthService.PrincipalFor, AccessOff: o.AccessOff, Notify: tasks, Auth: r.AuthService}
 	r.DocumentService = &documents.Service{DB: db, Clock: o.Clock, Cases: r.CaseService, Principal: r.AuthService.PrincipalFor,
 		Notify: tasks}
 	r.AttachmentService = &attachments.Service{DB: db, Clock: o.Clock, Documents: r.DocumentService, Cases: r.CaseService,

@@ -143,6 +143,8 @@ func idRows() []idRow {
 		{doc: `query($id: ID) { positions(parentId: $id) { edges { node { id } } } }`, hidden: position, employeesRead: true},
 		{doc: `query($id: ID) { auditLog(filter: {userId: $id}) { edges { node { id } } } }`, hidden: user},
 		{doc: `query($id: ID!) { temporaryAccessGrants(caseId: $id) { edges { node { id } } } }`, hidden: caseQ},
+		{doc: `query($id: ID!) { caseAudience(caseId: $id) { totalCount } }`, hidden: caseQ},
+		{doc: `query($id: ID!) { documentAudience(documentId: $id) { totalCount } }`, hidden: document},
 		{doc: `query($id: ID!) { candidateQuestionnaire(id: $id) { id } }`, hidden: caseQ},
 		{doc: `query($id: ID!) { salaryChange(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseS }},
 		{doc: `query($id: ID!) { serviceRequest(id: $id) { id } }`, hidden: func(w *leakWorld) string { return w.caseR }},

@@ -26,6 +26,8 @@ type InputError struct {
 	Reason string
 	// Limit names the configured bound the input is over (extensions.limit), if that is the reason.
 	Limit string
+	// Cells names every bad item of a list checked together (extensions.cells), when there are any.
+	Cells []string
 }
 
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }

@@ -31,6 +31,8 @@ type Service struct {
 	Principal func(ctx context.Context, userID string) (*access.Principal, error)
 	// Notify mails the users a case moves to; nil mails nobody.
 	Notify *notify.Tasks
+	// Auth builds the principals of the members of a case's audience (Audience).
+	Auth *auth.Service
 	// settings keeps the procedures' settings last compiled, reused only at the request's version.
 	settings forms.SettingsCache
 	// AccessOff switches access enforcement off. It exists for the benchmark that measures what

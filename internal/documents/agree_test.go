@@ -12,8 +12,13 @@ import (
 	"time"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/audience"
+	"github.com/casegate/casegate/internal/auth"
+	"github.com/casegate/casegate/internal/cases"
 	"github.com/casegate/casegate/internal/dbtest"
 	"github.com/casegate/casegate/internal/listtest"
+	"github.com/casegate/casegate/internal/relay"
+	"github.com/casegate/casegate/internal/settings"
 	"github.com/casegate/casegate/internal/substtest"
 )
 
@@ -210,6 +215,72 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 					t.Errorf("%s working as %s sees %d documents, %s itself %d", p.NativeUserID, b.UserID, len(visible[p]), b.UserID, len(visible[b]))
 				}
 			}
+			// The audience of every document: the employees whose list holds it, and the contacts
+			// (no guest account here) whose principal the engine lets read it, with the engine's
+			// right and rules.
+			s.Cases = &cases.Service{Auth: &auth.Service{DB: db, Settings: &settings.Service{Defaults: settings.Settings{TimeZone: substtest.Zone}}}}
+			members := 0
+			for _, d := range all {
+				want := map[string]string{}
+				for _, p := range append(slices.Clone(principals), guests...) {
+					r := access.DocumentRightsOn(p, d.Facts())
+					if slices.Contains(visible[p], d.ID) != (r.Right >= access.Read) {
+						t.Fatalf("document %s, %+v: the list and the engine disagree", d.ID, p)
+					}
+					if r.Right < access.Read {
+						continue
+					}
+					id := p.UserID
+					if p.Kind == access.KindExternal {
+						id = p.ContactID
+					}
+					rules := slices.Clone(r.GrantedBy)
+					sort.Strings(rules)
+					want[id] = fmt.Sprint(r.Right, rules)
+				}
+				got := walkAudience(t, s, d.ID, 4)
+				members += len(got)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("document %s: audience\n%v\nthe lists and the engine\n%v", d.ID, got, want)
+				}
+			}
+			if members == 0 {
+				t.Fatal("no document had any member")
+			}
 		})
 	}
+}
+
+// walkAudience pages through a document's audience size members at a time, as the system user,
+// and returns each member's right and sorted rules by its id, checking that no member comes twice
+// and that the pages add up to totalCount.
+func walkAudience(t *testing.T, s *Service, documentID string, size int) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	var after *string
+	for range 1000 {
+		page, err := s.audienceAt(context.Background(), access.System(), documentID, audience.Filter{}, relay.Args{First: &size, After: after},
+			time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Edges {
+			m := e.Node
+			if _, dup := out[m.ID]; dup {
+				t.Fatalf("document %s: member %s twice", documentID, m.ID)
+			}
+			rules := m.Rules()
+			sort.Strings(rules)
+			out[m.ID] = fmt.Sprint(m.Right, slices.Compact(rules))
+		}
+		if !page.HasNext {
+			if len(out) != page.Total {
+				t.Fatalf("document %s: %d members paged, totalCount %d", documentID, len(out), page.Total)
+			}
+			return out
+		}
+		after = page.EndCursor
+	}
+	t.Fatal("the audience does not end")
+	return nil
 }

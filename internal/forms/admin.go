@@ -2,9 +2,6 @@ package forms
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/jonboulle/clockwork"
@@ -66,29 +63,17 @@ func (s *Service) SetAccess(ctx context.Context, p *access.Principal, procedure,
 	if err := checkInput(proc, isField, in); err != nil {
 		return nil, err
 	}
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkRefs(ctx, tx, in); err != nil {
-			return err
-		}
-		var current storedSettings
-		row := new(settingsRow)
-		err := tx.NewSelect().Model(row).Where("procedure = ? AND target = ?", procedure, target).For("UPDATE").Scan(ctx)
-		if err == nil {
-			if err := json.Unmarshal(row.Settings, &current); err != nil {
-				return err
+	operation := map[bool]string{false: "setSectionAccess", true: "setFieldAccess"}[isField]
+	_, err = s.write(ctx, p, proc, operation, audit.Entry{Action: "procedure.access.set", EntityID: procedure + ":" + target}, nil,
+		func(ctx context.Context, tx bun.Tx, st snapshot) (snapshot, error) {
+			if err := checkRefs(ctx, tx, in); err != nil {
+				return nil, err
 			}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		changed := apply(&current, in)
-		b, _ := json.Marshal(current)
-		now := s.Clock.Now()
-		if _, err := tx.NewInsert().Model(&settingsRow{Procedure: procedure, Target: target, Settings: b, UpdatedAt: now}).
-			On("CONFLICT (procedure, target) DO UPDATE").Set("settings = EXCLUDED.settings, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, now, audit.Entry{Action: "procedure.access.set", Entity: "procedure", EntityID: procedure + ":" + target, ChangedFields: changed})
-	})
+			current := st[target]
+			apply(&current, in)
+			st[target] = current
+			return st, nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -109,12 +94,12 @@ func (s *Service) ResetAccess(ctx context.Context, p *access.Principal, procedur
 		return nil, err
 	}
 	target = t.String()
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*settingsRow)(nil)).Where("procedure = ? AND target = ?", procedure, target).Exec(ctx); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "procedure.access.reset", Entity: "procedure", EntityID: procedure + ":" + target})
-	})
+	operation := map[bool]string{false: "resetSectionAccess", true: "resetFieldAccess"}[t.IsField()]
+	_, err = s.write(ctx, p, proc, operation, audit.Entry{Action: "procedure.access.reset", EntityID: procedure + ":" + target}, nil,
+		func(_ context.Context, _ bun.Tx, st snapshot) (snapshot, error) {
+			delete(st, target)
+			return st, nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -256,30 +241,28 @@ func refExists(ctx context.Context, db bun.IDB, field string, r access.Ref) erro
 	return nil
 }
 
-func apply(s *storedSettings, in SettingsInput) []string {
-	var changed []string
+func apply(s *storedSettings, in SettingsInput) {
 	if in.Internal != nil {
-		s.Internal, changed = in.Internal, append(changed, "internal")
+		s.Internal = in.Internal
 	}
 	if in.External != nil {
-		s.External, changed = in.External, append(changed, "external")
+		s.External = in.External
 	}
 	if in.StageExceptions != nil {
 		ex := make([]storedException, len(*in.StageExceptions))
 		for i, e := range *in.StageExceptions {
 			ex[i] = storedException{Stage: e.Stage, Internal: e.Internal, External: e.External}
 		}
-		s.StageExceptions, changed = &ex, append(changed, "stageExceptions")
+		s.StageExceptions = &ex
 	}
 	if in.VisibleOnlyFor != nil {
 		r := storeRefs(*in.VisibleOnlyFor)
-		s.VisibleOnlyFor, changed = &r, append(changed, "visibleOnlyFor")
+		s.VisibleOnlyFor = &r
 	}
 	if in.ModifyOnlyFor != nil {
 		r := storeRefs(*in.ModifyOnlyFor)
-		s.ModifyOnlyFor, changed = &r, append(changed, "modifyOnlyFor")
+		s.ModifyOnlyFor = &r
 	}
-	return changed
 }
 
 func storeRefs(in []access.Ref) []storedRef {

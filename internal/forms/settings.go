@@ -115,35 +115,13 @@ func CompileAll(ctx context.Context, db bun.IDB, procs []*Procedure) (*CompiledS
 
 // decodeSet compiles procs from the JSON of their settings and grants rows.
 func decodeSet(procs []*Procedure, version int64, rawSettings, rawGrants string) (*CompiledSet, error) {
-	var rows []struct {
-		Procedure string          `json:"procedure"`
-		Target    string          `json:"target"`
-		Settings  json.RawMessage `json:"settings"`
+	stored, err := decodeStored(rawSettings)
+	if err != nil {
+		return nil, err
 	}
-	var grants []struct {
-		Procedure string `json:"procedure"`
-		grantRow
-	}
-	if err := json.Unmarshal([]byte(rawSettings), &rows); err != nil {
-		return nil, fmt.Errorf("decode procedure settings: %w", err)
-	}
-	if err := json.Unmarshal([]byte(rawGrants), &grants); err != nil {
-		return nil, fmt.Errorf("decode procedure grants: %w", err)
-	}
-	stored := map[string]map[string]storedSettings{}
-	for _, r := range rows {
-		var st storedSettings
-		if err := json.Unmarshal(r.Settings, &st); err != nil {
-			return nil, fmt.Errorf("decode settings of %s %s: %w", r.Procedure, r.Target, err)
-		}
-		if stored[r.Procedure] == nil {
-			stored[r.Procedure] = map[string]storedSettings{}
-		}
-		stored[r.Procedure][r.Target] = st
-	}
-	byProc := map[string][]grantRow{}
-	for _, g := range grants {
-		byProc[g.Procedure] = append(byProc[g.Procedure], g.grantRow)
+	byProc, err := decodeGrants(rawGrants)
+	if err != nil {
+		return nil, err
 	}
 	set := &CompiledSet{Version: version, byKey: make(map[string]*Compiled, len(procs))}
 	for _, p := range procs {

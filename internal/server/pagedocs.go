@@ -8,8 +8,8 @@ import (
 	"github.com/casegate/casegate/internal/procedures"
 )
 
-// casegate's own pages (the partner portal, /access/, /activate/, /reset-password) are used by
-// guests and temporary-access sessions, whom a trusted-documents manifest restricts. Their
+// casegate's own pages (the partner portal, /access/, /activate/, /reset-password, /admin/) are
+// used by guests and temporary-access sessions, whom a trusted-documents manifest restricts. Their
 // documents are therefore always trusted, whatever the manifest holds: the fixed ones by their
 // exact text, and those the pages build per procedure (the form of a case of a given type, with
 // the fields the caller may see) by the shape the scripts give them, with every name checked
@@ -52,6 +52,23 @@ var pageFixedDocuments = func() map[string]bool {
 		// activate.js, reset.js
 		"mutation ActivateAccount($token: String!, $password: String!) { activateAccount(token: $token, password: $password) { token } }",
 		"mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) }",
+		// admin.js (Login and Logout as above). Only its first query runs for whoever logged in,
+		// a guest too, who must see the page's refusal rather than OPERATION_NOT_TRUSTED; the rest
+		// answer an administrator alone, and trusting them lets no one else through.
+		"query AdminMe { me { kind user { name email } permissions } }",
+		"query Procedures { procedures { key name } }",
+		"query Matrix($procedure: String!) { procedure(key: $procedure) { sections { key access { internal external }" +
+			" fields { path access { internal external } } } } accessMatrix(procedure: $procedure) { version stages" +
+			" rows { target isSection name cells { stage audience configured mode source }" +
+			" visibleOnlyFor { user { name } group { name } } modifyOnlyFor { user { name } group { name } } } } }",
+		"mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!) {" +
+			" setAccessMatrix(procedure: $procedure, version: $version, changes: $changes) { version } }",
+		"query History($procedure: String!, $after: String) { accessSettingsHistory(procedure: $procedure, first: 20, after: $after) {" +
+			" edges { node { version changedAt changedBy { name } actorEmail operation cells } } pageInfo { hasNextPage endCursor } } }",
+		"query Audience($id: ID!, $search: String, $after: String) { case(id: $id) { title stage procedure { name } }" +
+			" caseAudience(caseId: $id, filter: {search: $search}, first: 50, after: $after) { totalCount" +
+			" edges { node { kind rights user { name email } contact { name email } temporaryGrant { email firstName lastName }" +
+			" grantedBy { rule rights group { name } position { name } } } } pageInfo { hasNextPage endCursor } } }",
 	}
 	// access.js asks for the parts its grant opens, in this order, any of them.
 	parts := []string{" attachments { id name size downloadUrl }", " comments(first: 100) { edges { node { byline text createdAt } } }",

@@ -13,7 +13,7 @@ import (
 // folder static (/static/casegate.css and /static/casegate.js). No page has inline code, so their
 // Content-Security-Policy allows scripts and styles from the server's own files only.
 
-//go:embed accesspage resetpage portalpage activatepage devoutboxpage static
+//go:embed accesspage resetpage portalpage activatepage devoutboxpage adminpage static
 var pageFiles embed.FS
 
 // sharedFiles serves /static/{file}: the style and the script every page loads.

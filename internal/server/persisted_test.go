@@ -122,7 +122,7 @@ func TestPageDocumentsInScripts(t *testing.T) {
 	call := regexp.MustCompile(`(?:gql|upload)\(\s*((?:"(?:[^"\\]|\\.)*"\s*\+?\s*)+)([,)])`)
 	literal := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 	n := 0
-	for _, file := range []string{"portalpage/portal.js", "accesspage/access.js", "activatepage/activate.js", "resetpage/reset.js"} {
+	for _, file := range []string{"portalpage/portal.js", "accesspage/access.js", "activatepage/activate.js", "resetpage/reset.js", "adminpage/admin.js"} {
 		b, err := pageFiles.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

@@ -83,6 +83,8 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /portal/static/{file}", portalFiles)
 	mux.HandleFunc("GET /activate/", activatePage)
 	mux.HandleFunc("GET /activate/static/{file}", activateFiles)
+	mux.HandleFunc("GET /admin/", adminPage)
+	mux.HandleFunc("GET /admin/static/{file}", adminPageFiles)
 	mux.HandleFunc("GET /static/{file}", sharedFiles)
 	if o.DevOutbox {
 		mux.HandleFunc("GET /dev/outbox", devOutboxPage)

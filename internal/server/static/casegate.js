@@ -2,7 +2,8 @@
 // GraphQL API through it, as a partner's own page would. It defines one global, casegate.
 var casegate = (function () {
   // gql sends a GraphQL request as JSON and answers its data, or fails with the first error: its
-  // message, extensions.code, and the field (extensions.field) or fields (extensions.fields) it names.
+  // message, extensions.code, and the field (extensions.field), fields (extensions.fields) or cells
+  // of a list checked together (extensions.cells) it names.
   function gql(query, variables, token) {
     return post({"Content-Type": "application/json"}, JSON.stringify({query: query, variables: variables || {}}), token);
   }
@@ -15,7 +16,7 @@ var casegate = (function () {
       .then(function (body) {
         if (body.errors && body.errors.length) {
           var x = body.errors[0].extensions || {}, e = new Error(body.errors[0].message);
-          e.code = x.code; e.field = x.field; e.fields = x.fields;
+          e.code = x.code; e.field = x.field; e.fields = x.fields; e.cells = x.cells;
           throw e;
         }
         return body.data;

@@ -1,0 +1,1 @@
+DROP TABLE procedure_settings_revisions;
