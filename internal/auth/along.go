@@ -2,8 +2,12 @@ package auth
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/apperr"
 	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/session"
 )
@@ -21,14 +25,13 @@ func AlongSQL(sql string) string {
 	return `SELECT p.*, r.* FROM (` + principalSQL("token_hash") + `) p LEFT JOIN LATERAL (` + sql + `) r ON true`
 }
 
-// Along is the row of a statement built with AlongSQL: a struct that embeds PrincipalRow beside
-// the columns of the other row.
-type Along interface{ alongPrincipal() *PrincipalRow }
-
-// PrincipalRow holds the principal query's columns in a row read with AlongSQL.
-type PrincipalRow struct{ principalRow }
-
-func (r *PrincipalRow) alongPrincipal() *PrincipalRow { return r }
+// Along is the other row of a statement built with AlongSQL, scanned with database/sql into plain
+// variables (no reflection per column): Dest are its columns' destinations in their order, and
+// Scanned, called while the row is current (sql.RawBytes still valid), decodes them.
+type Along interface {
+	Dest() []any
+	Scanned() error
+}
 
 // AuthenticateAlong is Authenticate with the other row of stmt (built with AlongSQL, prepared)
 // scanned into row, in the same statement; args are stmt's own parameters. Whatever the other row
@@ -36,6 +39,26 @@ func (r *PrincipalRow) alongPrincipal() *PrincipalRow { return r }
 func (s *Service) AuthenticateAlong(ctx context.Context, token string, stmt *database.Prepared, row Along, args ...any) (*access.Principal, error) {
 	now := s.Clock.Now()
 	all := append([]any{session.HashToken(token), now, s.Settings.Defaults.TimeZone, database.MaxTime}, args...)
-	err := stmt.Scan(ctx, s.DB, all, row)
-	return row.alongPrincipal().build(err, now)
+	var p *access.Principal
+	err := stmt.Row(ctx, s.DB, all, func(rows *sql.Rows) error {
+		var raw principalRaw
+		if err := rows.Scan(append(raw.dest(), row.Dest()...)...); err != nil {
+			return err
+		}
+		r, err := raw.row()
+		if err != nil {
+			return err
+		}
+		if p, err = r.principal(now); err != nil {
+			return err
+		}
+		return row.Scanned()
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load principal: %w", err)
+	}
+	return p, nil
 }

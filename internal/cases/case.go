@@ -80,17 +80,22 @@ var _ bun.AfterScanRowHook = (*Case)(nil)
 // AfterScanRow decodes the facts and the people, once, right after a case is read, however it is
 // read (one case, a page, with the principal).
 func (c *Case) AfterScanRow(context.Context) error {
-	if len(c.FactsJSON) > 0 {
+	return c.decode(c.FactsJSON, c.People)
+}
+
+// decode sets what the facts column and the people (both raw JSON, none when empty) hold.
+func (c *Case) decode(facts, people []byte) error {
+	if len(facts) > 0 {
 		var f storedFacts
-		if err := json.Unmarshal(c.FactsJSON, &f); err != nil {
+		if err := json.Unmarshal(facts, &f); err != nil {
 			return fmt.Errorf("decode facts of case %s: %w", c.ID, err)
 		}
 		c.Assignees, c.PastAssignees, c.acl, c.participants, c.overrides = f.Assignees, f.PastAssignees, f.ACL, f.Participants, f.Overrides
 	}
-	if len(c.People) == 0 {
+	if len(people) == 0 {
 		return nil
 	}
-	us, err := users.DecodeJSON(c.People)
+	us, err := users.DecodeJSON(people)
 	c.people = us
 	return err
 }
@@ -105,15 +110,10 @@ var (
 	// caseByID is the statement of every case(id), prepared once per connection (database.Prepare).
 	caseByID = database.Prepare("casegate_case", "uuid", caseSQL("?0"))
 	// caseWithPrincipal is the principal of a bearer token and one case, in one statement: for an
-	// operation that reads only that case (AuthenticateReading).
-	caseWithPrincipal = database.Prepare("casegate_principal_case", auth.AlongParams+", uuid", auth.AlongSQL(caseSQL("?4")))
+	// operation that reads only that case (AuthenticateReading). Its case columns are named one by
+	// one, in caseRow's order: it is scanned by position, not by bun's model.
+	caseWithPrincipal = database.Prepare("casegate_principal_case", auth.AlongParams+", uuid", auth.AlongSQL(caseRowSQL("?4")))
 )
-
-// principalAndCase is a row of caseWithPrincipal; Case's columns are NULL when there is no such case.
-type principalAndCase struct {
-	auth.PrincipalRow
-	Case
-}
 
 // Users returns the users loaded with the case (withPeople); none when it was loaded without them.
 func (c *Case) Users() []users.User { return c.people }

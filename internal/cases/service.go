@@ -208,7 +208,7 @@ func (s *Service) AuthenticateReading(ctx context.Context, a *auth.Service, toke
 	if rc == nil || !database.ValidUUID(id) {
 		return a.Authenticate(ctx, token)
 	}
-	row := new(principalAndCase)
+	row := new(caseRow)
 	p, err := a.AuthenticateAlong(ctx, token, caseWithPrincipal, row, id)
 	if err != nil {
 		return nil, err

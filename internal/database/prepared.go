@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
 	"errors"
@@ -71,16 +72,54 @@ func (p *Prepared) executeSQL(n int) string {
 // Scan runs the statement with args and scans its row into dest, as bun's NewRaw(…).Scan does. In
 // a transaction (or on anything but the pool itself) it runs as plain SQL.
 func (p *Prepared) Scan(ctx context.Context, db bun.IDB, args []any, dest ...any) error {
+	return p.run(ctx, db, func(conn runner, query string) error {
+		return conn.NewRaw(query, args...).Scan(ctx, dest...)
+	}, args)
+}
+
+// Row runs the statement with args and calls scan with its first row, which scan reads with
+// rows.Scan into plain variables: for the statements of every request, where bun's scan of a
+// struct (reflection per column, a copy of every value) costs more than the query's own work.
+// Values scanned into sql.RawBytes are valid only until scan returns. No row is sql.ErrNoRows.
+func (p *Prepared) Row(ctx context.Context, db bun.IDB, args []any, scan func(*sql.Rows) error) error {
+	return p.run(ctx, db, func(conn runner, query string) error {
+		rows, err := conn.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		if err := scan(rows); err != nil {
+			return err
+		}
+		return rows.Close()
+	}, args)
+}
+
+// runner is what a statement runs on: the pool, one of its connections or a transaction.
+type runner interface {
+	bun.IConn
+	NewRaw(query string, args ...any) *bun.RawQuery
+}
+
+// run runs query (the statement, prepared or inline) on a connection of the pool, preparing the
+// statement when the connection does not have it.
+func (p *Prepared) run(ctx context.Context, db bun.IDB, query func(conn runner, sql string) error, args []any) error {
 	pool, ok := db.(*bun.DB)
 	if !ok || unprepared.Load() {
-		return db.NewRaw(p.inline, args...).Scan(ctx, dest...)
+		return query(db, p.inline)
 	}
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	err = conn.NewRaw(p.executeSQL(len(args)), args...).Scan(ctx, dest...)
+	err = query(conn, p.executeSQL(len(args)))
 	code := sqlState(err)
 	if code != "26000" && code != "0A000" { // no such prepared statement; cached plan must not change result type
 		return err
@@ -93,10 +132,10 @@ func (p *Prepared) Scan(ctx context.Context, db bun.IDB, args []any, dest ...any
 	if _, err := conn.ExecContext(ctx, p.prepareSQL()); err != nil {
 		return err
 	}
-	err = conn.NewRaw(p.executeSQL(len(args)), args...).Scan(ctx, dest...)
+	err = query(conn, p.executeSQL(len(args)))
 	if sqlState(err) == "26000" {
 		unprepared.Store(true)
-		return conn.NewRaw(p.inline, args...).Scan(ctx, dest...)
+		return query(conn, p.inline)
 	}
 	return err
 }

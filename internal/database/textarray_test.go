@@ -1,0 +1,56 @@
+package database_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"pgregory.net/rapid"
+
+	"github.com/casegate/casegate/internal/database"
+)
+
+// pgTextArray writes elements as PostgreSQL writes a text[]: quoted only when they must be.
+func pgTextArray(elems []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, e := range elems {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if e == "" || strings.EqualFold(e, "NULL") || strings.ContainsAny(e, "{},\"\\ \t\n") {
+			b.WriteString(`"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(e) + `"`)
+		} else {
+			b.WriteString(e)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// TextArray reads every text[] exactly as bun's pgdialect.Array does, quoted or not.
+func TestTextArrayAgreesWithPgdialect(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		elems := rapid.SliceOf(rapid.OneOf(rapid.StringMatching(`[a-z0-9_-]{0,12}`), rapid.String(),
+			rapid.SampledFrom([]string{"NULL", "null", "a b", `x"y`, `\`, "{", "}", ","}))).Draw(t, "elems")
+		raw := pgTextArray(elems)
+		var want, got []string
+		wantErr := pgdialect.Array(&want).Scan([]byte(raw))
+		gotErr := database.TextArray([]byte(raw), &got)
+		if (wantErr == nil) != (gotErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: got %#v (%v), pgdialect %#v (%v)", raw, got, gotErr, want, wantErr)
+		}
+	})
+	for _, raw := range []string{"{}", "{a}", "{a,b}", "{NULL,a}", `{"NULL"}`, `{""}`} {
+		var want, got []string
+		_ = pgdialect.Array(&want).Scan([]byte(raw))
+		if err := database.TextArray([]byte(raw), &got); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: got %#v (%v), pgdialect %#v", raw, got, err, want)
+		}
+	}
+	var got []string = []string{"x"}
+	if err := database.TextArray(nil, &got); err != nil || got != nil {
+		t.Fatalf("NULL: %#v %v", got, err)
+	}
+}
