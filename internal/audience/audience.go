@@ -71,6 +71,28 @@ type Page struct {
 	Total int
 }
 
+// Check is what every audience request must pass before its case or document is read, so that a
+// bad filter or page is BAD_USER_INPUT whatever the id: an employee asks, f and page are valid.
+func Check(p *access.Principal, f Filter, page relay.Args) error {
+	if err := access.Internal(p).Err(); err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	_, err := page.Limit()
+	return err
+}
+
+// Members are the page's members, in its order.
+func (pg Page) Members() []*Member {
+	members := make([]*Member, len(pg.Edges))
+	for i, e := range pg.Edges {
+		members[i] = e.Node
+	}
+	return members
+}
+
 // cursor is a member's place in the order: kind (employees, then guests and contacts, then
 // temporary grants), name, id.
 type cursor struct {

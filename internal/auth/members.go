@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/casegate/casegate/internal/access"
+	"github.com/casegate/casegate/internal/database"
 	"github.com/casegate/casegate/internal/settings"
 )
 
@@ -53,4 +54,28 @@ func (s *Service) Today(ctx context.Context, db bun.IDB, at time.Time) (time.Tim
 		return time.Time{}, fmt.Errorf("today: %w", err)
 	}
 	return day, nil
+}
+
+// TemporaryPrincipals builds the TEMPORARY principals that the grants ids would give their people
+// at at, keyed by grant id, from the same facts as a temporary session's principal (grantFacts, the
+// window's end capped as there); unknown ids are left out.
+func (s *Service) TemporaryPrincipals(ctx context.Context, db bun.IDB, ids []string, at time.Time) (map[string]*access.Principal, error) {
+	out := map[string]*access.Principal{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []principalRow
+	err := db.NewRaw(`SELECT 'TEMPORARY' AS kind, '[]'::jsonb AS position_rights, `+grantFacts+` AS temporary
+FROM temporary_access_grants g WHERE g.id = ANY(?0::uuid[])`, pgdialect.Array(ids), nil, nil, database.MaxTime).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("load temporary principals: %w", err)
+	}
+	for i := range rows {
+		p, err := rows[i].principal(at)
+		if err != nil {
+			return nil, err
+		}
+		out[p.GrantID] = p
+	}
+	return out, nil
 }

@@ -20,13 +20,7 @@ func (s *Service) Audience(ctx context.Context, p *access.Principal, caseID, fie
 }
 
 func (s *Service) audienceAt(ctx context.Context, p *access.Principal, caseID, field string, f audience.Filter, page relay.Args, at time.Time) (audience.Page, error) {
-	if err := access.Internal(p).Err(); err != nil {
-		return audience.Page{}, err
-	}
-	if err := f.Validate(); err != nil {
-		return audience.Page{}, err
-	}
-	if _, err := page.Limit(); err != nil {
+	if err := audience.Check(p, f, page); err != nil {
 		return audience.Page{}, err
 	}
 	c, err := s.Get(ctx, p, caseID)
@@ -61,10 +55,7 @@ func (s *Service) audienceAt(ctx context.Context, p *access.Principal, caseID, f
 	if err != nil {
 		return audience.Page{}, err
 	}
-	members := make([]*audience.Member, len(out.Edges))
-	for i, e := range out.Edges {
-		members[i] = e.Node
-	}
+	members := out.Members()
 	principals, err := audience.Principals(ctx, s.DB, s.Auth, members, at)
 	if err != nil {
 		return audience.Page{}, err

@@ -19,13 +19,7 @@ func (s *Service) Audience(ctx context.Context, p *access.Principal, documentID 
 }
 
 func (s *Service) audienceAt(ctx context.Context, p *access.Principal, documentID string, f audience.Filter, page relay.Args, at time.Time) (audience.Page, error) {
-	if err := access.Internal(p).Err(); err != nil {
-		return audience.Page{}, err
-	}
-	if err := f.Validate(); err != nil {
-		return audience.Page{}, err
-	}
-	if _, err := page.Limit(); err != nil {
+	if err := audience.Check(p, f, page); err != nil {
 		return audience.Page{}, err
 	}
 	as := p
@@ -50,10 +44,7 @@ func (s *Service) audienceAt(ctx context.Context, p *access.Principal, documentI
 	if err != nil {
 		return audience.Page{}, err
 	}
-	members := make([]*audience.Member, len(out.Edges))
-	for i, e := range out.Edges {
-		members[i] = e.Node
-	}
+	members := out.Members()
 	principals, err := audience.Principals(ctx, s.DB, a, members, at)
 	if err != nil {
 		return audience.Page{}, err
