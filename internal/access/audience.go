@@ -61,26 +61,13 @@ func ValidAudienceRule(rule string) error {
 // at all.
 const loginSQL = `u.status = 'ACTIVE' AND NOT u.is_system AND (u.profile_expires_on IS NULL OR u.profile_expires_on >= ?::date)`
 
-// parts collects sub-selects and their arguments.
-type parts struct {
-	sql  []string
-	args []any
-}
-
-func (u *parts) add(sql string, args ...any) {
-	u.sql = append(u.sql, sql)
-	u.args = append(u.args, args...)
-}
-
-func (u *parts) union() string { return strings.Join(u.sql, "\n  UNION ALL ") }
-
 // CaseAudience is the audience of case c of form f as SQL: a select of AudienceColumns, with its
 // arguments. at is the time the audience is asked at (a temporary grant's window), today the server's
 // calendar day then (a profile's expiry). Rules follow internalRights, externalRights and
 // temporaryRights one by one.
 func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
 	day := today.Format(time.DateOnly)
-	var in parts
+	var in union
 	in.add(`SELECT u.id AS user_id, 'ADMIN' AS rule, NULL::uuid AS group_id, NULL::uuid AS position_id, 3 AS level
     FROM users u WHERE 'ADMIN' = ANY(u.permissions)`)
 	in.add(`SELECT ?::uuid, 'CREATOR', NULL, NULL, 1`, c.CreatorID)
@@ -144,7 +131,7 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
     UNION ALL SELECT x, 'PARTICIPANT', 1 FROM unnest(?::uuid[]) x`
 	contactArgs := []any{pgArray(nonNilStrings(contacts)), pgIntArray(contactLv), pgArray(nonNilStrings(partContacts))}
 
-	var ex parts
+	var ex union
 	ex.add(`SELECT u.id AS user_id, 'ASSIGNEE' AS rule, 2 AS level FROM users u WHERE u.id = ANY(?::uuid[])`, pgArray(nonNilStrings(c.Assignees)))
 	ex.add(`SELECT u.id, k.rule, k.level FROM (`+contactRules+`) k JOIN users u ON u.contact_id = k.contact_id`, contactArgs...)
 	if c.ClientID != "" {
@@ -152,12 +139,12 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
     WHERE k.company_id = ? AND COALESCE((SELECT value = 'true'::jsonb FROM settings WHERE key = 'guestsSeeCompanyCases'), false)`, c.ClientID)
 	}
 
-	var all parts
+	var all union
 	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level,
     u.name, u.email
-  FROM (`+in.union()+`) r
+  FROM (`+in.sql()+`) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NULL AND `+loginSQL, append(cloneArgs(in.args), day)...)
-	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, r.rule, NULL, NULL, r.level, u.name, u.email FROM (`+ex.union()+`) r
+	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, r.rule, NULL, NULL, r.level, u.name, u.email FROM (`+ex.sql()+`) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NOT NULL AND `+loginSQL, append(cloneArgs(ex.args), day)...)
 	all.add(`SELECT 'EXTERNAL', NULL, k.contact_id, NULL, k.rule, NULL, NULL, k.level, cl.name, cl.email FROM (`+contactRules+`) k
   JOIN clients cl ON cl.id = k.contact_id
@@ -166,7 +153,7 @@ func CaseAudience(c *Case, f *Form, at, today time.Time) (string, []any) {
     COALESCE(NULLIF(concat_ws(' ', g.first_name, g.last_name), ''), g.email), g.email FROM temporary_access_grants g
   WHERE g.case_id = ? AND g.revoked_at IS NULL AND g.valid_from <= ? AND g.valid_until > ? AND ? = ANY(g.stages)`,
 		c.ID, at, at, c.Stage)
-	return all.union(), all.args
+	return all.sql(), all.args
 }
 
 func cloneArgs(a []any) []any { return append([]any(nil), a...) }
@@ -174,7 +161,7 @@ func cloneArgs(a []any) []any { return append([]any(nil), a...) }
 // groupRule adds the members of groups (with the rights levels, entries of level 0 giving nothing)
 // under rule. The groups are a plain = ANY so that PostgreSQL estimates their size from its
 // statistics: a group of thousands is then joined to users by hash, not probed user by user.
-func groupRule(u *parts, rule string, groups []string, levels []int) {
+func groupRule(u *union, rule string, groups []string, levels []int) {
 	var ids []string
 	var lv []int
 	for i, g := range groups {
@@ -220,7 +207,7 @@ func DocumentAudience(d *Document, today time.Time) (string, []any) {
 			groups, groupLv = append(groups, e.GroupID), append(groupLv, int(e.Right))
 		}
 	}
-	var in parts
+	var in union
 	in.add(`SELECT ?::uuid AS user_id, 'AUTHOR' AS rule, NULL::uuid AS group_id, NULL::uuid AS position_id, 3 AS level`, d.AuthorID)
 	groupRule(&in, "DOCUMENT_ACL", groups, groupLv)
 	if !d.Confidential {
@@ -251,13 +238,13 @@ func DocumentAudience(d *Document, today time.Time) (string, []any) {
 	if !d.Confidential {
 		contacts = d.CaseContacts
 	}
-	var all parts
+	var all union
 	own := pgArray(nonNilStrings(ownUsers))
 	all.add(`SELECT 'INTERNAL' AS kind, u.id AS user_id, NULL::uuid AS contact_id, NULL::uuid AS grant_id, r.rule, r.group_id, r.position_id, r.level,
     u.name, u.email
   FROM (SELECT x.id AS user_id, 'DOCUMENT_ACL' AS rule, NULL::uuid AS group_id, NULL::uuid AS position_id, x.level
         FROM unnest(?::uuid[], ?::int[]) x(id, level) WHERE x.level > 0
-        UNION ALL SELECT o.* FROM (`+in.union()+`) o WHERE o.user_id <> ALL(?::uuid[])) r
+        UNION ALL SELECT o.* FROM (`+in.sql()+`) o WHERE o.user_id <> ALL(?::uuid[])) r
   JOIN users u ON u.id = r.user_id WHERE u.contact_id IS NULL AND `+loginSQL,
 		append(append(append([]any{own, pgIntArray(ownLv)}, in.args...), own), day)...)
 	all.add(`SELECT 'EXTERNAL', u.id, NULL, NULL, 'CASE', NULL, NULL, 1, u.name, u.email FROM users u
@@ -265,5 +252,5 @@ func DocumentAudience(d *Document, today time.Time) (string, []any) {
 	all.add(`SELECT 'EXTERNAL', NULL, x, NULL, 'CASE', NULL, NULL, 1, cl.name, cl.email FROM unnest(?::uuid[]) x
   JOIN clients cl ON cl.id = x
   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.contact_id = x AND `+loginSQL+`)`, pgArray(nonNilStrings(contacts)), day)
-	return all.union(), all.args
+	return all.sql(), all.args
 }
