@@ -122,7 +122,7 @@ func newGraphQL(o Options, schema graphql.ExecutableSchema, m *Metrics) *handler
 	// After the persisted queries, which find the query of a hash; before the limits: a request
 	// without a query is no request at all.
 	srv.Use(requireQuery{})
-	srv.Use(&limitsExtension{limits: o.Limits})
+	srv.Use(newLimitsExtension(o.Limits))
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", err)
