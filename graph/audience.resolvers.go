@@ -28,7 +28,7 @@ func (r *audienceGrantResolver) Position(ctx context.Context, obj *audience.Gran
 	if obj.PositionID == "" {
 		return nil, nil
 	}
-	return loaders(ctx).Position.Load(ctx, obj.PositionID)()
+	return loaders(ctx).Position().Load(ctx, obj.PositionID)()
 }
 
 // Rights is the resolver for the rights field.
@@ -51,7 +51,7 @@ func (r *audienceMemberResolver) TemporaryGrant(ctx context.Context, obj *audien
 	if obj.GrantID == "" {
 		return nil, nil
 	}
-	return loaders(ctx).Grant.Load(ctx, obj.GrantID)()
+	return loaders(ctx).Grant().Load(ctx, obj.GrantID)()
 }
 
 // Rights is the resolver for the rights field.

@@ -98,7 +98,7 @@ func (r *caseResolver) Project(ctx context.Context, obj *cases.Case) (*clients.P
 	if obj.ProjectID == nil || !access.ProjectVisible(principal(ctx), "", true) {
 		return nil, nil
 	}
-	return loaders(ctx).Project.Load(ctx, *obj.ProjectID)()
+	return loaders(ctx).Project().Load(ctx, *obj.ProjectID)()
 }
 
 // Company is the resolver for the company field.
@@ -122,7 +122,7 @@ func (r *caseResolver) Position(ctx context.Context, obj *cases.Case) (*position
 	if obj.PositionID == nil || !access.SeesInternals(principal(ctx)) {
 		return nil, nil
 	}
-	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()
+	return loaders(ctx).Position().Load(ctx, *obj.PositionID)()
 }
 
 // Access is the resolver for the access field.
@@ -141,7 +141,7 @@ func (r *caseParticipantResolver) Contact(ctx context.Context, obj *cases.Partic
 }
 
 func (r *caseTaskResolver) User(ctx context.Context, obj *cases.Task) (*users.User, error) {
-	return loaders(ctx).User.Load(ctx, obj.UserID)()
+	return loaders(ctx).User().Load(ctx, obj.UserID)()
 }
 
 // User is the resolver for the user field.

@@ -66,14 +66,14 @@ func optionalGroup(ctx context.Context, id string) (*groups.Group, error) {
 	if id == "" {
 		return nil, nil
 	}
-	return loaders(ctx).Group.Load(ctx, id)()
+	return loaders(ctx).Group().Load(ctx, id)()
 }
 
 func optionalClient(ctx context.Context, id string) (*clients.Client, error) {
 	if id == "" {
 		return nil, nil
 	}
-	return loaders(ctx).Client.Load(ctx, id)()
+	return loaders(ctx).Client().Load(ctx, id)()
 }
 
 // clientOfKind is the case's client when it is of kind, else null.
@@ -86,7 +86,7 @@ func clientOfKind(ctx context.Context, id *string, kind clients.Kind) (*clients.
 }
 
 func loadUsers(ctx context.Context, ids []string) ([]users.User, error) {
-	us, errs := loaders(ctx).User.LoadMany(ctx, ids)()
+	us, errs := loaders(ctx).User().LoadMany(ctx, ids)()
 	out := make([]users.User, 0, len(us))
 	for i, u := range us {
 		if errs != nil && errs[i] != nil {
@@ -152,13 +152,13 @@ func guestAccount(ctx context.Context, c *clients.Client) (*users.User, error) {
 	if !c.OfViewer && !access.SeeGuestAccount(principal(ctx), c.ID) {
 		return nil, nil
 	}
-	return loaders(ctx).GuestAccount.Load(ctx, c.ID)()
+	return loaders(ctx).GuestAccount().Load(ctx, c.ID)()
 }
 
 // primeCaseUsers hands the users loaded with a case (its creator, tasks, ACL and participants) to
 // the request's user loader, so that showing them costs no query of its own.
 func primeCaseUsers(ctx context.Context, c *cases.Case) {
-	l := loaders(ctx).User
+	l := loaders(ctx).User()
 	for _, u := range c.Users() {
 		l.Prime(ctx, u.ID, &u)
 	}

@@ -67,7 +67,44 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 			}
 		}
 	}
-	return pricedSchema{ExecutableSchema: es, loads: loads}
+	return pricedSchema{ExecutableSchema: es, loads: loads, byArguments: pricedByArguments(es)}
+}
+
+// pricedByArguments lists the fields ("Type.field") whose complexity function reads their
+// arguments: the fields with arguments and a complexity function of their own. The generated
+// Complexity parses a field's arguments only when it has a function, and a missing argument
+// parses to its zero value, so asking it with no arguments answers ok exactly for those. A field
+// of an interface is listed when the field of any type implementing it is, as gqlgen prices it
+// at the dearest of them.
+func pricedByArguments(es graphql.ExecutableSchema) map[string]bool {
+	schema := es.Schema()
+	priced := map[string]bool{}
+	for _, def := range schema.Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		for _, f := range def.Fields {
+			if len(f.Arguments) == 0 {
+				continue
+			}
+			if _, ok := es.Complexity(context.Background(), def.Name, f.Name, 0, map[string]any{}); ok {
+				priced[def.Name+"."+f.Name] = true
+			}
+		}
+	}
+	for _, def := range schema.Types {
+		if def.Kind != ast.Interface {
+			continue
+		}
+		for _, f := range def.Fields {
+			for _, t := range schema.GetPossibleTypes(def) {
+				if priced[t.Name+"."+f.Name] {
+					priced[def.Name+"."+f.Name] = true
+				}
+			}
+		}
+	}
+	return priced
 }
 
 // namesAnID tells whether a root field names an object it loads: an argument of type ID, nullable
@@ -106,7 +143,16 @@ func namesAnID(schema *ast.Schema, args ast.ArgumentDefinitionList) bool {
 // pricedSchema adds loadCost to the complexity of the root fields in loads.
 type pricedSchema struct {
 	graphql.ExecutableSchema
-	loads map[string]bool
+	loads       map[string]bool
+	byArguments map[string]bool
+}
+
+// PricedByArguments tells whether the complexity of typeName.field depends on the field's
+// arguments (a page's size). A document in which no variable reaches such an argument costs the
+// same whatever its variables, so the limits may remember its cost (root fields that load an
+// object by id cost loadCost whatever the id).
+func (s pricedSchema) PricedByArguments(typeName, field string) bool {
+	return s.byArguments[typeName+"."+field]
 }
 
 func (s pricedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {

@@ -56,7 +56,7 @@ func optionalUser(ctx context.Context, id string) (*users.User, error) {
 	if id == "" {
 		return nil, nil
 	}
-	return loaders(ctx).User.Load(ctx, id)()
+	return loaders(ctx).User().Load(ctx, id)()
 }
 
 func substitutionInput(in model.SubstitutionInput) substitution.Input {

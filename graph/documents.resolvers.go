@@ -32,7 +32,7 @@ func (r *documentResolver) Case(ctx context.Context, obj *documents.Document) (*
 }
 
 func (r *documentResolver) Author(ctx context.Context, obj *documents.Document) (*users.User, error) {
-	return loaders(ctx).User.Load(ctx, obj.AuthorID)()
+	return loaders(ctx).User().Load(ctx, obj.AuthorID)()
 }
 
 func (r *documentResolver) Company(ctx context.Context, obj *documents.Document) (*clients.Client, error) {
@@ -47,7 +47,7 @@ func (r *documentResolver) Position(ctx context.Context, obj *documents.Document
 	if obj.PositionID == nil || !access.SeesInternals(principal(ctx)) {
 		return nil, nil
 	}
-	return loaders(ctx).Position.Load(ctx, *obj.PositionID)()
+	return loaders(ctx).Position().Load(ctx, *obj.PositionID)()
 }
 
 func (r *documentResolver) Access(ctx context.Context, obj *documents.Document) (*access.CaseRights, error) {
@@ -83,7 +83,7 @@ func (r *documentAclEntryResolver) Rights(ctx context.Context, obj *documents.AC
 }
 
 func (r *documentTaskResolver) User(ctx context.Context, obj *documents.Task) (*users.User, error) {
-	return loaders(ctx).User.Load(ctx, obj.UserID)()
+	return loaders(ctx).User().Load(ctx, obj.UserID)()
 }
 
 func (r *mutationResolver) CreateDocument(ctx context.Context, input model.DocumentInput) (*documents.Document, error) {

@@ -147,7 +147,7 @@ func (r *positionResolver) Parent(ctx context.Context, obj *positions.Position) 
 	if obj.ParentID == nil {
 		return nil, nil
 	}
-	return loaders(ctx).Position.Load(ctx, *obj.ParentID)()
+	return loaders(ctx).Position().Load(ctx, *obj.ParentID)()
 }
 
 // Children is the resolver for the children field.
@@ -157,12 +157,12 @@ func (r *positionResolver) Children(ctx context.Context, obj *positions.Position
 
 // Position is the resolver for the position field.
 func (r *positionRightResolver) Position(ctx context.Context, obj *positions.Right) (*positions.Position, error) {
-	return loaders(ctx).Position.Load(ctx, obj.PositionID)()
+	return loaders(ctx).Position().Load(ctx, obj.PositionID)()
 }
 
 // User is the resolver for the user field.
 func (r *positionRightResolver) User(ctx context.Context, obj *positions.Right) (*users.User, error) {
-	return loaders(ctx).User.Load(ctx, obj.UserID)()
+	return loaders(ctx).User().Load(ctx, obj.UserID)()
 }
 
 // User is the resolver for the user field.
@@ -255,7 +255,7 @@ func (r *userResolver) Groups(ctx context.Context, obj *users.User) ([]groups.Gr
 	if !personDetails(ctx, obj) {
 		return []groups.Group{}, nil
 	}
-	return loaders(ctx).GroupsOf.Load(ctx, obj.ID)()
+	return loaders(ctx).GroupsOf().Load(ctx, obj.ID)()
 }
 
 // PositionRights is the resolver for the positionRights field.
@@ -263,7 +263,7 @@ func (r *userResolver) PositionRights(ctx context.Context, obj *users.User) ([]p
 	if !personDetails(ctx, obj) {
 		return []positions.Right{}, nil
 	}
-	return loaders(ctx).PositionRights.Load(ctx, obj.ID)()
+	return loaders(ctx).PositionRights().Load(ctx, obj.ID)()
 }
 
 // User is the resolver for the user field.
@@ -309,7 +309,7 @@ func (r *viewerResolver) Groups(ctx context.Context, obj *access.Principal) ([]g
 	if obj.UserID == "" {
 		return []groups.Group{}, nil
 	}
-	return loaders(ctx).GroupsOf.Load(ctx, obj.UserID)()
+	return loaders(ctx).GroupsOf().Load(ctx, obj.UserID)()
 }
 
 // PositionRights is the resolver for the positionRights field.
@@ -317,7 +317,7 @@ func (r *viewerResolver) PositionRights(ctx context.Context, obj *access.Princip
 	if obj.UserID == "" {
 		return []positions.Right{}, nil
 	}
-	return loaders(ctx).PositionRights.Load(ctx, obj.UserID)()
+	return loaders(ctx).PositionRights().Load(ctx, obj.UserID)()
 }
 
 // SessionExpiresAt is the resolver for the sessionExpiresAt field.

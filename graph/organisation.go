@@ -49,7 +49,7 @@ const externalPerson = "external person"
 // guestName is how a temporary-access person who wrote something is named for the caller: the name
 // the grant gives, else its e-mail where access.SeesGrantEmail allows, else externalPerson.
 func (r *Resolver) guestName(ctx context.Context, grantID string) (string, error) {
-	g, err := loaders(ctx).Grant.Load(ctx, grantID)()
+	g, err := loaders(ctx).Grant().Load(ctx, grantID)()
 	switch {
 	case err != nil:
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casegate/casegate/internal/config"
 	"github.com/casegate/casegate/internal/gqltest"
 )
 
@@ -66,4 +67,49 @@ func TestRootFieldsThatLoadAnObjectArePriced(t *testing.T) {
 	normal := aliased("case", 5, "{ id title stage comments(first: 10) { edges { node { id text } } } }")
 	normal = strings.TrimSuffix(normal, " }") + ` s: salaryChange(id: $id) { id } list: cases(first: 20) { edges { node { id title } } } }`
 	c.creator.Do(normal, map[string]any{"id": caseID}).MustOK(t)
+}
+
+// The limits remember a document's cost, but not where a variable sets a page's size: the same
+// document is refused when its variables ask for too much and runs when they do not, in any
+// order, directly, through a fragment or an inline fragment; a variable that prices nothing (the
+// id of a load) does not keep the cost from being remembered.
+func TestComplexityFollowsVariables(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) { c.MaxComplexity = 300 })
+	admin := s.Admin()
+	const node = `edges { node { id email groups { id name } } }`
+	for name, doc := range map[string]string{
+		"direct":          `query($n: Int) { users(first: $n) { ` + node + ` } }`,
+		"fragment":        `query($n: Int) { ...F } fragment F on Query { users(first: $n) { ` + node + ` } }`,
+		"inline fragment": `query($n: Int) { ... on Query { users(first: $n) { ` + node + ` } } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{2, 200, 2, 200} {
+				r := admin.Do(doc, map[string]any{"n": n})
+				if n == 2 {
+					r.MustOK(t)
+					continue
+				}
+				if e := r.MustFail(t, "BAD_USER_INPUT"); e.Extensions["limit"] != "COMPLEXITY" {
+					t.Fatalf("first: %d: limit = %v (%s)", n, e.Extensions["limit"], e.Message)
+				}
+			}
+		})
+	}
+	// The id prices nothing: a load costs the same whatever it names, and twice a document over
+	// the limit is refused twice.
+	me := admin.Do(`{ me { user { id } } }`, nil)
+	var who struct {
+		Me struct{ User struct{ ID string } }
+	}
+	me.MustOK(t).Decode(t, &who)
+	over := aliased("user", 3, "{ id }")
+	for range 2 {
+		if e := admin.Do(over, map[string]any{"id": who.Me.User.ID}).MustFail(t, "BAD_USER_INPUT"); e.Extensions["limit"] != "COMPLEXITY" {
+			t.Fatalf("limit = %v (%s)", e.Extensions["limit"], e.Message)
+		}
+	}
+	under := aliased("user", 2, "{ id }")
+	for range 2 {
+		admin.Do(under, map[string]any{"id": who.Me.User.ID}).MustOK(t)
+	}
 }

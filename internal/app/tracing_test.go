@@ -129,3 +129,33 @@ func TestTracingUntrustedCaller(t *testing.T) {
 		t.Fatalf("%d server spans for 2 requests (one asked not to be sampled)", servers)
 	}
 }
+
+// TestTracingOff: without a collector nothing is exported, and the request's log line carries
+// the trace id of the caller's traceparent (a gateway's trace, found again in casegate's log),
+// and none without one.
+func TestTracingOff(t *testing.T) {
+	s := gqltest.Start(t, func(c *config.Config) { c.TrustedProxies = loopback })
+	if s.App.Tracing.On() {
+		t.Fatal("tracing is on without an endpoint")
+	}
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	c := s.Anonymous()
+	c.Header = http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}, "X-Request-ID": {"with-traceparent"}}
+	c.Do(`query Q { __typename }`, nil).MustOK(t)
+	c.Header = http.Header{"X-Request-ID": {"without-traceparent"}}
+	c.Do(`query Q { __typename }`, nil).MustOK(t)
+	lines := map[string]string{}
+	for _, l := range strings.Split(s.Logs(), "\n") {
+		for _, id := range []string{"with-traceparent", "without-traceparent"} {
+			if strings.Contains(l, "msg=request ") && strings.Contains(l, "request_id="+id) {
+				lines[id] = l
+			}
+		}
+	}
+	if l := lines["with-traceparent"]; !strings.Contains(l, "trace_id="+traceID) || !strings.Contains(l, "status=200") {
+		t.Fatalf("request line with a traceparent: %q", l)
+	}
+	if l := lines["without-traceparent"]; l == "" || strings.Contains(l, "trace_id=") {
+		t.Fatalf("request line without a traceparent: %q", l)
+	}
+}

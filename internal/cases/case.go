@@ -86,9 +86,12 @@ func (c *Case) AfterScanRow(context.Context) error {
 // decode sets what the facts column and the people (both raw JSON, none when empty) hold.
 func (c *Case) decode(facts, people []byte) error {
 	if len(facts) > 0 {
-		var f storedFacts
-		if err := json.Unmarshal(facts, &f); err != nil {
-			return fmt.Errorf("decode facts of case %s: %w", c.ID, err)
+		f, ok := decodeFactsJSON(facts)
+		if !ok {
+			f = storedFacts{}
+			if err := json.Unmarshal(facts, &f); err != nil {
+				return fmt.Errorf("decode facts of case %s: %w", c.ID, err)
+			}
 		}
 		c.Assignees, c.PastAssignees, c.acl, c.participants, c.overrides = f.Assignees, f.PastAssignees, f.ACL, f.Participants, f.Overrides
 	}

@@ -2,7 +2,9 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -101,6 +103,18 @@ func TestCaseFactsFollowEveryStatement(t *testing.T) {
 	_ = db.NewRaw(`SELECT count(*) FROM case_acl WHERE case_id = ?`, cs[0]).Scan(ctx, &acl)
 	if len(c.Facts().Assignees) != active || len(c.Facts().ACL) != acl {
 		t.Fatalf("decoded facts: %d assignees, %d ACL entries; the tables: %d, %d", len(c.Facts().Assignees), len(c.Facts().ACL), active, acl)
+	}
+	// The column as PostgreSQL writes it is read without reflection, as encoding/json reads it.
+	var raw []byte
+	if err := db.NewRaw(`SELECT facts FROM cases WHERE id = ?`, cs[0]).Scan(ctx, &raw); err != nil {
+		t.Fatal(err)
+	}
+	var want storedFacts
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := decodeFactsJSON(raw); !ok || !reflect.DeepEqual(got, want) {
+		t.Fatalf("facts read without reflection (%v): %+v\nencoding/json: %+v\nthe column: %s", ok, got, want, raw)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -28,6 +29,38 @@ type Limits struct {
 type limitsExtension struct {
 	limits Limits
 	schema graphql.ExecutableSchema
+	// costs remembers each operation's depth, and its complexity when its variables cannot change
+	// it, by document and operation name: the walk and its argument maps are paid once per
+	// document, not on every request.
+	costs *lru.Cache[operationKey, operationCost]
+}
+
+// costCacheSize bounds the operations whose cost is remembered, as many as the parsed documents
+// the handler keeps.
+const costCacheSize = 1000
+
+func newLimitsExtension(l Limits) *limitsExtension {
+	costs, err := lru.New[operationKey, operationCost](costCacheSize)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return &limitsExtension{limits: l, costs: costs}
+}
+
+type operationKey struct{ query, operation string }
+
+type operationCost struct {
+	depth int
+	// complexity is the operation's complexity when byVariables is false; when it is true a
+	// variable reaches an argument the complexity is computed from, and it is computed anew.
+	complexity  int
+	byVariables bool
+}
+
+// argumentPricing is implemented by a schema that tells which fields' complexity reads their
+// arguments (graph.NewSchema's). A schema without it is taken to read every argument.
+type argumentPricing interface {
+	PricedByArguments(typeName, field string) bool
 }
 
 var (
@@ -61,13 +94,81 @@ func (e *limitsExtension) MutateOperationContext(ctx context.Context, oc *graphq
 	if op == nil {
 		return nil
 	}
-	if d := depth(oc.Doc, op.SelectionSet, map[string]bool{}); d > e.limits.MaxDepth {
-		return limitError("DEPTH", "query depth %d is over the limit of %d", d, e.limits.MaxDepth)
+	key := operationKey{oc.RawQuery, oc.OperationName}
+	cost, known := e.costs.Get(key)
+	if !known {
+		cost.depth = depth(oc.Doc, op.SelectionSet, map[string]bool{})
+		pricing, _ := e.schema.(argumentPricing)
+		cost.byVariables = variablesPrice(pricing, op.SelectionSet, map[string]bool{})
+		if !cost.byVariables {
+			cost.complexity = complexity.Calculate(ctx, e.schema, op, oc.Variables)
+		}
+		e.costs.Add(key, cost)
 	}
-	if c := complexity.Calculate(ctx, e.schema, op, oc.Variables); c > e.limits.MaxComplexity {
+	if cost.depth > e.limits.MaxDepth {
+		return limitError("DEPTH", "query depth %d is over the limit of %d", cost.depth, e.limits.MaxDepth)
+	}
+	c := cost.complexity
+	if cost.byVariables {
+		c = complexity.Calculate(ctx, e.schema, op, oc.Variables)
+	}
+	if c > e.limits.MaxComplexity {
 		return limitError("COMPLEXITY", "query complexity %d is over the limit of %d", c, e.limits.MaxComplexity)
 	}
 	return nil
+}
+
+// variablesPrice tells whether a variable reaches an argument of a field in set (following
+// fragments) whose complexity is computed from its arguments, so that the set's complexity may
+// differ from one request's variables to another's. With no pricing, every argument counts.
+func variablesPrice(pricing argumentPricing, set ast.SelectionSet, visiting map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			for _, a := range s.Arguments {
+				if holdsVariable(a.Value) && (pricing == nil || s.ObjectDefinition == nil ||
+					pricing.PricedByArguments(s.ObjectDefinition.Name, s.Name)) {
+					return true
+				}
+			}
+			if variablesPrice(pricing, s.SelectionSet, visiting) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if variablesPrice(pricing, s.SelectionSet, visiting) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if visiting[s.Name] || s.Definition == nil {
+				continue
+			}
+			visiting[s.Name] = true
+			priced := variablesPrice(pricing, s.Definition.SelectionSet, visiting)
+			delete(visiting, s.Name)
+			if priced {
+				return true
+			}
+		default:
+			panic(fmt.Sprintf("unknown selection %T", sel))
+		}
+	}
+	return false
+}
+
+// holdsVariable tells whether v is a variable or a list or input object holding one.
+func holdsVariable(v *ast.Value) bool {
+	if v == nil {
+		return false
+	}
+	if v.Kind == ast.Variable {
+		return true
+	}
+	for _, c := range v.Children {
+		if holdsVariable(c.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // depth counts nested fields, following fragments; introspection fields do not count, so that

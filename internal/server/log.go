@@ -12,10 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-type requestIDKey struct{}
-
-// logContextKey holds the request's statusWriter, so that a handler further in can give the
-// request's log line its own context (traced gives it the server span's).
+// logContextKey holds the request's statusWriter, which holds the request's id, and lets a handler
+// further in give the request's log line its own context (traced gives it the server span's).
 type logContextKey struct{}
 
 // logWith makes ctx the context the request's log line is written with.
@@ -27,13 +25,16 @@ func logWith(ctx context.Context) {
 
 // RequestID returns the id of the request ctx belongs to ("" outside a request).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if sw, ok := ctx.Value(logContextKey{}).(*statusWriter); ok {
+		return sw.id
+	}
+	return ""
 }
 
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	id     string
 	ctx    context.Context
 }
 
@@ -50,23 +51,33 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 {
-			b := make([]byte, 8)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+			id = newRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logContextKey{}, sw)
-		sw.ctx = ctx
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK, id: id}
+		sw.ctx = context.WithValue(r.Context(), logContextKey{}, sw)
 		start := time.Now()
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		next.ServeHTTP(sw, r.WithContext(sw.ctx))
 		level := slog.LevelInfo
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		}
-		logger.Log(sw.ctx, level, "request", "method", r.Method, "path", loggedPath(r.URL.Path),
-			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
+		if !logger.Enabled(sw.ctx, level) {
+			return
+		}
+		logger.LogAttrs(sw.ctx, level, "request", slog.String("method", r.Method),
+			slog.String("path", loggedPath(r.URL.Path)), slog.Int("status", sw.status),
+			slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 	})
+}
+
+// newRequestID is 8 random bytes in hex.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	var h [16]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 // LogHandler adds the request id to every record logged with a request's context, so a resolver's

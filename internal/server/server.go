@@ -113,7 +113,9 @@ func newGraphQL(o Options, schema graphql.ExecutableSchema, m *Metrics) *handler
 	srv.AddTransport(codedTransport{transport.MultipartForm{MaxUploadSize: o.Limits.uploadBytes(), MaxMemory: uploadMemory}, m})
 	srv.AddTransport(refuseTransport{metrics: m}) // last: whatever the others do not support
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
+	if o.Tracing.On() { // off, its span would be the no-op tracer's, which records nothing
+		srv.Use(tracingExtension{tracer: o.Tracing.Tracer()}) // first: its span holds the whole operation
+	}
 	srv.AroundOperations(principalOperation(o))
 	srv.AroundOperations(previewOperation(o, m))                  // after principalOperation: it swaps the principal
 	srv.AroundOperations(trustedOperation(o.TrustedDocuments, m)) // after both: it needs the principal (the previewed one)
@@ -122,7 +124,7 @@ func newGraphQL(o Options, schema graphql.ExecutableSchema, m *Metrics) *handler
 	// After the persisted queries, which find the query of a hash; before the limits: a request
 	// without a query is no request at all.
 	srv.Use(requireQuery{})
-	srv.Use(&limitsExtension{limits: o.Limits})
+	srv.Use(newLimitsExtension(o.Limits))
 	srv.SetErrorPresenter(graph.PresentError(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", err)

@@ -20,7 +20,19 @@ import (
 // anyone else would decide whether its own requests are sampled, so its context is only linked.
 // The span records the client's address as the limits see it (clientAddress, before it; otelhttp
 // would believe the leftmost X-Forwarded-For entry, which the client writes) and no User-Agent.
+//
+// With tracing off nothing is wrapped: the request's context only takes the caller's trace context
+// (as the no-op tracer under otelhttp left it), so the log line carries the caller's trace id.
 func traced(t *telemetry.Tracing, addr ClientAddr, route string, h http.Handler) http.Handler {
+	if !t.On() {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ctx := (propagation.TraceContext{}).Extract(r.Context(), propagation.HeaderCarrier(r.Header)); ctx != r.Context() {
+				r = r.WithContext(ctx)
+				logWith(ctx)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
 	withSpan := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logWith(r.Context()) // the request's log line carries the trace id
 		h.ServeHTTP(w, r)

@@ -39,6 +39,9 @@ func TestJSONObjectReadsLikeTheModel(t *testing.T) {
 		full.ID, bare.ID).Scan(ctx, &raw); err != nil {
 		t.Fatal(err)
 	}
+	if _, ok := decodeUsersJSON(raw); !ok {
+		t.Errorf("PostgreSQL's JSON is not read without reflection: %s", raw)
+	}
 	got, err := DecodeJSON(raw)
 	if err != nil {
 		t.Fatal(err)

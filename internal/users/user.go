@@ -122,8 +122,18 @@ type jsonUser struct {
 	UpdatedAt        time.Time           `json:"updatedAt"`
 }
 
-// DecodeJSON reads a JSON array of JSONObjectSQL objects (null reads as none).
+// DecodeJSON reads a JSON array of JSONObjectSQL objects (null reads as none). The JSON that
+// PostgreSQL writes for them is read without reflection (decodeUsersJSON); anything else, or
+// anything that one does not read, by encoding/json, which it agrees with.
 func DecodeJSON(raw []byte) ([]User, error) {
+	if out, ok := decodeUsersJSON(raw); ok {
+		return out, nil
+	}
+	return decodeUsersReflect(raw)
+}
+
+// decodeUsersReflect is DecodeJSON through encoding/json.
+func decodeUsersReflect(raw []byte) ([]User, error) {
 	var in []jsonUser
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, fmt.Errorf("decode users: %w", err)
