@@ -13,16 +13,10 @@ func decodeFactsJSON(raw []byte) (storedFacts, bool) {
 	var f storedFacts
 	r := database.NewJSONReader(raw)
 	strings := func(dest *[]string) bool {
-		*dest = nil
-		present, ok := r.Array(func() bool {
-			v, ok := r.String()
-			*dest = append(*dest, v)
+		return list(r, dest, func(v *string) (ok bool) {
+			*v, ok = r.String()
 			return ok
 		})
-		if present && *dest == nil {
-			*dest = []string{}
-		}
-		return ok
 	}
 	ok := r.Object(func(key []byte) bool {
 		switch string(key) {
@@ -37,10 +31,8 @@ func decodeFactsJSON(raw []byte) (storedFacts, bool) {
 			})
 			return ok
 		case "acl":
-			f.ACL = nil
-			present, ok := r.Array(func() bool {
-				var e ACLEntry
-				ok := r.Object(func(key []byte) bool {
+			return list(r, &f.ACL, func(e *ACLEntry) bool {
+				return r.Object(func(key []byte) bool {
 					var ok bool
 					switch string(key) {
 					case "userId":
@@ -54,27 +46,14 @@ func decodeFactsJSON(raw []byte) (storedFacts, bool) {
 						n, ok = r.Uint8()
 						e.Level = access.Right(n)
 					case "allDocuments":
-						switch {
-						case r.Literal("true"):
-							e.AllDocuments, ok = true, true
-						case r.Literal("false"):
-							e.AllDocuments, ok = false, true
-						}
+						e.AllDocuments, ok = r.Bool()
 					}
 					return ok
 				})
-				f.ACL = append(f.ACL, e)
-				return ok
 			})
-			if present && f.ACL == nil {
-				f.ACL = []ACLEntry{}
-			}
-			return ok
 		case "participants":
-			f.Participants = nil
-			present, ok := r.Array(func() bool {
-				var e ParticipantEntry
-				ok := r.Object(func(key []byte) bool {
+			return list(r, &f.Participants, func(e *ParticipantEntry) bool {
+				return r.Object(func(key []byte) bool {
 					var ok bool
 					switch string(key) {
 					case "userId":
@@ -88,18 +67,10 @@ func decodeFactsJSON(raw []byte) (storedFacts, bool) {
 					}
 					return ok
 				})
-				f.Participants = append(f.Participants, e)
-				return ok
 			})
-			if present && f.Participants == nil {
-				f.Participants = []ParticipantEntry{}
-			}
-			return ok
 		case "overrides":
-			f.Overrides = nil
-			present, ok := r.Array(func() bool {
-				var e overrideEntry
-				ok := r.Object(func(key []byte) bool {
+			return list(r, &f.Overrides, func(e *overrideEntry) bool {
+				return r.Object(func(key []byte) bool {
 					switch string(key) {
 					case "target":
 						var ok bool
@@ -111,15 +82,25 @@ func decodeFactsJSON(raw []byte) (storedFacts, bool) {
 					}
 					return false
 				})
-				f.Overrides = append(f.Overrides, e)
-				return ok
 			})
-			if present && f.Overrides == nil {
-				f.Overrides = []overrideEntry{}
-			}
-			return ok
 		}
 		return false
 	})
 	return f, ok && r.End()
+}
+
+// list reads an array into *dest, one element by elem. A present empty array stays empty, not nil,
+// as encoding/json leaves it.
+func list[T any](r *database.JSONReader, dest *[]T, elem func(*T) bool) bool {
+	*dest = nil
+	present, ok := r.Array(func() bool {
+		var e T
+		ok := elem(&e)
+		*dest = append(*dest, e)
+		return ok
+	})
+	if present && *dest == nil {
+		*dest = []T{}
+	}
+	return ok
 }

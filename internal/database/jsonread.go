@@ -53,6 +53,17 @@ func (r *JSONReader) Literal(l string) bool {
 	return true
 }
 
+// Bool reads true or false; ok is false for anything else.
+func (r *JSONReader) Bool() (v, ok bool) {
+	switch {
+	case r.Literal("true"):
+		return true, true
+	case r.Literal("false"):
+		return false, true
+	}
+	return false, false
+}
+
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+'
 }

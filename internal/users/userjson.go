@@ -63,12 +63,7 @@ func readUser(r *database.JSONReader) (User, bool) {
 				return ok
 			})
 		case "isSystem":
-			switch {
-			case r.Literal("true"):
-				u.IsSystem, ok = true, true
-			case r.Literal("false"):
-				u.IsSystem, ok = false, true
-			}
+			u.IsSystem, ok = r.Bool()
 		case "contactId":
 			u.ContactID, ok = r.Optional()
 		case "createdAt":
