@@ -199,11 +199,8 @@ func checkInput(proc *Procedure, isField bool, in SettingsInput) error {
 }
 
 func checkRef(field string, r access.Ref) error {
-	if (r.UserID == "") == (r.GroupID == "") {
-		return apperr.Input(field, "give exactly one of userId and groupId")
-	}
-	if !database.ValidUUID(r.UserID + r.GroupID) {
-		return apperr.Input(field, "no such user or group") // and no cast error in SQL
+	if p := refProblem(r); p != "" {
+		return apperr.Input(field, p)
 	}
 	return nil
 }
