@@ -5593,7 +5593,7 @@ enum SettingsFormat { JSON YAML }
 type AccessMatrix {
   procedure: Procedure!
   stages: [String!]!
-  "The procedure's settings revision; pass it back to setAccessMatrix / importAccessSettings."
+  "The procedure's settings revision (every change of its settings or grants is one); pass it back to setAccessMatrix / importAccessSettings."
   version: Int!
   "The time asked for with at:, else null."
   at: DateTime
@@ -5633,16 +5633,16 @@ type AccessSettingsChange {
   changedAt: DateTime!
   changedBy: User
   actorEmail: String
-  "setAccessMatrix, importAccessSettings, setSectionAccess, setFieldAccess, resetSectionAccess, resetFieldAccess (migration: the overrides stored before revisions were kept)"
+  "setAccessMatrix, importAccessSettings, setSectionAccess, setFieldAccess, resetSectionAccess, resetFieldAccess, grantProcedureAccess, revokeProcedureAccess (migration: what was stored before revisions were kept)"
   operation: String!
-  "The cells that changed, as \"target@stage/AUDIENCE\" (stage * for the base), or list changes as \"target:visibleOnlyFor\"."
+  "The cells that changed, as \"target@stage/AUDIENCE\" (stage * for the base), list changes as \"target:visibleOnlyFor\" / \"target:modifyOnlyFor\", and \"grants\" when the procedure grants changed."
   cells: [String!]!
 }
 type AccessSettingsChangeEdge { cursor: String!  node: AccessSettingsChange! }
 type AccessSettingsChangeConnection { edges: [AccessSettingsChangeEdge!]!  pageInfo: PageInfo! }
 
 extend type Query {
-  "ADMIN only. at: the configuration in force at that time."
+  "ADMIN only. at: the configuration in force at that time: cells, lists and the procedure's grants."
   accessMatrix(procedure: String!, at: DateTime): AccessMatrix!
   "ADMIN only. Newest first."
   accessSettingsHistory(procedure: String!, first: Int, after: String): AccessSettingsChangeConnection!

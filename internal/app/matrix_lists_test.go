@@ -297,3 +297,71 @@ func TestAccessMatrixListsAt(t *testing.T) {
 		}
 	}
 }
+
+// Procedure grants are part of what accessMatrix shows (procedure { grants }): granting and
+// revoking are revisions, and at: shows the grants in force then.
+func TestAccessMatrixGrantsAt(t *testing.T) {
+	s := gqltest.Start(t)
+	admin := s.Admin()
+	kadry, place := createGroup(t, admin, "Kadry"), createGroup(t, admin, "Płace")
+	const grant = `mutation($g: ID) { grantProcedureAccess(procedure: "salary-change", principal: {groupId: $g}, right: READ) { key } }`
+	start := s.Clock.Now()
+	s.Clock.Advance(time.Minute)
+	admin.Do(grant, map[string]any{"g": kadry}).MustOK(t)
+	s.Clock.Advance(time.Minute)
+	between := s.Clock.Now()
+	s.Clock.Advance(time.Minute)
+	admin.Do(grant, map[string]any{"g": place}).MustOK(t)
+	admin.Do(`mutation($g: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {groupId: $g}) { key } }`, map[string]any{"g": kadry}).MustOK(t)
+	s.Clock.Advance(time.Minute)
+	after := s.Clock.Now()
+
+	grantsAt := func(at *time.Time) (int, string) {
+		vars := map[string]any{}
+		if at != nil {
+			vars["at"] = at.Format(time.RFC3339Nano)
+		}
+		var out struct {
+			AccessMatrix struct {
+				Version   int
+				Procedure struct {
+					Grants []struct {
+						Group struct{ Name string }
+						Right string
+					}
+				}
+			}
+		}
+		admin.Do(`query($at: DateTime) { accessMatrix(procedure: "salary-change", at: $at) { version procedure { grants { group { name } right } } } }`, vars).
+			MustOK(t).Decode(t, &out)
+		return out.AccessMatrix.Version, fmt.Sprint(out.AccessMatrix.Procedure.Grants)
+	}
+	for _, tc := range []struct {
+		name    string
+		at      *time.Time
+		version int
+		want    string
+	}{
+		{"before any grant", &start, 0, "[]"},
+		{"after the first grant", &between, 1, "[{{Kadry} READ}]"},
+		{"after the second grant and the revoke", &after, 3, "[{{Płace} READ}]"},
+		{"now", nil, 3, "[{{Płace} READ}]"},
+	} {
+		if v, g := grantsAt(tc.at); v != tc.version || g != tc.want {
+			t.Errorf("%s: version %d grants %s, want %d %s", tc.name, v, g, tc.version, tc.want)
+		}
+	}
+	if v, cells, audit := latestRevision(t, s); v != 3 || cells != "grants" || audit != "grants" {
+		t.Errorf("the revoke's revision: version %d cells %q audit %q", v, cells, audit)
+	}
+	if n := s.Count(`SELECT count(*) FROM procedure_settings_revisions WHERE operation IN ('grantProcedureAccess', 'revokeProcedureAccess')`); n != 3 {
+		t.Errorf("%d grant revisions, want 3", n)
+	}
+	// A grant meanwhile is a change of the configuration the caller read: CONFLICT.
+	admin.Do(grant, map[string]any{"g": kadry}).MustOK(t)
+	before := settingsWrites(s)
+	admin.Do(setMatrixLists, map[string]any{"v": 3, "c": []any{change("employee", "", "INTERNAL", "READ_ONLY")}, "l": []any{}}).MustFail(t, "CONFLICT")
+	if settingsWrites(s) != before {
+		t.Errorf("stale matrix wrote")
+	}
+}

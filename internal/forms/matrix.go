@@ -56,25 +56,28 @@ func (s *Service) Matrix(ctx context.Context, p *access.Principal, procedure str
 	return loadMatrix(ctx, s.DB, proc, at)
 }
 
-// loadMatrix reads the overrides in force (now, or at the time of the revision in force at at),
-// the procedure-level grants and the version in one statement, and builds the matrix.
+// loadMatrix reads the overrides and procedure-level grants in force, and the version, in one
+// statement: now from the tables, or at a time from the snapshots of the revision in force then
+// (none before the first revision), and builds the matrix.
 func loadMatrix(ctx context.Context, db bun.IDB, proc *Procedure, at *time.Time) (*Matrix, error) {
 	var version int
 	var rawSettings, rawGrants string
-	grants := `COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
-			FROM procedure_grants g WHERE g.procedure = ?0), '[]')`
 	var err error
 	if at == nil {
 		err = db.NewRaw(`SELECT
 			(SELECT COALESCE(max(version), 0) FROM procedure_settings_revisions WHERE procedure = ?0),
 			COALESCE((SELECT json_agg(json_build_object('procedure', s.procedure, 'target', s.target, 'settings', s.settings))
-				FROM procedure_settings s WHERE s.procedure = ?0), '[]'), `+grants, proc.Key).Scan(ctx, &version, &rawSettings, &rawGrants)
+				FROM procedure_settings s WHERE s.procedure = ?0), '[]'),
+			COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
+				FROM procedure_grants g WHERE g.procedure = ?0), '[]')`, proc.Key).Scan(ctx, &version, &rawSettings, &rawGrants)
 	} else {
-		err = db.NewRaw(`WITH rev AS (SELECT version, settings FROM procedure_settings_revisions
+		err = db.NewRaw(`WITH rev AS (SELECT version, settings, grants FROM procedure_settings_revisions
 				WHERE procedure = ?0 AND changed_at <= ?1 ORDER BY version DESC LIMIT 1)
 			SELECT COALESCE((SELECT version FROM rev), 0),
 			COALESCE((SELECT json_agg(json_build_object('procedure', ?0::text, 'target', e.key, 'settings', e.value))
-				FROM rev, jsonb_each(rev.settings) e), '[]'), `+grants, proc.Key, *at).Scan(ctx, &version, &rawSettings, &rawGrants)
+				FROM rev, jsonb_each(rev.settings) e), '[]'),
+			COALESCE((SELECT json_agg(g || jsonb_build_object('procedure', ?0::text))
+				FROM rev, jsonb_array_elements(rev.grants) g), '[]')`, proc.Key, *at).Scan(ctx, &version, &rawSettings, &rawGrants)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load procedure settings: %w", err)
