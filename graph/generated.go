@@ -516,7 +516,7 @@ type ComplexityRoot struct {
 		RevokePositionRight          func(childComplexity int, positionID string, userID string) int
 		RevokeProcedureAccess        func(childComplexity int, procedure string, principal model.PrincipalRefInput) int
 		RevokeTemporaryAccess        func(childComplexity int, id string) int
-		SetAccessMatrix              func(childComplexity int, procedure string, version int, changes []model.AccessMatrixChangeInput) int
+		SetAccessMatrix              func(childComplexity int, procedure string, version int, changes []model.AccessMatrixChangeInput, lists []model.AccessMatrixListInput) int
 		SetCaseACL                   func(childComplexity int, caseID string, entries []model.ACLEntryInput) int
 		SetCaseFieldMode             func(childComplexity int, caseID string, field string, mode *access.Mode) int
 		SetDocumentACL               func(childComplexity int, documentID string, entries []model.DocumentACLEntryInput) int
@@ -1025,7 +1025,7 @@ type MutationResolver interface {
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, token string, password string) (bool, error)
 	UpdateMyPreferences(ctx context.Context, input model.PreferencesInput) (*users.Preferences, error)
-	SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput) (*forms.Matrix, error)
+	SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput, lists []model.AccessMatrixListInput) (*forms.Matrix, error)
 	ImportAccessSettings(ctx context.Context, procedure string, content string, format *model.SettingsFormat, version *int) (*forms.Matrix, error)
 	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
 	CreateSubstitution(ctx context.Context, input model.SubstitutionInput) (*substitution.Substitution, error)
@@ -3105,7 +3105,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetAccessMatrix(childComplexity, args["procedure"].(string), args["version"].(int), args["changes"].([]model.AccessMatrixChangeInput)), true
+		return e.ComplexityRoot.Mutation.SetAccessMatrix(childComplexity, args["procedure"].(string), args["version"].(int), args["changes"].([]model.AccessMatrixChangeInput), args["lists"].([]model.AccessMatrixListInput)), true
 	case "Mutation.setCaseAcl":
 		if e.ComplexityRoot.Mutation.SetCaseACL == nil {
 			break
@@ -4756,6 +4756,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccessMatrixChangeInput", ec.unmarshalInputAccessMatrixChangeInput),
+			graphql.NewInputUnmarshaler("AccessMatrixListInput", ec.unmarshalInputAccessMatrixListInput),
 			graphql.NewInputUnmarshaler("AccessSettingsInput", ec.unmarshalInputAccessSettingsInput),
 			graphql.NewInputUnmarshaler("AclEntryInput", ec.unmarshalInputAclEntryInput),
 			graphql.NewInputUnmarshaler("AudienceFilter", ec.unmarshalInputAudienceFilter),
@@ -5592,7 +5593,7 @@ enum SettingsFormat { JSON YAML }
 type AccessMatrix {
   procedure: Procedure!
   stages: [String!]!
-  "The procedure's settings revision; pass it back to setAccessMatrix / importAccessSettings."
+  "The procedure's settings revision (every change of its settings or grants is one); pass it back to setAccessMatrix / importAccessSettings."
   version: Int!
   "The time asked for with at:, else null."
   at: DateTime
@@ -5606,7 +5607,7 @@ type AccessMatrixRow {
   name: String!
   "One cell per stage × audience: stages in order, INTERNAL then EXTERNAL for each stage."
   cells: [AccessMatrixCell!]!
-  "Empty for a section row."
+  "The row's lists (a section's restrict all its fields); empty when none is set."
   visibleOnlyFor: [PrincipalRef!]!
   modifyOnlyFor: [PrincipalRef!]!
 }
@@ -5622,6 +5623,8 @@ type AccessMatrixCell {
 }
 "One cell to change. stage null: the base mode for every stage; stage given: that stage's exception. mode null: clear (base back to the schema default; the exception removed)."
 input AccessMatrixChangeInput { target: String!  stage: String  audience: Audience!  mode: FieldMode }
+"The lists of one section or field to set. A list left out (or null) keeps its value; an empty list clears it."
+input AccessMatrixListInput { target: String!  visibleOnlyFor: [PrincipalRefInput!]  modifyOnlyFor: [PrincipalRefInput!] }
 
 "One revision of a procedure's access settings."
 type AccessSettingsChange {
@@ -5630,16 +5633,16 @@ type AccessSettingsChange {
   changedAt: DateTime!
   changedBy: User
   actorEmail: String
-  "setAccessMatrix, importAccessSettings, setSectionAccess, setFieldAccess, resetSectionAccess, resetFieldAccess (migration: the overrides stored before revisions were kept)"
+  "setAccessMatrix, importAccessSettings, setSectionAccess, setFieldAccess, resetSectionAccess, resetFieldAccess, grantProcedureAccess, revokeProcedureAccess (migration: what was stored before revisions were kept)"
   operation: String!
-  "The cells that changed, as \"target@stage/AUDIENCE\" (stage * for the base), or list changes as \"target:visibleOnlyFor\"."
+  "The cells that changed, as \"target@stage/AUDIENCE\" (stage * for the base), list changes as \"target:visibleOnlyFor\" / \"target:modifyOnlyFor\", and \"grants\" when the procedure grants changed."
   cells: [String!]!
 }
 type AccessSettingsChangeEdge { cursor: String!  node: AccessSettingsChange! }
 type AccessSettingsChangeConnection { edges: [AccessSettingsChangeEdge!]!  pageInfo: PageInfo! }
 
 extend type Query {
-  "ADMIN only. at: the configuration in force at that time."
+  "ADMIN only. at: the configuration in force at that time: cells, lists and the procedure's grants."
   accessMatrix(procedure: String!, at: DateTime): AccessMatrix!
   "ADMIN only. Newest first."
   accessSettingsHistory(procedure: String!, first: Int, after: String): AccessSettingsChangeConnection!
@@ -5647,8 +5650,8 @@ extend type Query {
   exportAccessSettings(procedure: String!, format: SettingsFormat = JSON): String!
 }
 extend type Mutation {
-  "ADMIN only. All changes validated together (every bad cell named in one BAD_USER_INPUT, also as extensions.cells), applied in one transaction; version mismatch: CONFLICT."
-  setAccessMatrix(procedure: String!, version: Int!, changes: [AccessMatrixChangeInput!]!): AccessMatrix!
+  "ADMIN only. Cells (changes) and visibleOnlyFor / modifyOnlyFor lists (lists) validated together (every bad cell and list named in one BAD_USER_INPUT, also as extensions.cells; a list as \"target:visibleOnlyFor\"), applied in one transaction with one revision; version mismatch: CONFLICT. At least one change or list."
+  setAccessMatrix(procedure: String!, version: Int!, changes: [AccessMatrixChangeInput!]! = [], lists: [AccessMatrixListInput!]! = []): AccessMatrix!
   "ADMIN only. Replaces the procedure's settings with the file's (at most 1 MiB); users and groups unknown here, a wrong format or procedure: BAD_USER_INPUT. version (optional) as above."
   importAccessSettings(procedure: String!, content: String!, format: SettingsFormat = JSON, version: Int): AccessMatrix!
 }
@@ -8855,6 +8858,14 @@ func (ec *executionContext) field_Mutation_setAccessMatrix_args(ctx context.Cont
 		return nil, err
 	}
 	args["changes"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lists",
+		func(ctx context.Context, v any) ([]model.AccessMatrixListInput, error) {
+			return ec.unmarshalNAccessMatrixListInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixListInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lists"] = arg3
 	return args, nil
 }
 
@@ -18261,7 +18272,7 @@ func (ec *executionContext) _Mutation_setAccessMatrix(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetAccessMatrix(ctx, fc.Args["procedure"].(string), fc.Args["version"].(int), fc.Args["changes"].([]model.AccessMatrixChangeInput))
+			return ec.Resolvers.Mutation().SetAccessMatrix(ctx, fc.Args["procedure"].(string), fc.Args["version"].(int), fc.Args["changes"].([]model.AccessMatrixChangeInput), fc.Args["lists"].([]model.AccessMatrixListInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *forms.Matrix) graphql.Marshaler {
@@ -26301,6 +26312,62 @@ func UnmarshalAccessMatrixChangeInput(ctx context.Context, raw any) (model.Acces
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAccessMatrixListInput(ctx context.Context, obj any) (model.AccessMatrixListInput, error) {
+	var it model.AccessMatrixListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"target", "visibleOnlyFor", "modifyOnlyFor"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "visibleOnlyFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibleOnlyFor"))
+			data, err := ec.unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibleOnlyFor = data
+		case "modifyOnlyFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modifyOnlyFor"))
+			data, err := ec.unmarshalOPrincipalRefInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐPrincipalRefInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ModifyOnlyFor = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccessMatrixListInput unmarshals raw into the AccessMatrixListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccessMatrixListInput(ctx context.Context, raw any) (model.AccessMatrixListInput, error) {
+	var out model.AccessMatrixListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccessMatrixListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAccessSettingsInput(ctx context.Context, obj any) (model.AccessSettingsInput, error) {
 	var it model.AccessSettingsInput
 	if obj == nil {
@@ -34048,6 +34115,25 @@ func (ec *executionContext) unmarshalNAccessMatrixChangeInput2ᚕgithubᚗcomᚋ
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNAccessMatrixChangeInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixChangeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAccessMatrixListInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixListInput(ctx context.Context, v any) (model.AccessMatrixListInput, error) {
+	res, err := ec.unmarshalInputAccessMatrixListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccessMatrixListInput2ᚕgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixListInputᚄ(ctx context.Context, v any) ([]model.AccessMatrixListInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AccessMatrixListInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccessMatrixListInput2githubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAccessMatrixListInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

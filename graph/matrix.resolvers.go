@@ -30,12 +30,16 @@ func (r *accessSettingsChangeResolver) ChangedBy(ctx context.Context, obj *forms
 	return optionalUser(ctx, deref(obj.UserID))
 }
 
-func (r *mutationResolver) SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput) (*forms.Matrix, error) {
+func (r *mutationResolver) SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput, lists []model.AccessMatrixListInput) (*forms.Matrix, error) {
 	in := make([]forms.MatrixChange, len(changes))
 	for i, c := range changes {
 		in[i] = forms.MatrixChange{Target: c.Target, Stage: deref(c.Stage), External: c.Audience == model.AudienceExternal, Mode: c.Mode}
 	}
-	return r.FormService.SetMatrix(ctx, principal(ctx), procedure, version, in)
+	ls := make([]forms.MatrixList, len(lists))
+	for i, l := range lists {
+		ls[i] = forms.MatrixList{Target: l.Target, VisibleOnlyFor: refs(l.VisibleOnlyFor), ModifyOnlyFor: refs(l.ModifyOnlyFor)}
+	}
+	return r.FormService.SetMatrix(ctx, principal(ctx), procedure, version, in, ls)
 }
 
 func (r *mutationResolver) ImportAccessSettings(ctx context.Context, procedure string, content string, format *model.SettingsFormat, version *int) (*forms.Matrix, error) {

@@ -35,6 +35,13 @@ type AccessMatrixChangeInput struct {
 	Mode     *access.Mode `json:"mode,omitempty"`
 }
 
+// The lists of one section or field to set. A list left out (or null) keeps its value; an empty list clears it.
+type AccessMatrixListInput struct {
+	Target         string              `json:"target"`
+	VisibleOnlyFor []PrincipalRefInput `json:"visibleOnlyFor,omitempty"`
+	ModifyOnlyFor  []PrincipalRefInput `json:"modifyOnlyFor,omitempty"`
+}
+
 type AccessSettingsChangeConnection struct {
 	Edges    []AccessSettingsChangeEdge `json:"edges"`
 	PageInfo *PageInfo                  `json:"pageInfo"`

@@ -167,6 +167,7 @@ func idRows() []idRow {
 			vars: ownCase, employeesRead: true},
 		{doc: `mutation($id: ID) { setSectionAccess(procedure: "salary-change", section: "employee", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
 		{doc: `mutation($id: ID) { setFieldAccess(procedure: "salary-change", field: "employee.department", input: {visibleOnlyFor: [{userId: $id}]}) { key } }`, hidden: user},
+		{doc: `mutation($id: ID) { setAccessMatrix(procedure: "salary-change", version: 0, lists: [{target: "employee.department", visibleOnlyFor: [{userId: $id}]}]) { version } }`, hidden: user},
 		{doc: `mutation($id: ID) { grantProcedureAccess(procedure: "salary-change", principal: {userId: $id}, right: READ) { key } }`, hidden: user},
 		{doc: `mutation($id: ID) { revokeProcedureAccess(procedure: "salary-change", principal: {groupId: $id}) { key } }`, hidden: group},
 		{doc: `mutation($id: ID!, $u: ID!) { grantClientAccess(clientId: $id, userId: $u) { clientId } }`, hidden: company, vars: villain},

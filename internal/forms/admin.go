@@ -122,23 +122,23 @@ func (s *Service) GrantProcedureAccess(ctx context.Context, p *access.Principal,
 	if err := checkRef("principal", ref); err != nil {
 		return nil, err
 	}
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := refExists(ctx, tx, "principal", ref); err != nil {
-			return err
-		}
-		g := &grantRow{Procedure: procedure, Level: right, CreatedAt: s.Clock.Now()}
-		if ref.UserID != "" {
-			g.UserID = &ref.UserID
-		} else {
-			g.GroupID = &ref.GroupID
-		}
-		if _, err := tx.NewInsert().Model(g).On("CONFLICT (procedure, coalesce(user_id, group_id)) DO UPDATE").
-			Set("level = EXCLUDED.level").Exec(ctx); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, g.CreatedAt, audit.Entry{Action: "procedure.grant", Entity: "procedure", EntityID: procedure,
-			ChangedFields: []string{"grants"}})
-	})
+	// Grants are part of the procedure's access configuration: a revision like any settings write,
+	// so that accessMatrix(at:) shows the grants in force then.
+	_, err = s.write(ctx, p, proc, "grantProcedureAccess", audit.Entry{Action: "procedure.grant"}, nil,
+		func(ctx context.Context, tx bun.Tx, st snapshot) (snapshot, error) {
+			if err := refExists(ctx, tx, "principal", ref); err != nil {
+				return nil, err
+			}
+			g := &grantRow{Procedure: procedure, Level: right, CreatedAt: s.Clock.Now()}
+			if ref.UserID != "" {
+				g.UserID = &ref.UserID
+			} else {
+				g.GroupID = &ref.GroupID
+			}
+			_, err := tx.NewInsert().Model(g).On("CONFLICT (procedure, coalesce(user_id, group_id)) DO UPDATE").
+				Set("level = EXCLUDED.level").Exec(ctx)
+			return st, err
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +199,8 @@ func checkInput(proc *Procedure, isField bool, in SettingsInput) error {
 }
 
 func checkRef(field string, r access.Ref) error {
-	if (r.UserID == "") == (r.GroupID == "") {
-		return apperr.Input(field, "give exactly one of userId and groupId")
-	}
-	if !database.ValidUUID(r.UserID + r.GroupID) {
-		return apperr.Input(field, "no such user or group") // and no cast error in SQL
+	if p := refProblem(r); p != "" {
+		return apperr.Input(field, p)
 	}
 	return nil
 }
@@ -302,14 +299,12 @@ func (s *Service) RevokeProcedureAccess(ctx context.Context, p *access.Principal
 	if err := checkRef("principal", ref); err != nil {
 		return nil, err
 	}
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*grantRow)(nil)).Where("procedure = ?", procedure).
-			Where("coalesce(user_id, group_id) = ?", ref.UserID+ref.GroupID).Exec(ctx); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "procedure.revoke", Entity: "procedure", EntityID: procedure,
-			ChangedFields: []string{"grants"}})
-	})
+	_, err = s.write(ctx, p, proc, "revokeProcedureAccess", audit.Entry{Action: "procedure.revoke"}, nil,
+		func(ctx context.Context, tx bun.Tx, st snapshot) (snapshot, error) {
+			_, err := tx.NewDelete().Model((*grantRow)(nil)).Where("procedure = ?", procedure).
+				Where("coalesce(user_id, group_id) = ?", ref.UserID+ref.GroupID).Exec(ctx)
+			return st, err
+		})
 	if err != nil {
 		return nil, err
 	}

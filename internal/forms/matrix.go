@@ -56,25 +56,28 @@ func (s *Service) Matrix(ctx context.Context, p *access.Principal, procedure str
 	return loadMatrix(ctx, s.DB, proc, at)
 }
 
-// loadMatrix reads the overrides in force (now, or at the time of the revision in force at at),
-// the procedure-level grants and the version in one statement, and builds the matrix.
+// loadMatrix reads the overrides and procedure-level grants in force, and the version, in one
+// statement: now from the tables, or at a time from the snapshots of the revision in force then
+// (none before the first revision), and builds the matrix.
 func loadMatrix(ctx context.Context, db bun.IDB, proc *Procedure, at *time.Time) (*Matrix, error) {
 	var version int
 	var rawSettings, rawGrants string
-	grants := `COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
-			FROM procedure_grants g WHERE g.procedure = ?0), '[]')`
 	var err error
 	if at == nil {
 		err = db.NewRaw(`SELECT
 			(SELECT COALESCE(max(version), 0) FROM procedure_settings_revisions WHERE procedure = ?0),
 			COALESCE((SELECT json_agg(json_build_object('procedure', s.procedure, 'target', s.target, 'settings', s.settings))
-				FROM procedure_settings s WHERE s.procedure = ?0), '[]'), `+grants, proc.Key).Scan(ctx, &version, &rawSettings, &rawGrants)
+				FROM procedure_settings s WHERE s.procedure = ?0), '[]'),
+			COALESCE((SELECT json_agg(json_build_object('procedure', g.procedure, 'userId', g.user_id, 'groupId', g.group_id, 'level', g.level))
+				FROM procedure_grants g WHERE g.procedure = ?0), '[]')`, proc.Key).Scan(ctx, &version, &rawSettings, &rawGrants)
 	} else {
-		err = db.NewRaw(`WITH rev AS (SELECT version, settings FROM procedure_settings_revisions
+		err = db.NewRaw(`WITH rev AS (SELECT version, settings, grants FROM procedure_settings_revisions
 				WHERE procedure = ?0 AND changed_at <= ?1 ORDER BY version DESC LIMIT 1)
 			SELECT COALESCE((SELECT version FROM rev), 0),
 			COALESCE((SELECT json_agg(json_build_object('procedure', ?0::text, 'target', e.key, 'settings', e.value))
-				FROM rev, jsonb_each(rev.settings) e), '[]'), `+grants, proc.Key, *at).Scan(ctx, &version, &rawSettings, &rawGrants)
+				FROM rev, jsonb_each(rev.settings) e), '[]'),
+			COALESCE((SELECT json_agg(g || jsonb_build_object('procedure', ?0::text))
+				FROM rev, jsonb_array_elements(rev.grants) g), '[]')`, proc.Key, *at).Scan(ctx, &version, &rawSettings, &rawGrants)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load procedure settings: %w", err)
@@ -102,12 +105,14 @@ func buildMatrix(proc *Procedure, st snapshot, grants []grantRow) *Matrix {
 	m := &Matrix{Compiled: c, Rows: make([]MatrixRow, len(rows))}
 	for i, r := range rows {
 		sec := proc.Sections[r.SI]
-		row := MatrixRow{Target: sec.Key, IsSection: true, Name: sec.Name, Cells: r.Cells, VisibleOnlyFor: []access.Ref{}, ModifyOnlyFor: []access.Ref{}}
+		// A section's lists restrict all its fields, so its row shows them as a field's row does.
+		e := c.Sections[r.SI]
+		row := MatrixRow{Target: sec.Key, IsSection: true, Name: sec.Name, Cells: r.Cells}
 		if r.FI >= 0 {
-			f := c.Fields[r.SI][r.FI]
+			e = c.Fields[r.SI][r.FI]
 			row.Target, row.IsSection, row.Name = sec.Key+"."+sec.Fields[r.FI].Key, false, sec.Fields[r.FI].Name
-			row.VisibleOnlyFor, row.ModifyOnlyFor = nonNilRefs(f.VisibleOnlyFor), nonNilRefs(f.ModifyOnlyFor)
 		}
+		row.VisibleOnlyFor, row.ModifyOnlyFor = nonNilRefs(e.VisibleOnlyFor), nonNilRefs(e.ModifyOnlyFor)
 		m.Rows[i] = row
 	}
 	return m
@@ -128,10 +133,11 @@ func nonNilRefs(r []access.Ref) []access.Ref {
 	return r
 }
 
-// SetMatrix changes many cells at once: all are validated together (every bad cell is named in one
-// BAD_USER_INPUT), then applied in one transaction with one revision and one audit record listing
-// the cells. version is the one the caller read; another meanwhile is CONFLICT. Needs ADMIN.
-func (s *Service) SetMatrix(ctx context.Context, p *access.Principal, procedure string, version int, changes []MatrixChange) (*Matrix, error) {
+// SetMatrix changes many cells and lists at once: all are validated together (every bad cell and
+// list is named in one BAD_USER_INPUT), then applied in one transaction with one revision and one
+// audit record listing them. version is the one the caller read; another meanwhile is CONFLICT.
+// Needs ADMIN.
+func (s *Service) SetMatrix(ctx context.Context, p *access.Principal, procedure string, version int, changes []MatrixChange, lists []MatrixList) (*Matrix, error) {
 	if err := access.Administer(p).Err(); err != nil {
 		return nil, err
 	}
@@ -139,14 +145,31 @@ func (s *Service) SetMatrix(ctx context.Context, p *access.Principal, procedure 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkChanges(proc, changes); err != nil {
+	bad, err := checkMatrixInput(proc, changes, lists)
+	if err != nil {
 		return nil, err
 	}
+	if bad.err() != nil {
+		// Refused before the transaction, but the unknown users and groups are named as well.
+		if err := missingRefs(ctx, s.DB, proc, lists, bad); err != nil {
+			return nil, err
+		}
+		return nil, bad.err()
+	}
 	_, err = s.write(ctx, p, proc, "setAccessMatrix", audit.Entry{Action: "procedure.access.matrix"}, &version,
-		func(_ context.Context, _ bun.Tx, st snapshot) (snapshot, error) {
+		func(ctx context.Context, tx bun.Tx, st snapshot) (snapshot, error) {
+			if err := missingRefs(ctx, tx, proc, lists, bad); err != nil {
+				return nil, err
+			}
+			if err := bad.err(); err != nil {
+				return nil, err
+			}
 			after := st.clone()
 			for _, c := range changes {
 				applyChange(proc, after, c)
+			}
+			for _, l := range lists {
+				applyList(proc, after, l)
 			}
 			if err := checkConflicts(proc, st, after); err != nil {
 				return nil, err
@@ -169,38 +192,29 @@ func badCells(field string, cells, reasons []string) error {
 }
 
 // checkChanges validates every change on its own and against the others.
-func checkChanges(proc *Procedure, changes []MatrixChange) error {
-	if len(changes) == 0 {
-		return apperr.Input("changes", "give at least one change")
-	}
-	var cells, reasons []string
-	bad := func(cell, reason string) { cells, reasons = append(cells, cell), append(reasons, reason) }
+func checkChanges(proc *Procedure, changes []MatrixChange, bad *problems) {
 	seen := map[string]bool{}
 	for _, c := range changes {
 		cell := access.CellName(c.Target, c.Stage, c.External)
 		t, err := proc.ParseTarget("target", c.Target)
 		if err != nil {
-			bad(cell, fmt.Sprintf("%s has no section or field %q", proc.Key, c.Target))
+			bad.change(cell, fmt.Sprintf("%s has no section or field %q", proc.Key, c.Target))
 			continue
 		}
 		if c.Stage != "" && !proc.HasStage(c.Stage) {
-			bad(cell, fmt.Sprintf("%s has no stage %q", proc.Key, c.Stage))
+			bad.change(cell, fmt.Sprintf("%s has no stage %q", proc.Key, c.Stage))
 			continue
 		}
 		if c.Mode != nil && *c.Mode == access.AsSection && !t.IsField() {
-			bad(cell, "AS_SECTION is for fields only")
+			bad.change(cell, "AS_SECTION is for fields only")
 			continue
 		}
 		if seen[cell] {
-			bad(cell, "changed twice")
+			bad.change(cell, "changed twice")
 			continue
 		}
 		seen[cell] = true
 	}
-	if len(cells) > 0 {
-		return badCells("changes", cells, reasons)
-	}
-	return nil
 }
 
 // checkConflicts refuses overrides that make a field REQUIRED where its section is HIDDEN. Only

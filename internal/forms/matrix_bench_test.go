@@ -45,7 +45,7 @@ func BenchmarkAccessMatrix(b *testing.B) {
 		changes = append(changes, MatrixChange{Target: fmt.Sprintf("s%d.f1", si), External: true, Mode: &ro},
 			MatrixChange{Target: fmt.Sprintf("s%d", si), Stage: "S2", Mode: &hidden})
 	}
-	if _, err := s.SetMatrix(ctx, admin, "bench", 0, changes); err != nil {
+	if _, err := s.SetMatrix(ctx, admin, "bench", 0, changes, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("query and build", func(b *testing.B) {

@@ -50,7 +50,7 @@ func TestEveryWriteAddsARevisionWithItsAuditCells(t *testing.T) {
 	if _, err := s.SetAccess(ctx, admin, "bench", "s1.f1", true, SettingsInput{Internal: &hidden}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetMatrix(ctx, admin, "bench", 1, []MatrixChange{{Target: "s2", Stage: "S4", External: true, Mode: &hidden}}); err != nil {
+	if _, err := s.SetMatrix(ctx, admin, "bench", 1, []MatrixChange{{Target: "s2", Stage: "S4", External: true, Mode: &hidden}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ResetAccess(ctx, admin, "bench", "s1.f1", true); err != nil {
@@ -68,7 +68,7 @@ func TestEveryWriteAddsARevisionWithItsAuditCells(t *testing.T) {
 		t.Errorf("%d revisions with an audit record listing the same cells, want 3", n)
 	}
 	before := count(`SELECT count(*) FROM procedure_settings_revisions`) + count(`SELECT count(*) FROM audit_log`)
-	_, err := s.SetMatrix(ctx, admin, "bench", 2, []MatrixChange{{Target: "s3", Mode: &hidden}})
+	_, err := s.SetMatrix(ctx, admin, "bench", 2, []MatrixChange{{Target: "s3", Mode: &hidden}}, nil)
 	if !errors.Is(err, apperr.ErrConflict) {
 		t.Fatalf("stale version: %v, want a conflict", err)
 	}

@@ -24,9 +24,11 @@ type snapshot map[string]storedSettings
 type Revision struct {
 	bun.BaseModel `bun:"table:procedure_settings_revisions,alias:r"`
 
-	Procedure    string          `bun:"procedure,pk"`
-	Version      int             `bun:"version,pk"`
-	Settings     json.RawMessage `bun:"settings,type:jsonb,notnull"`
+	Procedure string          `bun:"procedure,pk"`
+	Version   int             `bun:"version,pk"`
+	Settings  json.RawMessage `bun:"settings,type:jsonb,notnull"`
+	// Grants are the procedure grants after the change (grantsSnapshot's form).
+	Grants       json.RawMessage `bun:"grants,type:jsonb,notnull"`
 	ChangedAt    time.Time       `bun:"changed_at,notnull"`
 	UserID       *string         `bun:"user_id,type:uuid"`
 	NativeUserID *string         `bun:"native_user_id,type:uuid"`
@@ -38,10 +40,11 @@ type Revision struct {
 // settingsChange computes a procedure's overrides after a write from those before it, or refuses.
 type settingsChange func(ctx context.Context, tx bun.Tx, before snapshot) (snapshot, error)
 
-// write is how every write of a procedure's access settings happens: in one transaction it
-// serialises the procedure's writers, checks the version the caller read (when given), lets change
-// compute the new overrides, stores the difference, and adds the revision and the audit record,
-// both listing the cells that changed. It returns the new version.
+// write is how every write of a procedure's access settings or grants happens: in one transaction
+// it serialises the procedure's writers, checks the version the caller read (when given), lets
+// change compute the new overrides (and change the grants, for grant operations), stores the
+// difference, and adds the revision (with both snapshots) and the audit record, both listing the
+// cells that changed ("grants" when the grants did). It returns the new version.
 func (s *Service) write(ctx context.Context, p *access.Principal, proc *Procedure, operation string, entry audit.Entry, version *int, change settingsChange) (int, error) {
 	var next int
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -61,6 +64,10 @@ func (s *Service) write(ctx context.Context, p *access.Principal, proc *Procedur
 		if err != nil {
 			return err
 		}
+		grantsBefore, err := grantsSnapshot(ctx, tx, proc.Key)
+		if err != nil {
+			return err
+		}
 		after, err := change(ctx, tx, before.clone())
 		if err != nil {
 			return err
@@ -69,13 +76,20 @@ func (s *Service) write(ctx context.Context, p *access.Principal, proc *Procedur
 		if err := store(ctx, tx, proc.Key, before, after, now); err != nil {
 			return err
 		}
+		grantsAfter, err := grantsSnapshot(ctx, tx, proc.Key)
+		if err != nil {
+			return err
+		}
 		cells := diffCells(proc, before, after)
+		if grantsAfter != grantsBefore {
+			cells = append(cells, "grants")
+		}
 		raw, err := json.Marshal(after)
 		if err != nil {
 			return err
 		}
 		next = current + 1
-		rev := &Revision{Procedure: proc.Key, Version: next, Settings: raw, ChangedAt: now, UserID: optional(p.UserID),
+		rev := &Revision{Procedure: proc.Key, Version: next, Settings: raw, Grants: json.RawMessage(grantsAfter), ChangedAt: now, UserID: optional(p.UserID),
 			NativeUserID: optional(p.NativeUserID), Operation: operation, Cells: cells}
 		if p.Temporary != nil {
 			rev.ActorEmail = optional(p.Temporary.Email)
@@ -98,6 +112,19 @@ func latestVersion(ctx context.Context, db bun.IDB, procedure string) (int, erro
 	var v int
 	err := db.NewRaw(`SELECT COALESCE(max(version), 0) FROM procedure_settings_revisions WHERE procedure = ?`, procedure).Scan(ctx, &v)
 	return v, err
+}
+
+// grantsSnapshot is a procedure's grants as a revision keeps them: [{userId, groupId, level}]
+// ordered by principal, so that equal grants give equal text (the migration that added the
+// column builds the same).
+func grantsSnapshot(ctx context.Context, db bun.IDB, procedure string) (string, error) {
+	var raw string
+	err := db.NewRaw(`SELECT COALESCE(jsonb_agg(jsonb_build_object('userId', g.user_id, 'groupId', g.group_id, 'level', g.level)
+		ORDER BY coalesce(g.user_id, g.group_id)), '[]') FROM procedure_grants g WHERE g.procedure = ?`, procedure).Scan(ctx, &raw)
+	if err != nil {
+		return "", fmt.Errorf("load procedure grants: %w", err)
+	}
+	return raw, nil
 }
 
 func loadSnapshot(ctx context.Context, db bun.IDB, procedure string) (snapshot, error) {
