@@ -63,11 +63,14 @@ func previewOperation(o Options, m *Metrics) graphql.OperationMiddleware {
 		if oc.Operation == nil {
 			return refuse(access.PreviewErr(access.Decision{Rule: access.RulePreviewReadOnly}))
 		}
-		var fields []string
-		for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query", "Mutation", "Subscription"}) {
-			fields = append(fields, f.Name)
+		query := oc.Operation.Operation == ast.Query
+		var fields []string // the root fields of anything but a query: only a session's end may run
+		if !query {
+			for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation", "Subscription"}) {
+				fields = append(fields, f.Name)
+			}
 		}
-		d := access.PreviewRuns(oc.Operation.Operation == ast.Query, fields, session && !header)
+		d := access.PreviewRuns(query, fields, session && !header)
 		if !d.Allowed {
 			return refuse(access.PreviewErr(d))
 		}
@@ -76,9 +79,7 @@ func previewOperation(o Options, m *Metrics) graphql.OperationMiddleware {
 			userID, by = viewer.PreviewOf, viewer.Previewer()
 		}
 		shown := userID
-		if d.Rule == access.RulePreviewEnd { // the session's end runs as the one previewing
-			ctx = auth.WithPrincipal(ctx, viewer)
-		} else {
+		if d.Rule != access.RulePreviewEnd { // the session's end runs as the one previewing, as it is
 			p, err := o.Auth.Preview(ctx, by, userID, oc.Operation.Name)
 			if err != nil {
 				return refuse(err)
