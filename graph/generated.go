@@ -491,6 +491,7 @@ type ComplexityRoot struct {
 		CreateSubstitution           func(childComplexity int, input model.SubstitutionInput) int
 		CreateUser                   func(childComplexity int, input model.CreateUserInput) int
 		DeleteAttachment             func(childComplexity int, id string) int
+		EndPreview                   func(childComplexity int) int
 		EndSubstitution              func(childComplexity int) int
 		ExtendSubstitution           func(childComplexity int, id string, dateTo time.Time) int
 		ForwardDocument              func(childComplexity int, documentID string, positionID string) int
@@ -524,6 +525,7 @@ type ComplexityRoot struct {
 		SetGuestAccess               func(childComplexity int, contactID string, enabled bool) int
 		SetSectionAccess             func(childComplexity int, procedure string, section string, input model.AccessSettingsInput) int
 		SetUserStatus                func(childComplexity int, id string, status users.Status) int
+		StartPreview                 func(childComplexity int, userID string) int
 		StartSubstitution            func(childComplexity int, id string) int
 		UpdateCandidateQuestionnaire func(childComplexity int, id string, input map[string]any) int
 		UpdateContact                func(childComplexity int, id string, input model.UpdateContactInput) int
@@ -857,6 +859,7 @@ type ComplexityRoot struct {
 		Permissions            func(childComplexity int) int
 		PositionRights         func(childComplexity int) int
 		Preferences            func(childComplexity int) int
+		PreviewBy              func(childComplexity int) int
 		SessionExpiresAt       func(childComplexity int) int
 		Substitution           func(childComplexity int) int
 		User                   func(childComplexity int) int
@@ -1028,6 +1031,8 @@ type MutationResolver interface {
 	SetAccessMatrix(ctx context.Context, procedure string, version int, changes []model.AccessMatrixChangeInput, lists []model.AccessMatrixListInput) (*forms.Matrix, error)
 	ImportAccessSettings(ctx context.Context, procedure string, content string, format *model.SettingsFormat, version *int) (*forms.Matrix, error)
 	RetryOutboxMessage(ctx context.Context, id string) (*outbox.Entry, error)
+	StartPreview(ctx context.Context, userID string) (*model.AuthPayload, error)
+	EndPreview(ctx context.Context) (bool, error)
 	CreateSubstitution(ctx context.Context, input model.SubstitutionInput) (*substitution.Substitution, error)
 	UpdateSubstitution(ctx context.Context, id string, input model.SubstitutionInput) (*substitution.Substitution, error)
 	ExtendSubstitution(ctx context.Context, id string, dateTo time.Time) (*substitution.Substitution, error)
@@ -1149,6 +1154,7 @@ type ViewerResolver interface {
 	PositionRights(ctx context.Context, obj *access.Principal) ([]positions.Right, error)
 	SessionExpiresAt(ctx context.Context, obj *access.Principal) (*time.Time, error)
 	Preferences(ctx context.Context, obj *access.Principal) (*users.Preferences, error)
+	PreviewBy(ctx context.Context, obj *access.Principal) (*users.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2830,6 +2836,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAttachment(childComplexity, args["id"].(string)), true
+	case "Mutation.endPreview":
+		if e.ComplexityRoot.Mutation.EndPreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.EndPreview(childComplexity), true
 	case "Mutation.endSubstitution":
 		if e.ComplexityRoot.Mutation.EndSubstitution == nil {
 			break
@@ -3183,6 +3195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserStatus(childComplexity, args["id"].(string), args["status"].(users.Status)), true
+	case "Mutation.startPreview":
+		if e.ComplexityRoot.Mutation.StartPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartPreview(childComplexity, args["userId"].(string)), true
 	case "Mutation.startSubstitution":
 		if e.ComplexityRoot.Mutation.StartSubstitution == nil {
 			break
@@ -4727,6 +4750,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Preferences(childComplexity), true
+	case "Viewer.previewBy":
+		if e.ComplexityRoot.Viewer.PreviewBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.PreviewBy(childComplexity), true
 	case "Viewer.sessionExpiresAt":
 		if e.ComplexityRoot.Viewer.SessionExpiresAt == nil {
 			break
@@ -5403,7 +5432,7 @@ enum Permission {
   MANAGE_SUBSTITUTIONS_ALL
   GRANT_GUEST_ACCESS
   VIEW_AUDIT
-  "Run read-only requests as another employee who is no administrator (header X-Casegate-Preview-As)."
+  "Run read-only requests as another employee who is no administrator (header X-Casegate-Preview-As, startPreview)."
   PREVIEW_AS
 }
 
@@ -5433,6 +5462,8 @@ type Viewer {
   sessionExpiresAt: DateTime
   "The preferences of the person really logged in (nativeUser); null for guests and temporary sessions."
   preferences: Preferences
+  "In a preview (startPreview or X-Casegate-Preview-As), the employee previewing; null otherwise."
+  previewBy: User @goField(forceResolver: true)
 }
 
 "A person's own choices. They belong to the native user: while substituting, one's own apply and change."
@@ -5711,6 +5742,23 @@ extend type Mutation {
   never sent).
   """
   retryOutboxMessage(id: ID!): OutboxMessage!
+}
+`, BuiltIn: false},
+	{Name: "../schema/preview.graphqls", Input: `# Previews: an administrator, or an employee holding PREVIEW_AS, reads as another employee,
+# read-only, with the header X-Casegate-Preview-As or with a preview session (docs/access.md).
+
+extend type Mutation {
+  """
+  Opens a preview session of the employee userId: a token of its own (Authorization: Bearer) whose
+  every request runs a query as that employee, read-only, as the header X-Casegate-Preview-As does:
+  the same rules and refusals, decided again on every request, each request audited, and
+  extensions.preview on every response. Only endPreview and logout, which end it, are not queries.
+  The session lasts an hour, or less when the caller's own session ends sooner, and ends with it.
+  Not from a preview or a substitution. The viewer returned is the previewed employee's.
+  """
+  startPreview(userId: ID!): AuthPayload!
+  "Ends the preview session whose token the request carries (logout there does the same); false, with nothing changed, in any other session."
+  endPreview: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/substitutions.graphqls", Input: `# Substitutions (zastępstwa): a substitute works with exactly and only the substituted user's rights
@@ -7595,6 +7643,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_sessionExpiresAt(ctx, field)
 	case "preferences":
 		return ec.fieldContext_Viewer_preferences(ctx, field)
+	case "previewBy":
+		return ec.fieldContext_Viewer_previewBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -9044,6 +9094,20 @@ func (ec *executionContext) field_Mutation_setUserStatus_args(ctx context.Contex
 		return nil, err
 	}
 	args["status"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
 	return args, nil
 }
 
@@ -18394,6 +18458,73 @@ func (ec *executionContext) fieldContext_Mutation_retryOutboxMessage(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartPreview(ctx, fc.Args["userId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().EndPreview(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createSubstitution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25176,6 +25307,38 @@ func (ec *executionContext) fieldContext_Viewer_preferences(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Viewer_previewBy(ctx context.Context, field graphql.CollectedField, obj *access.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_previewBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().PreviewBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *users.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcasegateᚋcasegateᚋinternalᚋusersᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_previewBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31331,6 +31494,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startPreview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startPreview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPreview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPreview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createSubstitution":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSubstitution(ctx, field)
@@ -33687,6 +33864,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_preferences(ctx, field, obj)
+				})
+		case "previewBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_previewBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

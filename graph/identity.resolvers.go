@@ -334,6 +334,11 @@ func (r *viewerResolver) Preferences(ctx context.Context, obj *access.Principal)
 	return r.UserService.MyPreferences(ctx, obj)
 }
 
+// PreviewBy is the resolver for the previewBy field.
+func (r *viewerResolver) PreviewBy(ctx context.Context, obj *access.Principal) (*users.User, error) {
+	return optionalUser(ctx, obj.PreviewBy)
+}
+
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }

@@ -1,6 +1,10 @@
 package access
 
-import "github.com/casegate/casegate/internal/apperr"
+import (
+	"time"
+
+	"github.com/casegate/casegate/internal/apperr"
+)
 
 // Rules of the preview decisions.
 const (
@@ -16,6 +20,11 @@ const (
 	RulePreviewAdmin = "PREVIEW_ADMIN"
 	// RulePreviewNested refuses previewing from within a preview.
 	RulePreviewNested = "PREVIEW_NESTED"
+	// RulePreviewQuery lets a preview run a query.
+	RulePreviewQuery = "PREVIEW_QUERY"
+	// RulePreviewEnd lets a preview session run the mutations that end it (endPreview, logout),
+	// as the one previewing: the one write a preview session makes.
+	RulePreviewEnd = "PREVIEW_END"
 )
 
 // PreviewTarget is what decides whether a user may be previewed: the kind of principal the user
@@ -38,7 +47,7 @@ func MayPreview(p *Principal) Decision {
 	switch {
 	case p.Kind != KindInternal:
 		return Decision{Rule: RuleInternal}
-	case p.Previewed():
+	case p.Previewed(), p.InPreviewSession():
 		return Decision{Rule: RulePreviewNested}
 	case p.Substituting():
 		// A substitute works with rights lent for the substituted user's work, not to look
@@ -83,7 +92,7 @@ func PreviewErr(d Decision) error {
 		RulePreviewNotEmployee: "only employees can be previewed: a guest or a temporary-access person is seen through their own link",
 		RulePreviewInactive:    "the user cannot log in (deactivated, blocked or profile expired), so there is nothing to preview",
 		RulePreviewAdmin:       "only an administrator may preview an administrator",
-		RulePreviewReadOnly:    "previews are read-only: a request previewing as another user runs queries only",
+		RulePreviewReadOnly:    "previews are read-only: a request previewing as another user runs queries only (and, in a preview session, endPreview or logout, which end it)",
 	}[d.Rule]
 	if why == "" {
 		return d.Err()
@@ -94,11 +103,25 @@ func PreviewErr(d Decision) error {
 // Previewed reports whether p is a preview principal (someone else looking through p's eyes).
 func (p *Principal) Previewed() bool { return p != nil && p.PreviewBy != "" }
 
+// InPreviewSession reports whether p is the principal of a preview session's token, not yet
+// swapped for the user it shows (PreviewOf).
+func (p *Principal) InPreviewSession() bool { return p != nil && p.PreviewOf != "" }
+
+// Previewer is the one previewing in a preview session, as themselves: whom every request of the
+// session decides again (Preview), and who writes the session's end. p itself is left as it is.
+func (p *Principal) Previewer() *Principal {
+	self := *p
+	self.PreviewOf = ""
+	return &self
+}
+
 // MayWrite decides whether p may change anything at all: everyone may, as far as their other
-// rights go, but a preview principal, which is read-only whatever the user it shows may do.
+// rights go, but a preview principal, which is read-only whatever the user it shows may do, and
+// the principal of a preview session's token, which no write should ever see unswapped (the
+// session's end is written as its Previewer).
 // Every write appends its audit record (audit.Append), which asks this first.
 func MayWrite(p *Principal) Decision {
-	if p.Previewed() {
+	if p.Previewed() || p.InPreviewSession() {
 		return Decision{Rule: RulePreviewReadOnly}
 	}
 	return Decision{Allowed: true, Rule: RuleWrite}
@@ -106,3 +129,44 @@ func MayWrite(p *Principal) Decision {
 
 // RuleWrite names the decision that lets a principal that is not a preview write.
 const RuleWrite = "WRITE"
+
+// PreviewRuns decides which operations a preview runs: the header's (session false) or a preview
+// session's. Queries run as the user previewed. A mutation naming startPreview is a preview from
+// within a preview. In a preview session a mutation whose root fields all end the session
+// (endPreview, logout; __typename aside) runs as the one previewing (RulePreviewEnd), so that a
+// preview can always be ended, whatever has become of either user. Everything else is read-only.
+func PreviewRuns(query bool, rootFields []string, session bool) Decision {
+	if query {
+		return Decision{Allowed: true, Rule: RulePreviewQuery}
+	}
+	ends := false
+	for _, f := range rootFields {
+		switch f {
+		case "startPreview":
+			return Decision{Rule: RulePreviewNested}
+		case "endPreview", "logout":
+			ends = true
+		case "__typename":
+		default:
+			return Decision{Rule: RulePreviewReadOnly}
+		}
+	}
+	if !session || !ends {
+		return Decision{Rule: RulePreviewReadOnly}
+	}
+	return Decision{Allowed: true, Rule: RulePreviewEnd}
+}
+
+// PreviewSessionLife is the longest a preview session lasts.
+const PreviewSessionLife = time.Hour
+
+// PreviewSessionExpiry is when a preview session that viewer starts at now ends: after
+// PreviewSessionLife, or with the viewer's own session when that ends sooner (a preview never
+// outlives the session that started it).
+func PreviewSessionExpiry(viewer *Principal, now time.Time) time.Time {
+	end := now.Add(PreviewSessionLife)
+	if !viewer.SessionExpiresAt.IsZero() && viewer.SessionExpiresAt.Before(end) {
+		return viewer.SessionExpiresAt
+	}
+	return end
+}

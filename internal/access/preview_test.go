@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -22,6 +23,7 @@ func TestPreview(t *testing.T) {
 		previewed  = &Principal{Kind: KindInternal, UserID: "a", NativeUserID: "a", Permissions: []Permission{PermAdmin}, PreviewBy: "x"}
 		guest      = &Principal{Kind: KindExternal, UserID: "g", ContactID: "ct", Permissions: []Permission{PermAdmin}}
 		temporary  = &Principal{Kind: KindTemporary, GrantID: "gr"}
+		session    = &Principal{Kind: KindInternal, UserID: "a", NativeUserID: "a", Permissions: []Permission{PermAdmin}, PreviewOf: "e"}
 
 		employeeT = PreviewTarget{UserID: "e", Kind: KindInternal, Active: true}
 		adminT    = PreviewTarget{UserID: "a2", Kind: KindInternal, Active: true, Admin: true}
@@ -52,6 +54,8 @@ func TestPreview(t *testing.T) {
 		{"the system user does not preview", System(), employeeT, RuleInternal},
 		{"no previews while substituting an administrator", substitute, employeeT, RuleWhileSubstituting},
 		{"no preview from within a preview", previewed, employeeT, RulePreviewNested},
+		{"no preview from a preview session's token", session, employeeT, RulePreviewNested},
+		{"a preview session's previewer, as themselves, previews", session.Previewer(), employeeT, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Preview(tc.viewer, tc.target)
@@ -101,6 +105,15 @@ func TestMayWrite(t *testing.T) {
 	if d.Allowed || d.Rule != RulePreviewReadOnly {
 		t.Fatalf("MayWrite(preview) = %+v, want refused by %s", d, RulePreviewReadOnly)
 	}
+	// A preview session's token unswapped writes nothing either; its previewer as themselves may.
+	session := *admin
+	session.PreviewOf = "e"
+	if d := MayWrite(&session); d.Allowed || d.Rule != RulePreviewReadOnly {
+		t.Fatalf("MayWrite(preview session) = %+v, want refused by %s", d, RulePreviewReadOnly)
+	}
+	if self := session.Previewer(); !MayWrite(self).Allowed || self.PreviewOf != "" || session.PreviewOf != "e" {
+		t.Fatalf("Previewer() = %+v (session now %+v): want the previewer as themselves, the session unchanged", self, session)
+	}
 	if err := PreviewErr(d); !errors.Is(err, apperr.ErrForbidden) || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("PreviewErr(read-only) = %v", err)
 	}
@@ -114,8 +127,11 @@ func genPreviewPrincipal(t *rapid.T) *Principal {
 	if rapid.Bool().Draw(t, "substituting") {
 		p.NativeUserID, p.SubstitutionID = "native", "sb"
 	}
-	if rapid.Bool().Draw(t, "previewed") {
+	switch rapid.IntRange(0, 2).Draw(t, "preview") {
+	case 1:
 		p.PreviewBy = "viewer"
+	case 2:
+		p.PreviewOf = "shown" // a preview session's token, not yet swapped
 	}
 	return p
 }
@@ -136,7 +152,7 @@ func TestPreviewLaws(t *testing.T) {
 		if d := Preview(viewer, target); d.Allowed {
 			isAdmin := viewer.HasPermission(PermAdmin)
 			switch {
-			case viewer.Kind != KindInternal, viewer.Substituting(), viewer.Previewed():
+			case viewer.Kind != KindInternal, viewer.Substituting(), viewer.Previewed(), viewer.InPreviewSession():
 				t.Fatalf("%+v previews while not an employee working as themselves", viewer)
 			case !isAdmin && !viewer.HasPermission(PermPreviewAs):
 				t.Fatalf("%+v previews without ADMIN or PREVIEW_AS", viewer)
@@ -149,7 +165,7 @@ func TestPreviewLaws(t *testing.T) {
 
 		// Read-only: whatever the principal may otherwise do, as a preview it writes nothing.
 		p := genPreviewPrincipal(t)
-		if !p.Previewed() {
+		if !p.Previewed() && !p.InPreviewSession() {
 			if !MayWrite(p).Allowed {
 				t.Fatalf("MayWrite refused %+v, which is no preview", p)
 			}
@@ -168,4 +184,61 @@ func TestPreviewLaws(t *testing.T) {
 			t.Fatal("a preview may change attachments")
 		}
 	})
+}
+
+func TestPreviewRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		query   bool
+		fields  []string
+		session bool
+		rule    string
+		allowed bool
+	}{
+		{"a query under the header", true, []string{"me", "cases"}, false, RulePreviewQuery, true},
+		{"a query in a preview session", true, []string{"me"}, true, RulePreviewQuery, true},
+		{"a write under the header", false, []string{"createGroup"}, false, RulePreviewReadOnly, false},
+		{"a write in a preview session", false, []string{"createGroup"}, true, RulePreviewReadOnly, false},
+		{"logout under the header is the previewer's session: refused", false, []string{"logout"}, false, RulePreviewReadOnly, false},
+		{"endPreview under the header", false, []string{"endPreview"}, false, RulePreviewReadOnly, false},
+		{"endPreview in a preview session", false, []string{"endPreview"}, true, RulePreviewEnd, true},
+		{"logout in a preview session", false, []string{"logout", "__typename"}, true, RulePreviewEnd, true},
+		{"the end with a write beside it", false, []string{"endPreview", "createGroup"}, true, RulePreviewReadOnly, false},
+		{"a write before the end", false, []string{"createGroup", "logout"}, true, RulePreviewReadOnly, false},
+		{"only __typename", false, []string{"__typename"}, true, RulePreviewReadOnly, false},
+		{"no fields", false, nil, true, RulePreviewReadOnly, false},
+		{"a preview started from a preview session", false, []string{"startPreview"}, true, RulePreviewNested, false},
+		{"a preview started under the header", false, []string{"startPreview"}, false, RulePreviewNested, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := PreviewRuns(tc.query, tc.fields, tc.session)
+			if d.Allowed != tc.allowed || d.Rule != tc.rule {
+				t.Fatalf("PreviewRuns = %+v, want allowed %v by %s", d, tc.allowed, tc.rule)
+			}
+			if !d.Allowed && !errors.Is(PreviewErr(d), apperr.ErrForbidden) {
+				t.Fatalf("PreviewErr(%s) = %v, want FORBIDDEN", d.Rule, PreviewErr(d))
+			}
+		})
+	}
+}
+
+func TestPreviewSessionExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 15, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		session time.Time
+		want    time.Time
+	}{
+		{"the caller's session outlives the hour", now.Add(8 * time.Hour), now.Add(PreviewSessionLife)},
+		{"the caller's session ends first", now.Add(10 * time.Minute), now.Add(10 * time.Minute)},
+		{"exactly an hour", now.Add(PreviewSessionLife), now.Add(PreviewSessionLife)},
+		{"no session known", time.Time{}, now.Add(PreviewSessionLife)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := PreviewSessionExpiry(&Principal{SessionExpiresAt: tc.session}, now)
+			if !got.Equal(tc.want) {
+				t.Fatalf("PreviewSessionExpiry = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

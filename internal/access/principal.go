@@ -66,6 +66,11 @@ type Principal struct {
 	// PreviewBy is the user who previews this principal (X-Casegate-Preview-As): the request runs as
 	// the principal's user, read-only (MayWrite). Empty for every other request.
 	PreviewBy string
+	// PreviewOf is set on the principal of a preview session's token (startPreview) before the
+	// request is swapped: the principal is the one previewing, as themselves, and PreviewOf the user
+	// the session shows. Every operation of such a session runs as that user (PreviewBy), but the
+	// ones that end it (PreviewRuns); meanwhile nothing writes with it (MayWrite).
+	PreviewOf string
 	// SettingsVersion is the version of the procedures' settings and grants, read by the principal
 	// query in the same statement (0: not read). Settings compiled at this version or later are in
 	// force for the request; nothing here decides with it.

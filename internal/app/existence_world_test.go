@@ -190,6 +190,7 @@ func idRows() []idRow {
 		{doc: `mutation($id: ID!) { setUserStatus(id: $id, status: BLOCKED) { id } }`, hidden: user},
 		{doc: `mutation($id: ID!) { grantPermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
 		{doc: `mutation($id: ID!) { revokePermission(userId: $id, permission: ADMIN) { id } }`, hidden: user},
+		{doc: `mutation($id: ID!) { startPreview(userId: $id) { token } }`, hidden: user},
 		{doc: `mutation($id: ID!, $u: ID!) { addGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
 		{doc: `mutation($id: ID!, $u: ID!) { removeGroupMember(groupId: $id, userId: $u) { id } }`, hidden: group, vars: villain},
 		{doc: `mutation($id: ID) { createPosition(name: "x", parentId: $id) { id } }`, hidden: position},

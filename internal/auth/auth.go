@@ -123,9 +123,14 @@ func (s *Service) Open(ctx context.Context, tx bun.IDB, u *users.User, clientAdd
 	return &Result{Token: token, ExpiresAt: sess.ExpiresAt, Principal: p}, nil
 }
 
-// Logout ends the caller's session.
+// Logout ends the caller's session, and with it the preview sessions it started. In a preview
+// session it is endPreview.
 func (s *Service) Logout(ctx context.Context, p *access.Principal) error {
 	if err := access.Authenticated(p).Err(); err != nil {
+		return err
+	}
+	if p.InPreviewSession() {
+		_, err := s.EndPreview(ctx, p)
 		return err
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -40,6 +40,7 @@ type principalRow struct {
 	Temporary      json.RawMessage `bun:"temporary"`
 	CompanyCases   bool            `bun:"company_cases"`
 	Settings       int64           `bun:"settings_version"`
+	PreviewOf      string          `bun:"preview_of"`
 }
 
 // userFacts are the effective user's (alias u) permissions, groups, position and client rights. The
@@ -65,13 +66,14 @@ const grantFacts = `json_build_object('GrantID', g.id, 'CaseID', g.case_id, 'Ema
 // period or the deactivation of the substitution or of either user ends substitution mode on the
 // next request, whatever the jobs have or have not done. The profile's expiry day is compared in the
 // server's time zone. A temporary session has no user: it stands for its grant, which must be
-// neither revoked nor outside its window.
+// neither revoked nor outside its window. A preview session's row is the previewer's (n = u), with
+// the user it shows as preview_of; whether that preview may still run is decided per operation.
 func principalSQL(key string) string {
 	return `
 SELECT s.id AS session_id, s.kind, s.expires_at, n.id AS native_user_id, sub.id AS substitution_id, ` + userFacts + `,
        n.contact_id, (SELECT cl.company_id FROM clients cl WHERE cl.id = n.contact_id) AS company_id, NULL::json AS temporary,
        (n.contact_id IS NOT NULL AND ` + settings.GuestsSeeCompanyCasesSQL + `) AS company_cases,
-       ` + settingsVersion + ` AS settings_version
+       ` + settingsVersion + ` AS settings_version, s.preview_user_id AS preview_of
 FROM sessions s
 JOIN users n ON n.id = s.user_id
 LEFT JOIN LATERAL (
@@ -87,7 +89,7 @@ WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind <> 'TEMPORARY'
   AND (n.profile_expires_on IS NULL OR n.profile_expires_on >= (?1::timestamptz AT TIME ZONE ` + settings.TimeZoneSQL + `)::date)
 UNION ALL
 SELECT s.id, s.kind, s.expires_at, NULL::uuid, NULL::uuid, NULL::uuid, '{}'::text[], '{}'::text[], '[]'::jsonb, '{}'::text[],
-       NULL::uuid, NULL::uuid, ` + grantFacts + `, false, ` + settingsVersion + `
+       NULL::uuid, NULL::uuid, ` + grantFacts + `, false, ` + settingsVersion + `, NULL::uuid
 FROM sessions s
 JOIN temporary_access_grants g ON g.id = s.grant_id
 WHERE s.` + key + ` = ?0 AND s.expires_at > ?1 AND s.kind = 'TEMPORARY'
@@ -147,7 +149,7 @@ func (s *Service) LoadSession(ctx context.Context, tx bun.IDB, tokenHash []byte)
 func (r *principalRow) principal(now time.Time) (*access.Principal, error) {
 	p := &access.Principal{Kind: r.Kind, UserID: r.UserID, NativeUserID: r.NativeUserID, SubstitutionID: r.SubstitutionID,
 		ContactID: r.ContactID, CompanyID: r.CompanyID, SessionID: r.SessionID, SessionExpiresAt: r.ExpiresAt, Groups: r.Groups, ClientGrants: r.ClientGrants,
-		CompanyCases: r.CompanyCases, At: now, SettingsVersion: r.Settings}
+		CompanyCases: r.CompanyCases, At: now, SettingsVersion: r.Settings, PreviewOf: r.PreviewOf}
 	if p.NativeUserID == "" {
 		p.NativeUserID = p.UserID // PrincipalFor: the user as if logged in
 	}

@@ -18,12 +18,13 @@ type principalRaw struct {
 	contactID, companyID, temporary                   sql.RawBytes
 	companyCases                                      sql.NullBool
 	settings                                          sql.NullInt64
+	previewOf                                         sql.RawBytes
 }
 
 func (r *principalRaw) dest() []any {
 	return []any{&r.sessionID, &r.kind, &r.expiresAt, &r.nativeUserID, &r.substitutionID, &r.userID,
 		&r.permissions, &r.groups, &r.positionRights, &r.clientGrants, &r.contactID, &r.companyID,
-		&r.temporary, &r.companyCases, &r.settings}
+		&r.temporary, &r.companyCases, &r.settings, &r.previewOf}
 }
 
 // row is the principalRow bun would have scanned; its JSON columns still point into the driver's
@@ -32,7 +33,7 @@ func (r *principalRaw) row() (*principalRow, error) {
 	out := &principalRow{SessionID: string(r.sessionID), Kind: access.Kind(r.kind), ExpiresAt: r.expiresAt.Time,
 		NativeUserID: string(r.nativeUserID), SubstitutionID: string(r.substitutionID), UserID: string(r.userID),
 		ContactID: string(r.contactID), CompanyID: string(r.companyID), CompanyCases: r.companyCases.Bool,
-		Settings: r.settings.Int64, PositionRights: json.RawMessage(r.positionRights), Temporary: json.RawMessage(r.temporary)}
+		Settings: r.settings.Int64, PreviewOf: string(r.previewOf), PositionRights: json.RawMessage(r.positionRights), Temporary: json.RawMessage(r.temporary)}
 	for _, a := range []struct {
 		raw sql.RawBytes
 		to  *[]string

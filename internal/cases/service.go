@@ -202,7 +202,8 @@ func (s *Service) loaded(ctx context.Context, db bun.IDB, p *access.Principal, c
 // AuthenticateReading authenticates a bearer token (as a.Authenticate does) and reads the case id
 // in the same statement, for an operation that reads only that case: the case, decided for the
 // principal, waits in the request's cache for Get, so the operation costs one round trip. Whatever
-// the case, the token is judged first: an invalid one is UNAUTHENTICATED and the case is dropped.
+// the case, the token is judged first: an invalid one is UNAUTHENTICATED and the case is dropped,
+// and so is the case read with a preview session's token.
 func (s *Service) AuthenticateReading(ctx context.Context, a *auth.Service, token, id string) (*access.Principal, error) {
 	rc := cacheFrom(ctx)
 	if rc == nil || !database.ValidUUID(id) {
@@ -212,6 +213,11 @@ func (s *Service) AuthenticateReading(ctx context.Context, a *auth.Service, toke
 	p, err := a.AuthenticateAlong(ctx, token, caseWithPrincipal, row, id)
 	if err != nil {
 		return nil, err
+	}
+	if p.InPreviewSession() {
+		// A preview session's token: the request runs as the user it shows, so a case decided
+		// for the one previewing must not wait in the cache; Get reads it again as that user.
+		return p, nil
 	}
 	e := &caseEntry{}
 	e.once.Do(func() {

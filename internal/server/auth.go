@@ -63,7 +63,7 @@ func authenticate(a *auth.Service, pending bool, next http.Handler) http.Handler
 				writeError(w, err)
 				return
 			}
-			if preview { // uploads, downloads, the schema: previewOperation never sees them
+			if preview || p.InPreviewSession() { // uploads, downloads, the schema: previewOperation never sees them
 				refusePreview(w, http.StatusForbidden, "FORBIDDEN", previewOnlyGraphQL)
 				return
 			}

@@ -27,9 +27,13 @@ type Session struct {
 	SubstitutionID *string     `bun:"substitution_id,type:uuid"`
 	ContactID      *string     `bun:"contact_id,type:uuid"`
 	GrantID        *string     `bun:"grant_id,type:uuid"`
-	ClientAddr     string      `bun:"client_addr"`
-	CreatedAt      time.Time   `bun:"created_at,notnull"`
-	ExpiresAt      time.Time   `bun:"expires_at,notnull"`
+	// PreviewUserID is the user a preview session shows (read-only) to its owner, UserID;
+	// PreviewParentID the session that started it, whose end ends it too.
+	PreviewUserID   *string   `bun:"preview_user_id,type:uuid"`
+	PreviewParentID *string   `bun:"preview_parent_id,type:uuid"`
+	ClientAddr      string    `bun:"client_addr"`
+	CreatedAt       time.Time `bun:"created_at,notnull"`
+	ExpiresAt       time.Time `bun:"expires_at,notnull"`
 }
 
 // NewToken returns a fresh random token (256 bits, URL-safe) and the hash under which it is stored.
