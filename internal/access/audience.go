@@ -23,7 +23,10 @@ import (
 // AudienceColumns are the columns of an audience relation: one row per member and rule (and group
 // or position the rule went through). kind is INTERNAL, EXTERNAL or TEMPORARY; exactly one of
 // user_id (an employee or a guest account), contact_id (a contact with no account) and grant_id (a
-// temporary grant) names the member; level is the Right the rule grants.
+// temporary grant) names the member; level is the Right the rule grants. After them come the
+// member's name and email: for INTERNAL rows the users row's own, which internal/audience relies on
+// when it walks the employees in name order. Each branch of the relation has a constant kind, so
+// that a condition on kind removes whole branches.
 const AudienceColumns = "kind, user_id, contact_id, grant_id, rule, group_id, position_id, level"
 
 // ViewAudience decides whether p may see who can read a case or document it holds right on: an

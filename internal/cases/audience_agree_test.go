@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -100,10 +101,26 @@ func TestAudienceAgrees(t *testing.T) {
 						sort.Strings(rules)
 						want[id] = fmt.Sprint(r.Right, rules)
 					}
-					got := walkAudience(t, s, c.ID, 3)
+					got := walkAudience(t, s, c.ID, 3, false, audience.Filter{})
 					members += len(got)
 					if fmt.Sprint(got) != fmt.Sprint(want) {
 						t.Fatalf("case %s (guestsSeeCompanyCases %v): audience\n%v\nthe lists and the engine\n%v", c.ID, on, got, want)
+					}
+					// The same pages when the employees are walked in name order instead of sorted.
+					if walked := walkAudience(t, s, c.ID, 3, true, audience.Filter{}); fmt.Sprint(walked) != fmt.Sprint(got) {
+						t.Fatalf("case %s: walking the employees gives\n%v\nsorting gives\n%v", c.ID, walked, got)
+					}
+					// And with each filter (with one setting, for time): the walk applies it per
+					// employee, the sort per member.
+					filters := agreeFilters
+					if on {
+						filters = nil
+					}
+					for _, f := range filters {
+						sorted, walked := walkAudience(t, s, c.ID, 2, false, f), walkAudience(t, s, c.ID, 2, true, f)
+						if fmt.Sprint(walked) != fmt.Sprint(sorted) {
+							t.Fatalf("case %s, filter %+v: walking the employees gives\n%v\nsorting gives\n%v", c.ID, f, walked, sorted)
+						}
 					}
 				}
 			}
@@ -114,16 +131,32 @@ func TestAudienceAgrees(t *testing.T) {
 	}
 }
 
+// agreeFilters are filters of every kind, alone and together, for comparing the two ways List
+// finds a page.
+var agreeFilters = func() []audience.Filter {
+	internal, write, manage := access.KindInternal, access.Write, access.Manage
+	return []audience.Filter{
+		{Rule: access.RuleCaseACL}, {Rule: access.RuleAdmin}, {Right: &write}, {Kind: &internal},
+		{Search: "a"}, {Rule: access.RuleProcedure, Right: &manage}, {Kind: &internal, Search: "e", Right: &write},
+	}
+}()
+
 // walkAudience pages through a case's audience size members at a time, as the system user, and
 // returns each member's right and sorted rules by its id, checking order, uniqueness and totalCount.
-func walkAudience(t *testing.T, s *Service, caseID string, size int) map[string]string {
+func walkAudience(t *testing.T, s *Service, caseID string, size int, walk bool, f audience.Filter) map[string]string {
 	t.Helper()
+	ratio := audience.WalkRatio
+	defer func() { audience.WalkRatio = ratio }()
+	audience.WalkRatio = math.Inf(1)
+	if walk {
+		audience.WalkRatio = 0
+	}
 	out := map[string]string{}
 	var after *string
 	var last []any
 	total := -1
 	for range 1000 {
-		page, err := s.audienceAt(context.Background(), access.System(), caseID, "", audience.Filter{}, relay.Args{First: &size, After: after}, agreeAt)
+		page, err := s.audienceAt(context.Background(), access.System(), caseID, "", f, relay.Args{First: &size, After: after}, agreeAt)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,12 @@ package cases_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"github.com/casegate/casegate/internal/access"
 	"github.com/casegate/casegate/internal/audience"
@@ -40,19 +43,34 @@ func TestAudiencePlanUsesIndexes(t *testing.T) {
 	a := &auth.Service{DB: db}
 	s := &cases.Service{DB: db, Registry: procedures.Registry, Auth: a}
 	first := 50
-	rec.Take()
-	if _, err := cases.AudienceAt(ctx, s, access.System(), id, audience.Filter{}, relay.Args{First: &first}); err != nil {
-		t.Fatal(err)
-	}
-	var query string
-	for _, q := range rec.Take() {
-		if strings.HasPrefix(q, "WITH g AS") {
-			query = q
+	// Both ways of finding the page: sorting the members, and walking the employees in name order;
+	// each runs the count first.
+	var queries []string
+	ratio := audience.WalkRatio
+	defer func() { audience.WalkRatio = ratio }()
+	for _, r := range []float64{math.Inf(1), 0} {
+		audience.WalkRatio = r
+		rec.Take()
+		if _, err := cases.AudienceAt(ctx, s, access.System(), id, audience.Filter{}, relay.Args{First: &first}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range rec.Take() {
+			if strings.Contains(q, "'INTERNAL' AS kind") {
+				queries = append(queries, q)
+			}
 		}
 	}
-	if query == "" {
-		t.Fatal("Audience ran no audience query")
+	if len(queries) != 4 {
+		t.Fatalf("Audience ran %d audience statements, want 4 (count and sort, count and walk)", len(queries))
 	}
+	for _, query := range queries {
+		explain(t, ctx, db, query)
+	}
+}
+
+// explain checks that query reads none of the big tables sequentially.
+func explain(t *testing.T, ctx context.Context, db bun.IDB, query string) {
+	t.Helper()
 	plan, err := scale.Explain(ctx, db, query)
 	if err != nil {
 		t.Fatal(err)

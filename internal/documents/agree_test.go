@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -238,10 +239,14 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 					sort.Strings(rules)
 					want[id] = fmt.Sprint(r.Right, rules)
 				}
-				got := walkAudience(t, s, d.ID, 4)
+				got := walkAudience(t, s, d.ID, 4, false, audience.Filter{})
 				members += len(got)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Fatalf("document %s: audience\n%v\nthe lists and the engine\n%v", d.ID, got, want)
+				}
+				// The same pages when the employees are walked in name order instead of sorted.
+				if walked := walkAudience(t, s, d.ID, 4, true, audience.Filter{}); fmt.Sprint(walked) != fmt.Sprint(got) {
+					t.Fatalf("document %s: walking the employees gives\n%v\nsorting gives\n%v", d.ID, walked, got)
 				}
 			}
 			if members == 0 {
@@ -254,12 +259,18 @@ func TestDocumentEngineAndSQLAgree(t *testing.T) {
 // walkAudience pages through a document's audience size members at a time, as the system user,
 // and returns each member's right and sorted rules by its id, checking that no member comes twice
 // and that the pages add up to totalCount.
-func walkAudience(t *testing.T, s *Service, documentID string, size int) map[string]string {
+func walkAudience(t *testing.T, s *Service, documentID string, size int, walk bool, f audience.Filter) map[string]string {
 	t.Helper()
+	ratio := audience.WalkRatio
+	defer func() { audience.WalkRatio = ratio }()
+	audience.WalkRatio = math.Inf(1)
+	if walk {
+		audience.WalkRatio = 0
+	}
 	out := map[string]string{}
 	var after *string
 	for range 1000 {
-		page, err := s.audienceAt(context.Background(), access.System(), documentID, audience.Filter{}, relay.Args{First: &size, After: after},
+		page, err := s.audienceAt(context.Background(), access.System(), documentID, f, relay.Args{First: &size, After: after},
 			time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
