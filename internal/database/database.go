@@ -15,6 +15,9 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 )
 
+// maxConns is the pool's size: connections a replica holds open at most (docs/operations.md).
+const maxConns = 20
+
 // Open connects to the PostgreSQL server at url and checks that it answers.
 func Open(ctx context.Context, url string) (*bun.DB, error) {
 	if err := CheckURL(url); err != nil {
@@ -25,8 +28,12 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	// Every connection prepares the statements registered with Prepare.
 	sqldb := sql.OpenDB(preparing{pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second),
 		pgdriver.WithConnParams(map[string]any{"jit": "off"}))})
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(10)
+	// As many idle connections as open ones: with fewer, a burst of requests past the idle limit
+	// closes a connection on every release and opens another on the next acquire, and each new
+	// PostgreSQL backend costs a fork, its catalog caches and the prepared statements again (at 32
+	// clients, about 2,000 connections opened in 50 seconds; docs/performance.md).
+	sqldb.SetMaxOpenConns(maxConns)
+	sqldb.SetMaxIdleConns(maxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	// Columns a model does not know are skipped, not an error: during a rolling upgrade a newer
 	// release may have added columns (docs/operations.md) that this one reads with t.* and ignores.
