@@ -32,7 +32,9 @@ func pgTextArray(elems []string) string {
 // TextArray reads every text[] exactly as bun's pgdialect.Array does, quoted or not.
 func TestTextArrayAgreesWithPgdialect(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		elems := rapid.SliceOf(rapid.OneOf(rapid.StringMatching(`[a-z0-9_-]{0,12}`), rapid.String(),
+		// PostgreSQL's text holds no NUL, so no array it writes does.
+		noNUL := rapid.String().Filter(func(s string) bool { return !strings.ContainsRune(s, 0) })
+		elems := rapid.SliceOf(rapid.OneOf(rapid.StringMatching(`[a-z0-9_-]{0,12}`), noNUL,
 			rapid.SampledFrom([]string{"NULL", "null", "a b", `x"y`, `\`, "{", "}", ","}))).Draw(t, "elems")
 		raw := pgTextArray(elems)
 		var want, got []string
