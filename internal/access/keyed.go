@@ -93,8 +93,7 @@ func KeyedDocuments(p *Principal, after *ListKey, limit int) (schema.QueryWithAr
 	}
 	open(stream{from: "document_tasks t", at: "t.document_created_at", id: "t.document_id", where: "t.user_id = ? AND t.active",
 		args: []any{p.UserID}, distinct: true})
-	open(doc.with(`NOT e.confidential AND e.case_id IN (SELECT ca.case_id FROM case_acl ca
-		WHERE ca.all_documents AND ca.level >= 1 AND (ca.user_id = ? OR ca.group_id = ANY(?::uuid[])))`, p.UserID, pgArray(nonNilStrings(p.Groups))))
+	open(doc.with(`NOT e.confidential AND e.case_id IN (`+allDocumentsCases+`)`, p.UserID, pgArray(nonNilStrings(p.Groups))))
 	exact, _ := positionRights(p)
 	for _, pos := range exact {
 		open(doc.with("e.position_id = ? AND NOT e.confidential", pos))

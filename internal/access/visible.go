@@ -163,6 +163,13 @@ func VisibleDocuments(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
 	}
 }
 
+// allDocumentsCases are the cases whose ACL lets a user (the first argument) or one of its groups
+// (the second, an array) read all their documents. The two halves are separate so that each is read
+// from its own index alone (case_acl_user_docs_idx, case_acl_group_docs_idx); an OR of them is a
+// bitmap scan that visits the table for every entry.
+const allDocumentsCases = `SELECT ca.case_id FROM case_acl ca WHERE ca.all_documents AND ca.user_id = ? AND ca.level >= 1
+		UNION ALL SELECT ca.case_id FROM case_acl ca WHERE ca.all_documents AND ca.group_id = ANY(?::uuid[]) AND ca.level >= 1`
+
 // internalDocuments is the six rules as one exact candidate set, d.id IN (…), which PostgreSQL
 // turns into a semi-join sized from its parts (see VisibleCases): the documents the user's own
 // entry opens, and — unless the user's own entry (any level) names them — those its authorship,
@@ -177,8 +184,7 @@ func internalDocuments(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 		open.add("SELECT a.document_id FROM document_acl a WHERE a.group_id = ANY(?::uuid[]) AND a.level >= 1", pgArray(groups))
 	}
 	open.add("SELECT t.document_id FROM document_tasks t WHERE t.user_id = ? AND t.active", p.UserID)
-	open.add(`SELECT e.id FROM documents e WHERE NOT e.confidential AND e.case_id IN (SELECT ca.case_id FROM case_acl ca
-		WHERE ca.all_documents AND ca.level >= 1 AND (ca.user_id = ? OR ca.group_id = ANY(?::uuid[])))`, p.UserID, pgArray(groups))
+	open.add(`SELECT e.id FROM documents e WHERE NOT e.confidential AND e.case_id IN (`+allDocumentsCases+`)`, p.UserID, pgArray(groups))
 	exact, prefixes := positionRights(p)
 	if len(exact) > 0 {
 		open.add("SELECT e.id FROM documents e WHERE e.position_id = ANY(?::uuid[]) AND NOT e.confidential", pgArray(exact))
