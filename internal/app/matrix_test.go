@@ -298,6 +298,18 @@ func TestAccessSettingsExportImport(t *testing.T) {
 	if cells := fmt.Sprint(e.Extensions["cells"]); cells != "[x.y employee@NOPE]" {
 		t.Errorf("cells = %s", cells)
 	}
+	// The file's own problems and the principals this installation lacks, in one answer.
+	e = admin.Do(imp, map[string]any{"c": `{"format": 1, "procedure": "salary-change", "targets": [
+		{"target": "employee", "stageExceptions": [{"stage": "NOPE", "internal": "HIDDEN"}]},
+		{"target": "compensation.requestedSalary", "visibleOnlyFor": [{"user": "nobody@elsewhere.test"}, {}], "modifyOnlyFor": [{"group": "Nieznana"}]}]}`}).MustFail(t, "BAD_USER_INPUT")
+	if cells := fmt.Sprint(e.Extensions["cells"]); cells != "[employee@NOPE compensation.requestedSalary:visibleOnlyFor compensation.requestedSalary:visibleOnlyFor compensation.requestedSalary:modifyOnlyFor]" {
+		t.Errorf("cells = %s", cells)
+	}
+	for _, want := range []string{"NOPE", "nobody@elsewhere.test", "Nieznana", "exactly one of user and group"} {
+		if !strings.Contains(e.Message, want) {
+			t.Errorf("the message does not name %q: %s", want, e.Message)
+		}
+	}
 	admin.Do(imp, map[string]any{"c": strings.Repeat(" ", 1<<20+1)}).MustFail(t, "BAD_USER_INPUT")
 	if settingsWrites(s) != before {
 		t.Errorf("refused imports wrote")

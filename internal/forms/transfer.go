@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,7 +156,7 @@ func (s *Service) ImportSettings(ctx context.Context, p *access.Principal, proce
 		return nil, err
 	}
 	if err := checkFile(proc, file); err != nil {
-		return nil, err
+		return nil, withUnknownPrincipals(ctx, s.DB, file, err)
 	}
 	_, err = s.write(ctx, p, proc, "importAccessSettings", audit.Entry{Action: "procedure.access.import"}, version,
 		func(ctx context.Context, tx bun.Tx, before snapshot) (snapshot, error) {
@@ -270,6 +272,20 @@ func checkFile(proc *Procedure, file *settingsFile) error {
 	return nil
 }
 
+// withUnknownPrincipals adds to err, the file's own problems, the users and groups it names that
+// this installation does not have, so that one answer names every problem of the file. The lookup
+// is read-only; when it cannot run, err is returned as it is.
+func withUnknownPrincipals(ctx context.Context, db bun.IDB, file *settingsFile, err error) error {
+	var own, unknown *apperr.InputError
+	if !errors.As(err, &own) {
+		return err
+	}
+	if _, rerr := resolveFile(ctx, db, file); !errors.As(rerr, &unknown) {
+		return err
+	}
+	return &apperr.InputError{Field: own.Field, Reason: own.Reason + "; " + unknown.Reason, Cells: append(slices.Clone(own.Cells), unknown.Cells...)}
+}
+
 // resolveFile turns the file into overrides, finding users by e-mail and groups by name; every
 // one this installation does not have is named.
 func resolveFile(ctx context.Context, db bun.IDB, file *settingsFile) (snapshot, error) {
@@ -311,6 +327,9 @@ func resolveFile(ctx context.Context, db bun.IDB, file *settingsFile) (snapshot,
 		}
 		out := make([]storedRef, 0, len(*l))
 		for _, r := range *l {
+			if (r.User == "") == (r.Group == "") {
+				continue // checkFile names it; only a file that failed it gets here with one
+			}
 			if r.User != "" {
 				id, ok := users[strings.ToLower(r.User)]
 				if !ok {
