@@ -71,10 +71,11 @@ func KeyedCases(p *Principal, scope CaseScope, after *ListKey) (schema.QueryWith
 // KeyedDocuments is the document rules of VisibleDocuments as a sub-select of (at, id) of the first
 // limit documents p may read after `after` in the list, in the list's order. Each stream stops at
 // limit rows and the union is cut to limit, before any document is read: exact only when no
-// filter on documents follows, so a filtered list keeps VisibleDocuments. It is false when p is not
-// an internal user or holds a broad rule (a position subtree, the client-data group).
+// filter on documents follows, so a filtered list keeps VisibleDocuments. A broad rule (a position
+// subtree, the client-data group) is one more stream, which reads the documents in the list's order
+// and keeps those the rule covers. It is false when p is not an internal user.
 func KeyedDocuments(p *Principal, after *ListKey, limit int) (schema.QueryWithArgs, bool) {
-	if p == nil || p.Kind != KindInternal || broadDocumentPrincipal(p) {
+	if p == nil || p.Kind != KindInternal {
 		return schema.QueryWithArgs{}, false
 	}
 	s := streams{after: after}
@@ -100,6 +101,13 @@ func KeyedDocuments(p *Principal, after *ListKey, limit int) (schema.QueryWithAr
 	}
 	for _, cl := range p.ClientGrants {
 		open(doc.with("e.client_id = ? AND NOT e.confidential", cl))
+	}
+	_, prefixes := positionRights(p)
+	if len(prefixes) > 0 {
+		open(doc.with("NOT e.confidential AND e.position_id IN (SELECT pos.id FROM positions pos WHERE pos.path LIKE ANY(?::text[]))", pgArray(prefixes)))
+	}
+	if p.InGroup(ClientDataGroupID) {
+		open(doc.with("NOT e.confidential AND e.client_id IS NOT NULL"))
 	}
 	sql, args := s.union(limit)
 	return bun.SafeQuery(sql, args...), true
