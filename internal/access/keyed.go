@@ -22,8 +22,10 @@ type ListKey struct {
 // fetch every candidate's created_at from cases or documents to order them, one random probe each.
 // The keyed form reads each rule as an index stream of (created_at, id) from the copies of the
 // parent's created_at kept beside the rules' rows (migration rule_sort_keys), each stream starting
-// after the cursor, and only the page's rows are looked up. It is used only for principals without
-// broad rules: those match densely, and walking the list index in order (VisibleCases) stops early.
+// after the cursor, and only the page's rows are looked up. The cases list uses it only for
+// principals without broad rules: those match densely, and walking the list index in order
+// (VisibleCases) stops early. The documents list reads a broad rule as one more stream that walks
+// the list's order itself (KeyedDocuments).
 
 // KeyedCases is the case rules of VisibleCases as a sub-select of (at, id), de-duplicated and in the
 // list's order, of the
@@ -99,15 +101,17 @@ func KeyedDocuments(p *Principal, after *ListKey, limit int) (schema.QueryWithAr
 	for _, pos := range exact {
 		open(doc.with("e.position_id = ? AND NOT e.confidential", pos))
 	}
-	for _, cl := range p.ClientGrants {
-		open(doc.with("e.client_id = ? AND NOT e.confidential", cl))
-	}
-	_, prefixes := positionRights(p)
-	if len(prefixes) > 0 {
-		open(doc.with("NOT e.confidential AND e.position_id IN (SELECT pos.id FROM positions pos WHERE pos.path LIKE ANY(?::text[]))", pgArray(prefixes)))
-	}
+	// The client-data group covers every client's documents, so its one stream stands for the
+	// client grants' (as in VisibleDocuments).
 	if p.InGroup(ClientDataGroupID) {
 		open(doc.with("NOT e.confidential AND e.client_id IS NOT NULL"))
+	} else {
+		for _, cl := range p.ClientGrants {
+			open(doc.with("e.client_id = ? AND NOT e.confidential", cl))
+		}
+	}
+	if _, prefixes := positionRights(p); len(prefixes) > 0 {
+		open(doc.with("NOT e.confidential AND e.position_id IN ("+subtreePositions+")", pgArray(prefixes)))
 	}
 	sql, args := s.union(limit)
 	return bun.SafeQuery(sql, args...), true

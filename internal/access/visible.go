@@ -99,7 +99,7 @@ func internalVisible(q *bun.SelectQuery, p *Principal, scope CaseScope) *bun.Sel
 		q = q.WhereOr("c.procedure IN (?)", bun.In(scope.Granted))
 	}
 	if len(prefixes) > 0 {
-		q = q.WhereOr("c.position_id IN (SELECT pos.id FROM positions pos WHERE pos.path LIKE ANY(?::text[]))", pgArray(prefixes))
+		q = q.WhereOr("c.position_id IN ("+subtreePositions+")", pgArray(prefixes))
 	}
 	if member {
 		q = q.WhereOr("c.client_id IS NOT NULL")
@@ -163,6 +163,10 @@ func VisibleDocuments(p *Principal) func(*bun.SelectQuery) *bun.SelectQuery {
 	}
 }
 
+// subtreePositions are the positions under any of the path prefixes in its one argument (an array):
+// the subtrees of a principal's position rights with include_subtree.
+const subtreePositions = `SELECT pos.id FROM positions pos WHERE pos.path LIKE ANY(?::text[])`
+
 // allDocumentsCases are the cases whose ACL lets a user (the first argument) or one of its groups
 // (the second, an array) read all their documents. The two halves are separate so that each is read
 // from its own index alone (case_acl_user_docs_idx, case_acl_group_docs_idx); an OR of them is a
@@ -215,7 +219,7 @@ func internalDocuments(q *bun.SelectQuery, p *Principal) *bun.SelectQuery {
 func broadDocumentRules(subtrees, member bool) string {
 	var parts []string
 	if subtrees {
-		parts = append(parts, "d.position_id IN (SELECT pos.id FROM positions pos WHERE pos.path LIKE ANY(?::text[]))")
+		parts = append(parts, "d.position_id IN ("+subtreePositions+")")
 	}
 	if member {
 		parts = append(parts, "d.client_id IS NOT NULL")

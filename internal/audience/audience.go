@@ -135,7 +135,7 @@ func List(ctx context.Context, db bun.IDB, sql string, args []any, f Filter, pag
 	if total > 0 {
 		if rel.walkable(after) && dense(total, employees) {
 			members, err = rel.walk(ctx, db, after, limit+1)
-			if err == nil && len(members) <= limit {
+			if err == nil && len(members) <= limit && rel.beyondEmployees() {
 				var rest []*Member
 				rest, err = rel.sorted(ctx, db, 1, nil, limit+1-len(members))
 				members = append(members, rest...)

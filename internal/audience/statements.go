@@ -20,16 +20,19 @@ type relation struct {
 	f    Filter
 }
 
-// rankSQL is a member's place among the kinds: employees, then guests and contacts, then temporary
-// grants. Each branch of an audience relation has a constant kind, so a condition on it inside a
-// subquery lets PostgreSQL drop the branches it excludes before running them.
-const rankSQL = `CASE a.kind WHEN 'INTERNAL' THEN 0 WHEN 'EXTERNAL' THEN 1 ELSE 2 END`
+// rankOf is the place among the kinds of the member whose rows are aliased alias: employees, then
+// guests and contacts, then temporary grants. Each branch of an audience relation has a constant
+// kind, so a condition on it inside a subquery lets PostgreSQL drop the branches it excludes before
+// running them.
+func rankOf(alias string) string {
+	return `CASE ` + alias + `.kind WHEN 'INTERNAL' THEN 0 WHEN 'EXTERNAL' THEN 1 ELSE 2 END`
+}
 
 // rows is the relation as a subquery aliased x, with members of a lower rank than minRank and of a
 // kind other than the filter's left out (both per member, so they may be applied to each row).
 func (r relation) rows(minRank int) (string, []any) {
 	args := append([]any(nil), r.args...)
-	where := []string{rankSQL + " >= ?"}
+	where := []string{rankOf("a") + " >= ?"}
 	args = append(args, minRank)
 	if r.f.Kind != nil {
 		where = append(where, "a.kind = ?")
@@ -39,7 +42,8 @@ func (r relation) rows(minRank int) (string, []any) {
 }
 
 // having is the rest of the filter, on one member's rows x: a rule, a right, words of the name or
-// e-mail address.
+// e-mail address. It starts with count(*) > 0 because the walk aggregates one employee's rows
+// without GROUP BY, which yields a row even when the employee has none.
 func (r relation) having() (string, []any) {
 	cond := []string{"count(*) > 0"}
 	var args []any
@@ -85,6 +89,10 @@ func (r relation) walkable(after *cursor) bool {
 	return (after == nil || after.Rank == 0) && (r.f.Kind == nil || *r.f.Kind == access.KindInternal)
 }
 
+// beyondEmployees says whether the filter admits members after the employees (guests, contacts,
+// temporary grants), whom a walk does not reach.
+func (r relation) beyondEmployees() bool { return r.f.Kind == nil || *r.f.Kind != access.KindInternal }
+
 // walk finds the next n employee members after after in name order by reading the employees
 // in that order (users_name_idx) and asking the relation about each one alone: PostgreSQL pushes
 // the employee's id into every branch, so each question is a few index look-ups.
@@ -126,7 +134,7 @@ func (r relation) sorted(ctx context.Context, db bun.IDB, minRank int, after *cu
 	q := `WITH g AS (SELECT * FROM ` + from + `),
 m AS (
   SELECT x.kind, x.user_id, x.contact_id, x.grant_id, max(x.level) AS level,
-         CASE x.kind WHEN 'INTERNAL' THEN 0 WHEN 'EXTERNAL' THEN 1 ELSE 2 END AS rank,
+         ` + rankOf("x") + ` AS rank,
          COALESCE(x.user_id, x.contact_id, x.grant_id) AS id, min(x.name) AS name
   FROM g x GROUP BY x.kind, x.user_id, x.contact_id, x.grant_id` + having + `),
 p AS (SELECT * FROM m WHERE ` + pageWhere + ` ORDER BY m.rank, m.name, m.id LIMIT ?),
