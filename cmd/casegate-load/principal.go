@@ -21,6 +21,9 @@ type listFigure struct {
 type rateFigure struct {
 	who                   string
 	casegate, base, fixed rate
+	// empty is `{ __typename }` with the same token: the server's HTTP, session and GraphQL work
+	// with no case read and no field, the most any operation can reach against the fixed baseline.
+	empty rate
 }
 
 type report struct {
@@ -177,7 +180,9 @@ func caseFigures(ctx context.Context, o options, c *client, p scale.Principal, t
 		return fmt.Errorf("fixed baseline: %w", err)
 	}
 	fixed := hammer(o.clients, o.duration, func() error { return fc.post(ctx, token, "{}", vars, nil) })
-	r.rates = append(r.rates, rateFigure{p.Kind, cg, base, fixed})
+	fstop()
+	empty := hammer(o.clients, o.duration, func() error { return c.post(ctx, token, emptyQuery, nil, nil) })
+	r.rates = append(r.rates, rateFigure{p.Kind, cg, base, fixed, empty})
 	ratio := cg.perSec / base.perSec
 	fmt.Printf("   %-28s %7.0f req/s %-9s (%d done, %d failed%s)\n", fmt.Sprintf("case(id) × %d clients", o.clients),
 		cg.perSec, mark(cg.perSec >= targetRate), cg.done, cg.failed, errNote(cg.firstErr))
@@ -188,6 +193,9 @@ func caseFigures(ctx context.Context, o options, c *client, p scale.Principal, t
 		fixed.perSec, fixed.done, fixed.failed, errNote(fixed.firstErr))
 	fratio := cg.perSec / fixed.perSec
 	fmt.Printf("   %-28s %7.2f       %s\n", "casegate / fixed baseline", fratio, mark(fratio >= targetFixedRatio))
+	fmt.Printf("   %-28s %7.0f req/s           (%d done, %d failed%s; %s with the token: no case, no field)\n", "empty operation",
+		empty.perSec, empty.done, empty.failed, errNote(empty.firstErr), emptyQuery)
+	fmt.Printf("   %-28s %7.2f       (the ceiling of casegate / fixed baseline on this machine)\n", "empty / fixed baseline", empty.perSec/fixed.perSec)
 	return nil
 }
 

@@ -16,6 +16,8 @@ const (
 	documentsQuery = `query Documents($after: String) { documents(first: 50, after: $after) {
 		edges { cursor node { id title confidential createdAt author { name } } }
 		pageInfo { hasNextPage endCursor } } }`
+	// emptyQuery is the least an authenticated GraphQL request can ask.
+	emptyQuery = `{ __typename }`
 	loginQuery = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token } }`
 )
 
