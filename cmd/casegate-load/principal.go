@@ -195,7 +195,8 @@ func caseFigures(ctx context.Context, o options, c *client, p scale.Principal, t
 	fmt.Printf("   %-28s %7.2f       %s\n", "casegate / fixed baseline", fratio, mark(fratio >= targetFixedRatio))
 	fmt.Printf("   %-28s %7.0f req/s           (%d done, %d failed%s; %s with the token: no case, no field)\n", "empty operation",
 		empty.perSec, empty.done, empty.failed, errNote(empty.firstErr), emptyQuery)
-	fmt.Printf("   %-28s %7.2f       (the ceiling of casegate / fixed baseline on this machine)\n", "empty / fixed baseline", empty.perSec/fixed.perSec)
+	fmt.Printf("   %-28s %7.2f       (the ceiling of casegate / fixed baseline on this machine)\n", "empty / fixed baseline",
+		emptyRatio(r.rates[len(r.rates)-1]))
 	return nil
 }
 
