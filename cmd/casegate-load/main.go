@@ -3,8 +3,9 @@
 // client-data member, one-ACL user): cases(first: 50) and documents(first: 50), the walk to page 20
 // and page 20 itself, case(id) with all fields (generic and typed query), its throughput with 32
 // concurrent clients beside two bare net/http baselines (one replaying casegate's own SQL, a fixed
-// one that authenticates the token and reads the case in one query), and the server's memory.
-// Each figure is printed with its target; the last line is a one-line summary.
+// one that authenticates the token and reads the case in one query) and the empty operation
+// ({ __typename } with the token, the most any operation can reach against the fixed baseline),
+// and the server's memory. Each figure is printed with its target; the last line is a one-line summary.
 //
 //	go run ./cmd/casegate-gen                                  # once: casegate_scale, scale-principals.json
 //	go run ./cmd/casegate serve --database-url postgres://postgres@127.0.0.1:5432/casegate_scale?sslmode=disable
