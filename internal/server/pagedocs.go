@@ -60,9 +60,11 @@ var pageFixedDocuments = func() map[string]bool {
 		"query Matrix($procedure: String!) { procedure(key: $procedure) { sections { key access { internal external }" +
 			" fields { path access { internal external } } } } accessMatrix(procedure: $procedure) { version stages" +
 			" rows { target isSection name cells { stage audience configured mode source }" +
-			" visibleOnlyFor { user { name } group { name } } modifyOnlyFor { user { name } group { name } } } } }",
-		"mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!) {" +
-			" setAccessMatrix(procedure: $procedure, version: $version, changes: $changes) { version } }",
+			" visibleOnlyFor { user { id name } group { id name } } modifyOnlyFor { user { id name } group { id name } } } } }",
+		"mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!," +
+			" $lists: [AccessMatrixListInput!]!) { setAccessMatrix(procedure: $procedure, version: $version, changes: $changes, lists: $lists) { version } }",
+		"query Principals($search: String) { users(filter: {search: $search}, first: 20) { edges { node { id name email } } }" +
+			" groups(search: $search, first: 20) { edges { node { id name } } } }",
 		"query History($procedure: String!, $after: String) { accessSettingsHistory(procedure: $procedure, first: 20, after: $after) {" +
 			" edges { node { version changedAt changedBy { name } actorEmail operation cells } } pageInfo { hasNextPage endCursor } } }",
 		"query Audience($id: ID!, $search: String, $after: String) { case(id: $id) { title stage procedure { name } }" +

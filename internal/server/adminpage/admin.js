@@ -11,7 +11,11 @@
   var LABELS = {REQUIRED: "Required", MODIFY: "Modify", READ_ONLY: "Read only", HIDDEN: "Hidden", AS_SECTION: "As section"};
   var SOURCES = {SCHEMA: "the schema", ADMIN: "an administrator's base mode", STAGE_EXCEPTION: "a stage exception", SECTION: "the section"};
   var MARKS = {SCHEMA: "S", ADMIN: "A", STAGE_EXCEPTION: "E", SECTION: "↑"};
+  var LISTS = {visibleOnlyFor: "visible only for", modifyOnlyFor: "modified only by"};
   var procedure = "", version = 0, historyAfter = null, audienceAfter = null, audienceCase = "", audienceSearch = "";
+  // lists holds each row's visibleOnlyFor / modifyOnlyFor as loaded (initial) and as edited
+  // (current), by target; a ref is {key: "u:<id>" or "g:<id>", label, userId or groupId}.
+  var lists = {};
 
   function save() { casegate.store(KEY, st); }
   function gql(query, variables) { return casegate.gql(query, variables, st.token); }
@@ -96,7 +100,7 @@
     return Promise.all([loadMatrix(), loadHistory(null)]);
   }
   $("procedure").addEventListener("change", function () {
-    if (pending().length) {
+    if (pending()) {
       $("procedure").value = procedure;
       show("Save or reload the changes to this procedure's matrix before you pick another one.", "err");
       return;
@@ -111,7 +115,7 @@
     return gql("query Matrix($procedure: String!) { procedure(key: $procedure) { sections { key access { internal external }" +
         " fields { path access { internal external } } } } accessMatrix(procedure: $procedure) { version stages" +
         " rows { target isSection name cells { stage audience configured mode source }" +
-        " visibleOnlyFor { user { name } group { name } } modifyOnlyFor { user { name } group { name } } } } }",
+        " visibleOnlyFor { user { id name } group { id name } } modifyOnlyFor { user { id name } group { id name } } } } }",
     {procedure: procedure}).then(function (d) { render(d.procedure, d.accessMatrix); });
   }
   function render(proc, m) {
@@ -121,6 +125,7 @@
       s.fields.forEach(function (f) { base[f.path] = f.access; });
     });
     version = m.version;
+    lists = {};
     $("matrix-meta").textContent = "Version " + m.version + " of the settings · stages: " + m.stages.join(" → ");
     var corner = el("th", "", "Section / field"); corner.rowSpan = 2; corner.scope = "col"; top.appendChild(corner);
     [""].concat(m.stages).forEach(function (stage) {
@@ -133,8 +138,7 @@
       th.scope = "row"; tr.dataset.target = r.target;
       th.appendChild(el("span", "name", r.name));
       th.appendChild(el("span", "meta target", r.target));
-      limits(th, "visible only for", r.visibleOnlyFor);
-      limits(th, "modified only by", r.modifyOnlyFor);
+      listsOf(th, r);
       tr.appendChild(th);
       var access = base[r.target] || {};
       ["INTERNAL", "EXTERNAL"].forEach(function (a) {
@@ -151,11 +155,150 @@
     grid.appendChild(head); grid.appendChild(body);
     changed();
   }
-  function limits(th, what, refs) {
-    if (!refs.length) { return; }
-    var names = refs.map(function (p) { return p.user ? p.user.name : p.group ? "group " + p.group.name : "?"; });
-    th.appendChild(el("span", "meta limit", what + ": " + names.join(", ")));
+  // listsOf puts a row's two lists in its header cell, each entry a chip with a button that removes
+  // it, and under them a field to add a user or group to either list. Edits wait like the cells' until
+  // saved or reloaded away.
+  function listsOf(th, r) {
+    var box = el("div", "lists"), row = {name: r.name, box: box};
+    Object.keys(LISTS).forEach(function (list) {
+      var refs = r[list].map(refOf);
+      row[list] = {initial: refs, current: refs.slice()};
+    });
+    lists[r.target] = row;
+    th.appendChild(box);
+    drawLists(r.target);
+    var add = el("details", "add-ref"), id = "add-" + Object.keys(lists).length;
+    add.appendChild(el("summary", "", "Add a user or group"));
+    var label = el("label", "", "User or group (name, e-mail or group name)"), input = el("input");
+    label.htmlFor = id; input.id = id; input.setAttribute("list", "principals"); input.autocomplete = "off";
+    input.dataset.target = r.target;
+    add.appendChild(label); add.appendChild(input);
+    Object.keys(LISTS).forEach(function (list) {
+      var b = el("button", "secondary", "Add to “" + LISTS[list] + "”");
+      b.type = "button"; b.dataset.add = list;
+      b.addEventListener("click", function () { addRef(r.target, list, input); });
+      add.appendChild(b);
+    });
+    th.appendChild(add);
   }
+  function refOf(p) {
+    return p.user ? {key: "u:" + p.user.id, label: p.user.name, userId: p.user.id}
+      : {key: "g:" + p.group.id, label: "group " + p.group.name, groupId: p.group.id};
+  }
+  function keys(refs) { return refs.map(function (x) { return x.key; }).sort().join(","); }
+  function listEdited(l) { return keys(l.initial) !== keys(l.current); }
+  // drawLists shows a row's lists as they are now: a list empty before and after is left out, a
+  // changed one is marked until saved.
+  function drawLists(target) {
+    var row = lists[target];
+    row.box.textContent = "";
+    Object.keys(LISTS).forEach(function (list) {
+      var l = row[list];
+      if (!l.initial.length && !l.current.length) { return; }
+      var div = el("div", "limit" + (listEdited(l) ? " edited" : "")), ul = el("ul", "chips");
+      div.dataset.list = target + ":" + list;
+      div.setAttribute("role", "group");
+      div.setAttribute("aria-label", row.name + ", " + LISTS[list] + (listEdited(l) ? " (changed)" : ""));
+      div.appendChild(el("span", "meta", LISTS[list] + ":"));
+      l.current.forEach(function (x) {
+        var li = el("li", "chip"), b = el("button", "remove");
+        li.dataset.ref = x.key;
+        li.appendChild(el("span", "", x.label));
+        b.type = "button"; b.title = "Remove " + x.label;
+        b.appendChild(el("span", "", "×")); b.lastChild.setAttribute("aria-hidden", "true");
+        b.appendChild(el("span", "hidden-text", "Remove " + x.label + " from " + LISTS[list]));
+        b.addEventListener("click", function () {
+          l.current = l.current.filter(function (y) { return y.key !== x.key; });
+          drawLists(target); changed();
+          var next = row.box.querySelector("button.remove") || row.box.parentNode.querySelector("summary");
+          if (next) { next.focus(); }
+        });
+        li.appendChild(b); ul.appendChild(li);
+      });
+      if (!l.current.length) { ul.appendChild(el("li", "meta", "no one listed: the list is cleared")); }
+      div.appendChild(ul);
+      row.box.appendChild(div);
+    });
+  }
+  // addRef adds the user or group the input names to a row's list.
+  function addRef(target, list, input) {
+    var text = input.value.trim();
+    if (!text) { show("Enter the name or e-mail of a user, or the name of a group.", "err"); input.focus(); return; }
+    busy(resolveRef(text).then(function (x) {
+      if (!x) {
+        show("No single user or group matches “" + text + "”: pick one from the suggestions.", "err"); input.focus(); return;
+      }
+      var l = lists[target][list];
+      if (l.current.some(function (y) { return y.key === x.key; })) {
+        show(x.label + " is already on the list " + LISTS[list] + ".", "err"); return;
+      }
+      l.current.push(x);
+      input.value = "";
+      show("");
+      drawLists(target); changed();
+    }));
+  }
+  // The suggestions of the add fields: one shared datalist, filled from users(...) and groups(...)
+  // as the administrator types; known maps each suggestion's text to its user or group.
+  var known = {}, searching = null, searched = null;
+  function userText(u) { return u.email ? u.name + " <" + u.email + ">" : u.name; }
+  function groupText(g) { return "Group: " + g.name; }
+  function findPrincipals(search) {
+    return gql("query Principals($search: String) { users(filter: {search: $search}, first: 20) { edges { node { id name email } } }" +
+        " groups(search: $search, first: 20) { edges { node { id name } } } }", {search: search || null}).then(function (d) {
+      var found = [];
+      d.users.edges.forEach(function (e) {
+        var u = e.node;
+        found.push({text: userText(u), name: u.name, email: u.email || "", ref: {key: "u:" + u.id, label: u.name, userId: u.id}});
+      });
+      d.groups.edges.forEach(function (e) {
+        var g = e.node;
+        found.push({text: groupText(g), name: g.name, email: "", ref: {key: "g:" + g.id, label: "group " + g.name, groupId: g.id}});
+      });
+      found.forEach(function (f) { known[f.text] = f.ref; });
+      return found;
+    });
+  }
+  function suggest(search) {
+    if (search === searched) { return; }
+    searched = search;
+    findPrincipals(search).then(function (found) {
+      if (search !== searched) { return; } // a later search has started
+      var dl = $("principals");
+      dl.textContent = "";
+      found.forEach(function (f) { var o = el("option"); o.value = f.text; dl.appendChild(o); });
+    }).catch(fail);
+  }
+  // searchText is what to search for in a field's text: the e-mail of "Name <e-mail>", the name of
+  // "Group: name", else the text.
+  function searchText(text) {
+    var m = /<([^>]+)>$/.exec(text);
+    if (m) { return m[1]; }
+    return text.replace(/^group:?\s+/i, "");
+  }
+  // resolveRef is the user or group a text names: a suggestion's text, else the one user or group
+  // whose e-mail, name or suggestion the text is exactly (case aside); null when none or several.
+  function resolveRef(text) {
+    if (known[text]) { return Promise.resolve(known[text]); }
+    var lower = text.toLowerCase(), q = searchText(text), ql = q.toLowerCase(), group = q !== text && !/<[^>]+>$/.test(text);
+    return findPrincipals(q).then(function (found) {
+      var hits = found.filter(function (f) {
+        if (f.text.toLowerCase() === lower) { return true; }
+        if (group) { return !!f.ref.groupId && f.name.toLowerCase() === ql; }
+        return f.email.toLowerCase() === ql || f.name.toLowerCase() === ql;
+      });
+      return hits.length === 1 ? hits[0].ref : null;
+    });
+  }
+  $("grid").addEventListener("input", function (ev) {
+    if (!ev.target.matches("input[list=principals]")) { return; }
+    clearTimeout(searching);
+    var text = ev.target.value.trim();
+    searching = setTimeout(function () { suggest(searchText(text)); }, 250);
+  });
+  $("grid").addEventListener("focusin", function (ev) {
+    if (ev.target.matches("input[list=principals]") && searched === null) { suggest(""); }
+  });
   // cell is one select: value "" is "no setting of its own" (the schema default for the base, the
   // base for a stage); initial is what is configured now.
   function cell(r, stage, audience, initial, describe, source, mode) {
@@ -183,7 +326,7 @@
     return td;
   }
   // pending lists the cells changed since the matrix was loaded, as setAccessMatrix takes them.
-  function pending() {
+  function pendingCells() {
     var out = [];
     Array.prototype.forEach.call(document.querySelectorAll("#grid td[data-cell]"), function (td) {
       var sel = td.querySelector("select");
@@ -193,27 +336,50 @@
     });
     return out;
   }
+  // pendingLists is one entry a target whose lists changed, as setAccessMatrix's lists take them: a
+  // list not changed is left out (kept as it is), a changed one sent whole (empty clears it); n
+  // counts the changed lists.
+  function pendingLists() {
+    var out = [];
+    Object.keys(lists).forEach(function (target) {
+      var entry = {target: target}, n = 0;
+      Object.keys(LISTS).forEach(function (list) {
+        var l = lists[target][list];
+        if (!listEdited(l)) { return; }
+        n++;
+        entry[list] = l.current.map(function (x) { return x.userId ? {userId: x.userId} : {groupId: x.groupId}; });
+      });
+      if (n) { out.push({entry: entry, n: n}); }
+    });
+    return out;
+  }
+  // pending counts every unsaved change: a cell or a list.
+  function pending() {
+    return pendingCells().length + pendingLists().reduce(function (n, l) { return n + l.n; }, 0);
+  }
   function changed() {
     Array.prototype.forEach.call(document.querySelectorAll("#grid td[data-cell]"), function (td) {
       var sel = td.querySelector("select");
       td.classList.toggle("edited", sel.value !== sel.dataset.initial);
     });
-    var n = pending().length;
+    var n = pending();
     $("save").disabled = n === 0;
     $("pending").textContent = n === 0 ? "No unsaved changes." : n === 1 ? "1 unsaved change." : n + " unsaved changes.";
   }
   $("save").addEventListener("click", function () {
-    var changes = pending();
-    if (!changes.length) { return; }
+    var changes = pendingCells(), edits = pendingLists(), n = pending();
+    if (!n) { return; }
     Array.prototype.forEach.call(document.querySelectorAll("#grid td.bad"), function (td) {
       td.classList.remove("bad"); td.querySelector("select").removeAttribute("aria-invalid");
     });
-    busy(gql("mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!) {" +
-        " setAccessMatrix(procedure: $procedure, version: $version, changes: $changes) { version } }",
+    Array.prototype.forEach.call(document.querySelectorAll("#grid div.limit.bad"), function (div) {
+      div.classList.remove("bad"); div.removeAttribute("aria-invalid");
+    });
+    busy(gql("mutation SaveMatrix($procedure: String!, $version: Int!, $changes: [AccessMatrixChangeInput!]!," +
+        " $lists: [AccessMatrixListInput!]!) { setAccessMatrix(procedure: $procedure, version: $version, changes: $changes, lists: $lists) { version } }",
     {procedure: procedure, version: version, changes: changes.map(function (c) {
       return {target: c.target, stage: c.stage, audience: c.audience, mode: c.mode};
-    })}).then(function (d) {
-      var n = changes.length;
+    }), lists: edits.map(function (l) { return l.entry; })}).then(function (d) {
       return Promise.all([loadMatrix(), loadHistory(null)]).then(function () {
         show("Saved " + (n === 1 ? "1 change" : n + " changes") + ": the settings are now at version " + d.setAccessMatrix.version + ".", "ok");
       });
@@ -223,8 +389,9 @@
           " Reload to see their changes, then make yours again.", "err");
         return;
       }
-      if (e.code === "BAD_USER_INPUT" && markBad(e, changes)) {
-        show("Nothing was saved. " + e.message + " (the cells are marked).", "err");
+      var marked = e.code === "BAD_USER_INPUT" ? markBad(e, changes) : "";
+      if (marked) {
+        show("Nothing was saved. " + e.message + " (the " + marked + " marked).", "err");
         return;
       }
       throw e;
@@ -232,17 +399,25 @@
   });
   // markBad marks the cells an error names (extensions.cells, "target@stage/AUDIENCE"; a named
   // cell need not be one of the changes, as when hiding a section makes a field's REQUIRED
-  // impossible), else the changed cells of a target it names. It tells whether it marked any.
+  // impossible) and the lists ("target:visibleOnlyFor"), else the changed cells and lists of a
+  // target it names. It says what it marked ("cells are", "list is", …; "" for nothing).
   function markBad(e, changes) {
-    var marked = 0;
+    var cells = 0, marked = 0;
     (e.cells || []).concat(e.fields || []).forEach(function (n) {
       var hit = Array.prototype.filter.call(document.querySelectorAll("#grid td[data-cell]"), function (td) { return td.dataset.cell === n; });
+      var bad = Array.prototype.filter.call(document.querySelectorAll("#grid div[data-list]"), function (div) {
+        return div.dataset.list === n || (!hit.length && div.classList.contains("edited") && div.dataset.list.split(":")[0] === n);
+      });
       if (!hit.length) {
         hit = changes.filter(function (c) { return c.target === n; }).map(function (c) { return c.td; });
       }
-      hit.forEach(function (td) { td.classList.add("bad"); td.querySelector("select").setAttribute("aria-invalid", "true"); marked++; });
+      hit.forEach(function (td) { td.classList.add("bad"); td.querySelector("select").setAttribute("aria-invalid", "true"); cells++; });
+      bad.forEach(function (div) { div.classList.add("bad"); div.setAttribute("aria-invalid", "true"); marked++; });
     });
-    return marked > 0;
+    var what = [];
+    if (cells) { what.push(cells === 1 ? "cell" : "cells"); }
+    if (marked) { what.push(marked === 1 ? "list" : "lists"); }
+    return what.length ? what.join(" and ") + (cells + marked === 1 ? " is" : " are") : "";
   }
   $("reload").addEventListener("click", function () {
     show("");
