@@ -40,12 +40,18 @@ type listsOut struct {
 	Lists   map[string][]string
 }
 
-func readLists(t *testing.T, c *gqltest.Client, at *time.Time) listsOut {
-	t.Helper()
+// atVars are the variables of an accessMatrix(at:) query: none for today's settings.
+func atVars(at *time.Time) map[string]any {
 	vars := map[string]any{}
 	if at != nil {
 		vars["at"] = at.Format(time.RFC3339Nano)
 	}
+	return vars
+}
+
+func readLists(t *testing.T, c *gqltest.Client, at *time.Time) listsOut {
+	t.Helper()
+	vars := atVars(at)
 	var out struct {
 		AccessMatrix struct {
 			Version int
@@ -317,10 +323,7 @@ func TestAccessMatrixGrantsAt(t *testing.T) {
 	after := s.Clock.Now()
 
 	grantsAt := func(at *time.Time) (int, string) {
-		vars := map[string]any{}
-		if at != nil {
-			vars["at"] = at.Format(time.RFC3339Nano)
-		}
+		vars := atVars(at)
 		var out struct {
 			AccessMatrix struct {
 				Version   int

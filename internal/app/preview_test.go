@@ -173,26 +173,39 @@ func TestPreviewIsReadOnly(t *testing.T) {
 			}
 		})
 	}
-	var read struct {
-		SalaryChange struct{ Employee struct{ EmployeeName string } }
-	}
-	c.kadry.Do(readSalary, map[string]any{"id": id}).MustOK(t).Decode(t, &read)
-	if read.SalaryChange.Employee.EmployeeName != "A" {
-		t.Fatalf("the case changed under a preview: %+v", read)
+	if name := salaryEmployeeName(t, c.kadry, id); name != "A" {
+		t.Fatalf("the case changed under a preview: %q", name)
 	}
 	c.admin.Do(previewMe, nil).MustOK(t) // the previewer's session survived the logout attempt
 
 	// Uploads, downloads and the schema do not take the header.
+	mustRefuseBesideGraphQL(t, as, "under a preview")
+}
+
+// mustRefuseBesideGraphQL checks that c, previewing (by header or session), is refused as
+// read-only by an upload, a download and the schema: what a preview cannot do besides queries.
+func mustRefuseBesideGraphQL(t *testing.T, c *gqltest.Client, how string) {
+	t.Helper()
 	for _, tc := range []struct{ method, path, contentType, body string }{
 		{http.MethodPost, "/graphql", "multipart/form-data; boundary=xyz", "--xyz--\r\n"},
 		{http.MethodGet, "/attachments/00000000-0000-0000-0000-00000000beef", "", ""},
 		{http.MethodGet, "/schema.graphql", "", ""},
 	} {
-		r := as.Send(tc.method, tc.path, tc.contentType, []byte(tc.body))
+		r := c.Send(tc.method, tc.path, tc.contentType, []byte(tc.body))
 		if r.Status != http.StatusForbidden || r.Code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "read-only") {
-			t.Errorf("%s %s under a preview: %d %s", tc.method, tc.path, r.Status, r.Raw)
+			t.Errorf("%s %s %s: %d %s", tc.method, tc.path, how, r.Status, r.Raw)
 		}
 	}
+}
+
+// salaryEmployeeName is the employee's name on salary-change case id, as c reads it.
+func salaryEmployeeName(t *testing.T, c *gqltest.Client, id string) string {
+	t.Helper()
+	var read struct {
+		SalaryChange struct{ Employee struct{ EmployeeName string } }
+	}
+	c.Do(readSalary, map[string]any{"id": id}).MustOK(t).Decode(t, &read)
+	return read.SalaryChange.Employee.EmployeeName
 }
 
 // Who may preview whom, and the answers to a header that cannot be followed.
