@@ -10,7 +10,9 @@ import (
 // TextArray decodes a text[] column as PostgreSQL writes it ({a,b,"c d"}) into dest, as bun's
 // pgdialect.Array does (NULL leaves dest nil). Arrays whose elements need no quoting (ids,
 // permission names: the columns read on every request) are split without reflection, all elements
-// sharing one string; anything else is left to pgdialect.
+// sharing one string; anything else is left to pgdialect. pgdialect misreads an unquoted element
+// that starts with "(" or "[" (as a composite or an array); the split reads it as written, and the
+// columns read here (ids, permission names) hold none.
 func TextArray(raw []byte, dest *[]string) error {
 	if raw == nil {
 		*dest = nil

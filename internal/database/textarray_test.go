@@ -36,6 +36,14 @@ func TestTextArrayAgreesWithPgdialect(t *testing.T) {
 		noNUL := rapid.String().Filter(func(s string) bool { return !strings.ContainsRune(s, 0) })
 		elems := rapid.SliceOf(rapid.OneOf(rapid.StringMatching(`[a-z0-9_-]{0,12}`), noNUL,
 			rapid.SampledFrom([]string{"NULL", "null", "a b", `x"y`, `\`, "{", "}", ","}))).Draw(t, "elems")
+		// pgdialect reads an unquoted element that starts with "(" or "[" as a composite or an
+		// array, so it misreads such arrays ({(,-} as one element); TextArray's own path reads
+		// them as written, checked below against PostgreSQL's output.
+		for _, e := range elems {
+			if strings.HasPrefix(e, "(") || strings.HasPrefix(e, "[") {
+				t.Skip("pgdialect misreads an element starting with ( or [")
+			}
+		}
 		raw := pgTextArray(elems)
 		var want, got []string
 		wantErr := pgdialect.Array(&want).Scan([]byte(raw))
@@ -49,6 +57,13 @@ func TestTextArrayAgreesWithPgdialect(t *testing.T) {
 		_ = pgdialect.Array(&want).Scan([]byte(raw))
 		if err := database.TextArray([]byte(raw), &got); err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: got %#v (%v), pgdialect %#v", raw, got, err, want)
+		}
+	}
+	// PostgreSQL writes ARRAY['(', '-'] as {(,-} and ARRAY['[', '-'] as {[,-}: two elements each.
+	for raw, want := range map[string][]string{"{(,-}": {"(", "-"}, "{[,-}": {"[", "-"}} {
+		var got []string
+		if err := database.TextArray([]byte(raw), &got); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: got %#v (%v)", raw, got, err)
 		}
 	}
 	var got []string = []string{"x"}
